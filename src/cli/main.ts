@@ -1,0 +1,49 @@
+// The cordon command line.
+
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { CordonError } from '../core/errors.js';
+import { reportError, type OutputFormat } from './output.js';
+import { registerSim } from './sim.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The SDK warns that future releases need Node 22; the lock file pins a release that supports Node 20. */
+function quietSdkNodeWarning(): void {
+  const original = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.startsWith('NodeVersionSupportWarning')) return;
+    (original as (...a: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('cordon')
+    .description('Contain a compromised EC2 instance in seconds, prove what can still reach it, keep the evidence, and restore exactly.')
+    .version(version(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerSim(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  quietSdkNodeWarning();
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const format: OutputFormat = argv.includes('json') && argv.some((a) => a === '--output' || a.startsWith('--output=')) ? 'json' : 'text';
+    process.exitCode = reportError(e instanceof CordonError ? e : e, format);
+  }
+}

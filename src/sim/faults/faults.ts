@@ -1,0 +1,21 @@
+// Fault injection, consulted before every AWS call: added latency, throttling, failing the Nth call.
+// (Token buckets and rates live in their own files; this is the contract the dispatcher relies on.)
+
+import type { AwsError } from '../errors.js';
+import type { FormObject } from '../protocol/form.js';
+
+export interface CallInfo {
+  service: string;
+  action: string;
+  accountId: string;
+  regionName: string;
+  params: FormObject;
+  protocol: 'ec2' | 'query';
+}
+
+export interface Faults {
+  /** Waits for any configured latency, then returns an error to answer instead of running the call, if any. */
+  before(call: CallInfo): Promise<AwsError | undefined>;
+}
+
+export const noFaults: Faults = { before: async () => undefined };
