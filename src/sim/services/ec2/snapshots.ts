@@ -1,0 +1,5 @@
+// EC2 snapshots actions (to be filled in).
+
+import type { Handler } from '../framework.js';
+
+export const snapshotsActions: Record<string, Handler> = {};
