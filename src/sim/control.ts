@@ -50,6 +50,7 @@ registerControlRoute('POST', '/_sim/clock/advance', (sim, body) => {
   const seconds = Number((body as { seconds?: unknown } | undefined)?.seconds);
   if (!Number.isFinite(seconds) || seconds < 0) throw new ControlError(400, 'body must be {"seconds": <non-negative number>}');
   sim.world.clock.advance(seconds * 1000);
+  for (const hook of sim.world.afterChange) hook({ action: '_sim/clock/advance', accountId: sim.world.defaultAccountId, region: sim.world.defaultRegion });
   return { now: sim.world.clock.nowIso() };
 });
 

@@ -123,6 +123,9 @@ export class Dispatcher {
         if (world.version !== versionBefore) throw new Error(`DryRun of ${action} mutated the world`);
         throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
       }
+      if (world.version !== versionBefore) {
+        for (const hook of world.afterChange) hook({ action, accountId, region: region.name });
+      }
       const res = codec.success(action, result, requestId, xmlns);
       record('ok', res.status);
       return res;

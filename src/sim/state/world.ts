@@ -115,6 +115,11 @@ export class World {
   version = 0;
   /** Flows given by the scenario, opened by the data plane (see dataplane/). */
   scenarioFlows: { accountId: string; region: string; path: string; spec: Record<string, unknown> }[] = [];
+  /**
+   * Called after every successful AWS call that changed the world (the data plane re-evaluates flows here),
+   * and after the clock advances through the control API.
+   */
+  readonly afterChange: ((reason: { action: string; accountId: string; region: string }) => void)[] = [];
   /** Data-plane options given by the scenario. */
   scenarioDataplane: Record<string, unknown> | undefined;
 
