@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { CordonError } from '../core/errors.js';
 import { reportError, type OutputFormat } from './output.js';
 import { registerSim } from './sim.js';
+import { registerContainment } from './contain.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerSim(program);
+  registerContainment(program);
   return program;
 }
 

@@ -14,8 +14,26 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+const AUTH_CODES = new Set(['AuthFailure', 'RequestExpired', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch', 'CredentialsProviderError']);
+const NET_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'TimeoutError']);
+
+/** Turns SDK / network failures into CordonErrors with a next step. */
+export function classifyError(e: unknown): unknown {
+  if (e instanceof CordonError) return e;
+  const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+  const code = err?.code ?? err?.cause?.code ?? err?.name ?? '';
+  if (AUTH_CODES.has(err?.name ?? '') || AUTH_CODES.has(code)) {
+    return new CordonError('credentials', `AWS rejected the credentials: ${err.name}: ${err.message}`, EXIT.unreachable, 'refresh the credentials (aws sso login, new session token) or pick another --profile');
+  }
+  if (NET_CODES.has(code) || NET_CODES.has(err?.name ?? '')) {
+    return new CordonError('unreachable', `cannot reach AWS: ${code} ${err.message ?? ''}`.trim(), EXIT.unreachable, 'check the network, --region and --endpoint-url; nothing was changed by the failed call');
+  }
+  return e;
+}
+
 /** Prints an error (as JSON on stdout when asked, always a line on stderr) and returns its exit code. */
-export function reportError(e: unknown, format: OutputFormat): number {
+export function reportError(raw: unknown, format: OutputFormat): number {
+  const e = classifyError(raw);
   const ce = e instanceof CordonError ? e : undefined;
   const code = ce?.exitCode ?? EXIT.internal;
   const message = ce ? ce.message : `internal error: ${(e as Error)?.stack ?? String(e)}`;

@@ -1,0 +1,60 @@
+// Builds a plan from facts: each step plans its changes (pure), the planner orders them, checks the targets can be
+// contained at all, and notes warnings. No AWS calls here.
+
+import { PLAN_VERSION, fingerprint, type ContainOptions, type Plan } from '../core/plan.js';
+import { CordonError, EXIT } from '../core/errors.js';
+import { TAG } from '../core/tags.js';
+import type { TargetFacts } from '../aws/facts.js';
+import { STEPS } from '../steps/index.js';
+import { containableEnis, isIsolationGroup, type PlanInput } from '../steps/types.js';
+
+export function makePlan(targets: TargetFacts, options: ContainOptions, region: string, now: string): Plan {
+  const warnings: string[] = [];
+  for (const i of targets.instances) {
+    if (i.state === 'terminated' || i.state === 'shutting-down') {
+      throw new CordonError('instance-gone', `instance ${i.instanceId} is ${i.state}: there is nothing left to contain`, EXIT.refused, 'its volumes and snapshots may still be preserved; look for them with `aws ec2 describe-volumes`');
+    }
+    if (!i.vpcId || i.enis.length === 0) {
+      throw new CordonError('no-vpc', `instance ${i.instanceId} is not in a VPC: security-group containment needs VPC network interfaces`, EXIT.refused, 'stop the instance to contain it');
+    }
+  }
+  const input: PlanInput = { instances: targets.instances, isolationGroups: targets.isolationGroups, options, now };
+  const changes = STEPS.flatMap((s) => s.plan(input));
+  const instances = targets.instances.map((i) => {
+    const w: string[] = [];
+    if (i.state === 'stopped' || i.state === 'stopping') w.push(`${i.instanceId} is ${i.state}: the network changes still apply (and protect it when it starts), no live flows to cut`);
+    for (const e of i.enis) {
+      if (!containableEnis(i).includes(e)) w.push(`${e.networkInterfaceId} is a ${e.interfaceType} interface managed by AWS: cordon cannot change its groups`);
+      if (e.groupIds.some((g) => isIsolationGroup(input, g)) && e.tags[TAG.originalGroups] === undefined) {
+        w.push(`${e.networkInterfaceId} is already on an isolation group but carries no record of its original groups: restore will need the local journal`);
+      }
+    }
+    const mine = changes.filter((c) => c.instanceId === i.instanceId && c.critical && c.attribute === 'groups');
+    return {
+      instanceId: i.instanceId,
+      vpcId: i.vpcId,
+      fingerprint: fingerprint(i),
+      facts: i,
+      alreadyContained: mine.length === 0,
+      warnings: w,
+    };
+  });
+  for (const i of instances) warnings.push(...i.warnings);
+  const creates: Record<string, string> = {};
+  for (const c of changes) if (c.attribute === 'create') creates[c.resource] = c.summary;
+  const criticalPath = STEPS.filter((s) => s.critical && changes.some((c) => c.stepId === s.id)).map((s) => s.id);
+  if (options.skipUntrackStep) warnings.push('the all-open step is skipped: tracked connections (e.g. an attacker\'s SSH session) survive the swap');
+  return { version: PLAN_VERSION, incident: options.incident, createdAt: now, region, options, instances, changes, criticalPath, warnings, creates };
+}
+
+/** Refuses a saved plan whose facts no longer match what AWS describes now. */
+export function checkFresh(plan: Plan, targets: TargetFacts): void {
+  const stale: string[] = [];
+  for (const p of plan.instances) {
+    const now = targets.instances.find((i) => i.instanceId === p.instanceId);
+    if (!now || fingerprint(now) !== p.fingerprint) stale.push(p.instanceId);
+  }
+  if (stale.length) {
+    throw new CordonError('stale-plan', `the saved plan is stale: ${stale.join(', ')} changed since ${plan.createdAt}`, EXIT.stale, 'make a new plan with `cordon plan … --out plan.json`, review it, then contain with it');
+  }
+}

@@ -1,0 +1,82 @@
+// Step: make sure each VPC has the two isolation groups — "step 1" (all traffic in and out, 0.0.0.0/0 and ::/0:
+// every TCP/UDP flow becomes untracked) and "step 2" (no rules: its default egress rule revoked). Prepared groups
+// (`cordon prepare`) are reused; missing ones are created with their tags in the create call.
+
+import type { Change } from '../core/plan.js';
+import { TAG, ROLE_OPEN, ROLE_EMPTY, DO_NOT_USE } from '../core/tags.js';
+import type { Gateway } from '../aws/gateway.js';
+import type { StepDef } from './types.js';
+
+export const GROUP_NAMES = { [ROLE_OPEN]: 'cordon-isolation-step1-open', [ROLE_EMPTY]: 'cordon-isolation-step2-empty' } as const;
+const DESCRIPTIONS = {
+  [ROLE_OPEN]: 'cordon isolation step 1 (all traffic, makes flows untracked) - DO NOT USE for anything else',
+  [ROLE_EMPTY]: 'cordon isolation step 2 (no rules) - DO NOT USE for anything else',
+} as const;
+
+export function isolationGroupTags(role: string, incident?: string): Record<string, string> {
+  const tags: Record<string, string> = { [TAG.role]: role, [TAG.doNotUse]: DO_NOT_USE, Name: GROUP_NAMES[role as keyof typeof GROUP_NAMES] };
+  if (incident) tags[TAG.incident] = incident;
+  return tags;
+}
+
+/** Creates one isolation group with its final rules. Returns the new group id. */
+export async function createIsolationGroup(gw: Gateway, vpcId: string, role: typeof ROLE_OPEN | typeof ROLE_EMPTY, incident?: string): Promise<string> {
+  const id = (await gw.createSecurityGroup(vpcId, GROUP_NAMES[role], DESCRIPTIONS[role], isolationGroupTags(role, incident)))!;
+  if (role === ROLE_OPEN) {
+    // A new group already allows all IPv4 egress; add all IPv6 egress and all ingress, in parallel.
+    await Promise.all([gw.authorizeAllIngress(id), gw.authorizeEgress(id, { v6: ['::/0'] })]);
+  } else {
+    await gw.revokeEgress(id, { v4: ['0.0.0.0/0'] });
+  }
+  return id;
+}
+
+export const ensureIsolationGroups: StepDef = {
+  id: 'ensure-isolation-groups',
+  title: 'Ensure isolation groups exist',
+  layer: 'network',
+  critical: true,
+  permissions: ['ec2:CreateSecurityGroup', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress', 'ec2:CreateTags'],
+  dependsOn: [],
+  plan(input) {
+    const changes: Change[] = [];
+    const vpcs = new Map<string, string>();
+    for (const i of input.instances) if (i.vpcId && !vpcs.has(i.vpcId)) vpcs.set(i.vpcId, i.instanceId);
+    for (const [vpcId, instanceId] of vpcs) {
+      const g = input.isolationGroups[vpcId];
+      for (const role of [ROLE_OPEN, ROLE_EMPTY] as const) {
+        if ((role === ROLE_OPEN ? g?.open : g?.empty) || (role === ROLE_OPEN && input.options.skipUntrackStep)) continue;
+        const ref = `new:${role}:${vpcId}`;
+        changes.push({
+          id: `ensure-isolation-groups:${ref}`,
+          stepId: 'ensure-isolation-groups',
+          resource: ref,
+          resourceType: 'security-group',
+          attribute: 'create',
+          before: null,
+          after: { vpcId, role, name: GROUP_NAMES[role] },
+          critical: true,
+          instanceId,
+          summary: `create ${GROUP_NAMES[role]} in ${vpcId} (${role === ROLE_OPEN ? 'all traffic in/out, IPv4+IPv6' : 'no rules'})`,
+        });
+      }
+    }
+    return changes;
+  },
+  async preflight(ctx, changes) {
+    for (const c of changes) {
+      const { vpcId } = c.after as { vpcId: string };
+      await ctx.gateway.createSecurityGroup(vpcId, `cordon-dryrun-${Date.now()}`, 'dry run', {}, true);
+    }
+  },
+  async apply(ctx, changes) {
+    await Promise.all(
+      changes.map(async (c) => {
+        const { vpcId, role } = c.after as { vpcId: string; role: typeof ROLE_OPEN | typeof ROLE_EMPTY };
+        const id = await createIsolationGroup(ctx.gateway, vpcId, role, ctx.incident);
+        ctx.journal.append({ type: 'created', time: ctx.now(), incident: ctx.incident, placeholder: c.resource, resource: id });
+        ctx.setResolved(c.resource, id);
+      }),
+    );
+  },
+};

@@ -1,0 +1,55 @@
+// Step: lower each ENI's connection-tracking idle timeouts (TCP established 60 s, UDP stream 60 s, UDP 30 s) so
+// tracked flows the swap cannot cut (ICMP, auto-tracked paths) expire quickly once idle. Originals are in the ENI's
+// cordon:original-conntrack tag. Only Nitro instances support it: elsewhere the step warns and moves on.
+
+import type { Change } from '../core/plan.js';
+import { LOWERED_CONNTRACK } from '../core/plan.js';
+import { awsErrorCode } from '../aws/clients.js';
+import { containableEnis, type StepDef } from './types.js';
+
+export const lowerConntrackTimeouts: StepDef = {
+  id: 'lower-conntrack-timeouts',
+  title: 'Lower connection-tracking idle timeouts',
+  layer: 'network',
+  critical: false,
+  permissions: ['ec2:ModifyNetworkInterfaceAttribute'],
+  dependsOn: ['record-originals'],
+  plan(input) {
+    if (!input.options.lowerConntrack) return [];
+    const changes: Change[] = [];
+    for (const inst of input.instances) {
+      for (const eni of containableEnis(inst)) {
+        const ct = eni.connectionTracking;
+        if (ct.tcpEstablishedTimeout === LOWERED_CONNTRACK.tcpEstablishedTimeout && ct.udpStreamTimeout === LOWERED_CONNTRACK.udpStreamTimeout && ct.udpTimeout === LOWERED_CONNTRACK.udpTimeout) continue;
+        changes.push({
+          id: `lower-conntrack-timeouts:${eni.networkInterfaceId}`,
+          stepId: 'lower-conntrack-timeouts',
+          resource: eni.networkInterfaceId,
+          resourceType: 'network-interface',
+          attribute: 'connection-tracking',
+          before: ct,
+          after: { ...LOWERED_CONNTRACK },
+          critical: false,
+          instanceId: inst.instanceId,
+          summary: `${eni.networkInterfaceId}: conntrack idle timeouts → tcp 60 s, udp-stream 60 s, udp 30 s`,
+        });
+      }
+    }
+    return changes;
+  },
+  async preflight(ctx, changes) {
+    if (changes.length) await ctx.gateway.setEniConnectionTracking(changes[0]!.resource, { ...LOWERED_CONNTRACK }, true);
+  },
+  async apply(ctx, changes) {
+    await Promise.all(
+      changes.map(async (c) => {
+        try {
+          await ctx.gateway.setEniConnectionTracking(c.resource, c.after as typeof LOWERED_CONNTRACK);
+        } catch (e) {
+          if (awsErrorCode(e) !== 'UnsupportedOperation') throw e;
+          ctx.warn(c.instanceId, `${c.resource}: connection-tracking timeouts are not configurable on this instance type (not Nitro); tracked flows keep AWS's default idle timeouts`);
+        }
+      }),
+    );
+  },
+};
