@@ -14,6 +14,7 @@ import type {
   EniFacts, InstanceFacts, NaclFacts, NetworkFacts, RouteFacts, RouteTableFacts, RuleFacts, SecurityGroupFacts, SubnetFacts,
 } from '../core/facts.js';
 import { TAG } from '../core/tags.js';
+import { GATHERERS, type GatherOptions } from './gatherers.js';
 
 export const INSTANCE_ID_RE = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
 
@@ -186,24 +187,38 @@ export interface TargetFacts {
   isolationGroups: Record<string, { open?: SecurityGroupFacts; empty?: SecurityGroupFacts }>;
 }
 
-/** The fast path: instances with their ENIs (and ENI tags), and every isolation group in the region — one round trip. */
-export async function describeTargets(clients: AwsClients, ids: string[]): Promise<TargetFacts> {
+/**
+ * The fast path: instances with their ENIs (and ENI tags), every isolation group in the region, and whatever the
+ * registered extra gatherers read — all started at once (one round trip for everything keyed by instance id).
+ */
+export async function describeTargets(clients: AwsClients, ids: string[], options: GatherOptions = {}): Promise<TargetFacts> {
   for (const id of ids) {
     if (!INSTANCE_ID_RE.test(id)) {
       throw new CordonError('malformed-id', `"${id}" is not an instance id`, EXIT.usage, 'instance ids look like i-0123456789abcdef0');
     }
   }
-  const [inst, enis, groups] = await Promise.all([
+  const base = Promise.all([
     clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: ids })).catch((e) => explainInstanceLookupFailure(clients, ids, e)),
     clients.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: ids }] })),
     clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag-key', Values: [TAG.role] }] })),
   ]);
-  const all = (inst.Reservations ?? []).flatMap((r) => r.Instances ?? []);
-  const instances = ids.map((id) => {
-    const i = all.find((x) => x.InstanceId === id);
-    if (!i) throw new CordonError('instance-not-found', `instance ${id} not found in ${clients.region}`, EXIT.refused);
-    return instanceFacts(i, (enis.NetworkInterfaces ?? []).filter((e) => e.Attachment?.InstanceId === id), clients.region);
+  const instancesP = base.then(([inst, enis]) => {
+    const all = (inst.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    return ids.map((id) => {
+      const i = all.find((x) => x.InstanceId === id);
+      if (!i) throw new CordonError('instance-not-found', `instance ${id} not found in ${clients.region}`, EXIT.refused);
+      return instanceFacts(i, (enis.NetworkInterfaces ?? []).filter((e) => e.Attachment?.InstanceId === id), clients.region);
+    });
   });
+  const extrasP = Promise.all(GATHERERS.map(async (g) => [g.id, await g.gather(clients, ids, instancesP, options)] as const));
+  extrasP.catch(() => undefined); // observed below; avoids an unhandled rejection when the base read fails first
+  // A failed base read surfaces first (it explains bad ids); gatherer failures are real failures too.
+  const [[, , groups], instances] = await Promise.all([base, instancesP]);
+  const extras = await extrasP;
+  for (const i of instances) {
+    i.extras = {};
+    for (const [id, perInstance] of extras) if (perInstance[i.instanceId] !== undefined) i.extras[id] = perInstance[i.instanceId];
+  }
   return { instances, isolationGroups: indexIsolationGroups((groups.SecurityGroups ?? []).map(groupFacts)) };
 }
 

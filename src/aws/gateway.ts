@@ -37,8 +37,11 @@ export class Gateway {
     return this.clients.region;
   }
 
-  /** Runs one call, recording it; maps AccessDenied-style errors to PermissionMissing; DryRunOperation → 'allowed'. */
-  private async call<T>(action: string, dryRun: boolean, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one call, recording it; maps AccessDenied-style errors to PermissionMissing; a DryRun that answers
+   * DryRunOperation resolves to undefined. Gateway modules for other areas (src/aws/*.ts) use this for their calls.
+   */
+  async call<T>(action: string, dryRun: boolean, fn: () => Promise<T>): Promise<T> {
     const startedMs = Date.now();
     try {
       const out = await fn();

@@ -128,13 +128,13 @@ export function registerContainment(program: Command): void {
         stateDir: o.stateDir,
         confirm: async (plan) => {
           if (format === 'text') {
-            for (const i of plan.instances) for (const e of i.enis) process.stderr.write(`  ${e.networkInterfaceId}: ${e.currentGroups.join(', ')} → ${e.originalGroups.join(', ')} (from ${e.source})\n`);
+            for (const i of plan.instances) for (const x of i.items) process.stderr.write(`  ${x.summary}${x.source !== 'step' ? ` (from ${x.source})` : ''}${x.drift ? ` — DRIFT: ${x.drift}` : ''}\n`);
           }
           return confirmOrRefuse(`Restore ${plan.instances.map((i) => i.instanceId).join(', ')}?`, o.yes, 'restore');
         },
       });
       if (format === 'json') printJson({ instances: r.instances });
-      else for (const i of r.instances) process.stdout.write(`${bold(i.instanceId)}: ${green('RESTORED')} (incident ${i.incident})\n${i.enis.map((e) => `  ${e.networkInterfaceId}: ${e.groups.join(', ')}`).join('\n')}\n`);
+      else for (const i of r.instances) process.stdout.write(`${bold(i.instanceId)}: ${green('RESTORED')} (incident ${i.incident})\n${i.restored.map((x) => `  ${x.summary}`).join('\n')}\n`);
     } finally {
       clients.destroy();
     }

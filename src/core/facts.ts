@@ -115,6 +115,11 @@ export interface InstanceFacts {
   volumes: VolumeFacts[];
   iamInstanceProfile?: { arn: string; associationId?: string };
   metadataHttpEndpoint?: string;
+  /**
+   * Facts read by the extra gatherers (src/aws/gatherers.ts), keyed by gatherer id, for the steps that need them
+   * (Auto Scaling membership, load balancer registrations, instance attributes, subnet layers …).
+   */
+  extras?: Record<string, unknown>;
 }
 
 export interface VpcFacts {

@@ -2,7 +2,12 @@
 // flows that stay tracked (ICMP, NAT/NLB/TGW paths — §1.4) survive until idle: verify reports them.
 
 import type { Change } from '../core/plan.js';
-import { containableEnis, isolationIds, type StepDef } from './types.js';
+import { TAG, joinTagValue } from '../core/tags.js';
+import { containableEnis, isolationIds, type RestoreItem, type StepDef } from './types.js';
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && [...a].sort().join() === [...b].sort().join();
+}
 
 export const isolateSecurityGroups: StepDef = {
   id: 'isolate-security-groups',
@@ -40,5 +45,38 @@ export const isolateSecurityGroups: StepDef = {
   },
   async apply(ctx, changes) {
     await Promise.all(changes.map((c) => ctx.gateway.setEniGroups(c.resource, (c.after as string[]).map((g) => ctx.resolve(g)))));
+  },
+  // Security groups are restored last: while a NACL or route isolation is being removed, the empty group still
+  // holds, so no old conntrack entry can revive a flow through a half-restored instance.
+  restoreOrder: 100,
+  planRestore(input) {
+    const isoIds = [input.isolation.open?.groupId, input.isolation.empty?.groupId].filter(Boolean) as string[];
+    const items: RestoreItem[] = [];
+    for (const e of containableEnis(input.instance)) {
+      const tagged = joinTagValue(e.tags, TAG.originalGroups);
+      const fromJournal = input.journalOriginal(e.networkInterfaceId, 'eni-state') as { groups?: string[] } | undefined;
+      const original = tagged !== undefined ? tagged.split(',').filter(Boolean) : fromJournal?.groups;
+      if (!original || original.length === 0) {
+        items.push({ stepId: 'isolate-security-groups', instanceId: input.instance.instanceId, resource: e.networkInterfaceId, attribute: 'groups', current: e.groupIds, original: undefined, source: 'journal', drift: 'no record of its original groups (no cordon tag on it, nothing in the local journal)', summary: `${e.networkInterfaceId}: original groups unknown` });
+        continue;
+      }
+      if (sameSet(e.groupIds, original)) continue;
+      const onIsolation = e.groupIds.length > 0 && e.groupIds.every((g) => isoIds.includes(g));
+      items.push({
+        stepId: 'isolate-security-groups',
+        instanceId: input.instance.instanceId,
+        resource: e.networkInterfaceId,
+        attribute: 'groups',
+        current: e.groupIds,
+        original,
+        source: tagged !== undefined ? 'tags' : 'journal',
+        drift: onIsolation ? undefined : `groups are ${e.groupIds.join(', ')}, not cordon's isolation group`,
+        summary: `${e.networkInterfaceId}: ${e.groupIds.join(', ')} → ${original.join(', ')}`,
+      });
+    }
+    return items;
+  },
+  async applyRestore(ctx, items) {
+    await Promise.all(items.map((i) => ctx.gateway.setEniGroups(i.resource, i.original as string[])));
   },
 };

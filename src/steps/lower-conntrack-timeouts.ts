@@ -5,7 +5,18 @@
 import type { Change } from '../core/plan.js';
 import { LOWERED_CONNTRACK } from '../core/plan.js';
 import { awsErrorCode } from '../aws/clients.js';
-import { containableEnis, type StepDef } from './types.js';
+import { CONNTRACK_DEFAULTS, type ConnTrackFacts } from '../core/facts.js';
+import { TAG } from '../core/tags.js';
+import { decodeConntrack } from './record-originals.js';
+import { containableEnis, type RestoreItem, type StepDef } from './types.js';
+
+function effective(ct: ConnTrackFacts): Required<ConnTrackFacts> {
+  return {
+    tcpEstablishedTimeout: ct.tcpEstablishedTimeout ?? CONNTRACK_DEFAULTS.tcpEstablishedTimeout,
+    udpStreamTimeout: ct.udpStreamTimeout ?? CONNTRACK_DEFAULTS.udpStreamTimeout,
+    udpTimeout: ct.udpTimeout ?? CONNTRACK_DEFAULTS.udpTimeout,
+  };
+}
 
 export const lowerConntrackTimeouts: StepDef = {
   id: 'lower-conntrack-timeouts',
@@ -51,5 +62,33 @@ export const lowerConntrackTimeouts: StepDef = {
         }
       }),
     );
+  },
+  restoreOrder: 90,
+  planRestore(input) {
+    const items: RestoreItem[] = [];
+    for (const e of containableEnis(input.instance)) {
+      const fromJournal = input.journalOriginal(e.networkInterfaceId, 'eni-state') as { connectionTracking?: ConnTrackFacts } | undefined;
+      const tagged = decodeConntrack(e.tags[TAG.originalConntrack]);
+      const original = tagged ?? fromJournal?.connectionTracking;
+      if (!original) continue;
+      const want = effective(original);
+      const have = effective(e.connectionTracking);
+      if (want.tcpEstablishedTimeout === have.tcpEstablishedTimeout && want.udpStreamTimeout === have.udpStreamTimeout && want.udpTimeout === have.udpTimeout) continue;
+      items.push({
+        stepId: 'lower-conntrack-timeouts',
+        instanceId: input.instance.instanceId,
+        resource: e.networkInterfaceId,
+        attribute: 'connection-tracking',
+        current: e.connectionTracking,
+        original: want,
+        source: tagged ? 'tags' : 'journal',
+        summary: `${e.networkInterfaceId}: conntrack timeouts → tcp ${want.tcpEstablishedTimeout} s, udp-stream ${want.udpStreamTimeout} s, udp ${want.udpTimeout} s`,
+      });
+    }
+    return items;
+  },
+  async applyRestore(ctx, items) {
+    // AWS has no "unset": an ENI that used the defaults gets the default values back, explicitly.
+    await Promise.all(items.map((i) => ctx.gateway.setEniConnectionTracking(i.resource, i.original as ConnTrackFacts)));
   },
 };

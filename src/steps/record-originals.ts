@@ -5,8 +5,8 @@
 
 import type { Change } from '../core/plan.js';
 import type { ConnTrackFacts } from '../core/facts.js';
-import { TAG, splitTagValue } from '../core/tags.js';
-import { containableEnis, isIsolationGroup, type StepDef } from './types.js';
+import { TAG, splitTagValue, isCordonTag } from '../core/tags.js';
+import { containableEnis, isIsolationGroup, type RestoreItem, type StepDef } from './types.js';
 
 export function encodeConntrack(ct: ConnTrackFacts): string {
   if (ct.tcpEstablishedTimeout === undefined && ct.udpStreamTimeout === undefined && ct.udpTimeout === undefined) return 'default';
@@ -66,5 +66,18 @@ export const recordOriginals: StepDef = {
   },
   async apply(ctx, changes) {
     await Promise.all(changes.map((c) => ctx.gateway.createTags([c.resource], c.after as Record<string, string>)));
+  },
+  // Last of all: the record is removed only after everything it protects has been put back.
+  restoreOrder: 1000,
+  planRestore(input) {
+    const items: RestoreItem[] = [];
+    for (const e of containableEnis(input.instance)) {
+      const keys = Object.keys(e.tags).filter(isCordonTag);
+      if (keys.length) items.push({ stepId: 'record-originals', instanceId: input.instance.instanceId, resource: e.networkInterfaceId, attribute: 'tags', current: keys, original: [], source: 'step', summary: `${e.networkInterfaceId}: remove cordon's record tags` });
+    }
+    return items;
+  },
+  async applyRestore(ctx, items) {
+    await Promise.all(items.map((i) => ctx.gateway.deleteTags([i.resource], i.current as string[])));
   },
 };

@@ -3,7 +3,7 @@
 
 import type { Change } from '../core/plan.js';
 import { TAG } from '../core/tags.js';
-import type { StepDef } from './types.js';
+import type { RestoreItem, StepDef } from './types.js';
 
 export const tagInstance: StepDef = {
   id: 'tag-instance',
@@ -39,5 +39,12 @@ export const tagInstance: StepDef = {
   },
   async apply(ctx, changes) {
     await Promise.all(changes.map((c) => ctx.gateway.createTags([c.resource], c.after as Record<string, string>)));
+  },
+  restoreOrder: 1001,
+  planRestore(input): RestoreItem[] {
+    return [{ stepId: 'tag-instance', instanceId: input.instance.instanceId, resource: input.instance.instanceId, attribute: 'tags', current: input.instance.tags[TAG.status], original: 'released', source: 'step', summary: `${input.instance.instanceId}: ${TAG.status}=released (audit tags kept)` }];
+  },
+  async applyRestore(ctx, items) {
+    await Promise.all(items.map((i) => ctx.gateway.createTags([i.resource], { [TAG.status]: 'released', [TAG.incident]: ctx.incident })));
   },
 };

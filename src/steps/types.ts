@@ -26,6 +26,30 @@ export interface StepContext {
   warn(instanceId: string | undefined, message: string): void;
 }
 
+/** What restore knows about one instance: its current facts and the write-ahead records. */
+export interface RestoreInput {
+  instance: InstanceFacts;
+  incident: string;
+  /** Isolation groups of the instance's VPC. */
+  isolation: { open?: SecurityGroupFacts; empty?: SecurityGroupFacts };
+  /** The first recorded original of (resource, attribute) in the local journal. */
+  journalOriginal(resource: string, attribute: string): unknown;
+}
+
+export interface RestoreItem {
+  stepId: string;
+  instanceId: string;
+  resource: string;
+  attribute: string;
+  current: unknown;
+  original: unknown;
+  /** Where the original came from. */
+  source: 'tags' | 'journal' | 'step';
+  /** Set when the resource changed since containment (restore refuses unless forced). */
+  drift?: string;
+  summary: string;
+}
+
 export interface StepDef {
   id: string;
   title: string;
@@ -39,6 +63,11 @@ export interface StepDef {
   /** Runs each call as an EC2 DryRun; throws PermissionMissing for a denied one. */
   preflight(ctx: StepContext, changes: Change[]): Promise<void>;
   apply(ctx: StepContext, changes: Change[]): Promise<void>;
+  /** Restores run in ascending order of this number (security groups last: see docs). */
+  restoreOrder?: number;
+  /** Pure: what to put back for one instance. */
+  planRestore?(input: RestoreInput): RestoreItem[];
+  applyRestore?(ctx: StepContext, items: RestoreItem[]): Promise<void>;
 }
 
 export function groupIdsOf(v: unknown): string[] {
