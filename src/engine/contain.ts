@@ -120,20 +120,21 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
   return { incident: plan.incident, region: r.clients.region, plan, apply: applied, instances, journal: journal.path, roundTrips, isolatedAfterMs: applied.isolatedAfterMs === undefined ? undefined : isolatedAt - t0, calls: gateway.calls };
 }
 
-/** Sequential round trips: calls that overlap in time count once (they ran in parallel). */
+/**
+ * Sequential round trips to the last call: the longest chain of calls each of which started only after the previous
+ * one had answered, ending at the last call (calls in flight together count once).
+ */
 export function countRoundTrips(calls: { startedMs: number; endedMs: number }[]): number {
-  const sorted = [...calls].sort((a, b) => a.startedMs - b.startedMs);
-  let trips = 0;
-  let waveEnd = -Infinity;
-  for (const c of sorted) {
-    if (c.startedMs >= waveEnd) {
-      trips++;
-      waveEnd = c.endedMs;
-    } else {
-      waveEnd = Math.max(waveEnd, c.endedMs);
-    }
+  if (calls.length === 0) return 0;
+  let cur = calls.reduce((a, b) => (b.endedMs > a.endedMs ? b : a));
+  let n = 1;
+  for (;;) {
+    let prev: { startedMs: number; endedMs: number } | undefined;
+    for (const c of calls) if (c.endedMs <= cur.startedMs && (!prev || c.endedMs > prev.endedMs)) prev = c;
+    if (!prev) return n;
+    n++;
+    cur = prev;
   }
-  return trips;
 }
 
 export { STEPS };

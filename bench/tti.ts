@@ -1,0 +1,39 @@
+// `npm run bench -- tti [--latency-ms 100] [--runs 3]`: time to isolation. Contains the demo's two-ENI instance on the
+// simulator with a fixed per-call latency L, prepared (isolation groups exist) and cold, and prints one JSON line
+// per case: {"latencyMs":100,"prepared":true,"isolatedAfterMs":…,"roundTrips":…} where isolatedAfterMs is when the
+// last ENI went onto the empty group (from the start of contain) and roundTrips the sequential AWS round trips to it.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator } from '../src/sim/server.js';
+import { createClients } from '../src/aws/clients.js';
+import { contain } from '../src/engine/contain.js';
+import { prepare } from '../src/engine/prepare.js';
+import { options } from './_stats.js';
+
+const INSTANCE = 'i-0c0ffee0000000001';
+
+export default async function tti(args: string[]): Promise<void> {
+  const o = options(args, { latencyMs: 100, runs: 3 });
+  for (const prepared of [true, false]) {
+    const samples: { isolatedAfterMs: number; roundTrips: number }[] = [];
+    for (let run = 0; run < o.runs; run++) {
+      const sim = await startSimulator({ scenario: 'demo' });
+      const clients = createClients({ region: 'us-east-1', endpointUrl: sim.endpoint, credentials: { accessKeyId: 'AKIADEMORESPONDER01', secretAccessKey: 'sim-secret' }, maxAttempts: 1 });
+      try {
+        if (prepared) await prepare(clients, ['vpc-0a1b2c3d4e5f60001']);
+        sim.faults.set({ latency: { fixedMs: o.latencyMs } });
+        const r = await contain({ clients, instanceIds: [INSTANCE], stateDir: mkdtempSync(join(tmpdir(), 'cordon-bench-')) });
+        if (r.instances[0]!.status !== 'contained') throw new Error(`containment ended ${r.instances[0]!.status}`);
+        samples.push({ isolatedAfterMs: r.isolatedAfterMs ?? NaN, roundTrips: r.roundTrips });
+      } finally {
+        clients.destroy();
+        await sim.close();
+      }
+    }
+    const best = samples.reduce((a, b) => (b.isolatedAfterMs < a.isolatedAfterMs ? b : a));
+    const median = [...samples].sort((a, b) => a.isolatedAfterMs - b.isolatedAfterMs)[Math.floor(samples.length / 2)]!;
+    console.log(JSON.stringify({ latencyMs: o.latencyMs, prepared, isolatedAfterMs: median.isolatedAfterMs, roundTrips: median.roundTrips, bestMs: best.isolatedAfterMs, runs: samples.length, enis: 2 }));
+  }
+}
