@@ -6,6 +6,7 @@ import { CordonError } from '../core/errors.js';
 import { reportError, type OutputFormat } from './output.js';
 import { registerSim } from './sim.js';
 import { registerContainment } from './contain.js';
+import { registerStatus } from './status.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerSim(program);
   registerContainment(program);
+  registerStatus(program);
   return program;
 }
 

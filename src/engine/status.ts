@@ -1,0 +1,42 @@
+// `cordon status`: what cordon's tags say about an instance — contained or not, since when, by which incident, which
+// layers — checked against what its ENIs are actually on now.
+
+import type { AwsClients } from '../aws/clients.js';
+import { describeTargets } from '../aws/facts.js';
+import { TAG } from '../core/tags.js';
+import { containableEnis } from '../steps/types.js';
+
+export interface InstanceStatus {
+  instanceId: string;
+  state: string;
+  /** From the cordon:status tag: containing | contained | released | (none). */
+  status: string;
+  incident?: string;
+  since?: string;
+  layers: string[];
+  enis: { networkInterfaceId: string; groups: string[]; onIsolationGroup: 'empty' | 'open' | 'no' }[];
+  /** One line a responder can read. */
+  summary: string;
+}
+
+export async function status(clients: AwsClients, instanceIds: string[]): Promise<InstanceStatus[]> {
+  const t = await describeTargets(clients, instanceIds);
+  return t.instances.map((i) => {
+    const iso = t.isolationGroups[i.vpcId ?? ''] ?? {};
+    const enis = containableEnis(i).map((e) => ({
+      networkInterfaceId: e.networkInterfaceId,
+      groups: e.groupIds,
+      onIsolationGroup: (e.groupIds.length === 1 && e.groupIds[0] === iso.empty?.groupId ? 'empty' : e.groupIds.length === 1 && e.groupIds[0] === iso.open?.groupId ? 'open' : 'no') as 'empty' | 'open' | 'no',
+    }));
+    const tagStatus = i.tags[TAG.status] ?? 'none';
+    const layers = (i.tags[TAG.layers] ?? '').split(',').filter(Boolean);
+    const allIsolated = enis.length > 0 && enis.every((e) => e.onIsolationGroup === 'empty');
+    let summary: string;
+    if (tagStatus === 'contained' && allIsolated) summary = `contained since ${i.tags[TAG.containedAt] ?? '?'} by incident ${i.tags[TAG.incident]} (layers: ${layers.join(', ') || 'sg'})`;
+    else if (tagStatus === 'contained') summary = `tagged contained by incident ${i.tags[TAG.incident]}, but ${enis.filter((e) => e.onIsolationGroup !== 'empty').map((e) => e.networkInterfaceId).join(', ')} not on the empty isolation group: rerun contain`;
+    else if (tagStatus === 'containing') summary = `containment by incident ${i.tags[TAG.incident]} started ${i.tags[TAG.containedAt] ?? '?'} and did not finish: rerun \`cordon contain ${i.instanceId}\``;
+    else if (tagStatus === 'released') summary = `released (was contained by incident ${i.tags[TAG.incident]})`;
+    else summary = allIsolated ? 'on the empty isolation group, but without cordon status tags' : 'not contained by cordon';
+    return { instanceId: i.instanceId, state: i.state, status: tagStatus, incident: i.tags[TAG.incident], since: i.tags[TAG.containedAt], layers, enis, summary };
+  });
+}
