@@ -7,6 +7,7 @@ import { reportError, type OutputFormat } from './output.js';
 import { registerSim } from './sim.js';
 import { registerContainment } from './contain.js';
 import { registerStatus } from './status.js';
+import { registerLab } from './lab.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerSim(program);
   registerContainment(program);
   registerStatus(program);
+  registerLab(program);
   return program;
 }
 
