@@ -13,7 +13,8 @@ import { CordonError, EXIT } from '../core/errors.js';
 import type {
   EniFacts, InstanceFacts, NaclFacts, NetworkFacts, RouteFacts, RouteTableFacts, RuleFacts, SecurityGroupFacts, SubnetFacts,
 } from '../core/facts.js';
-import { TAG } from '../core/tags.js';
+import { TAG, joinTagValue } from '../core/tags.js';
+import { LTAG, ROLE_ALLOW } from '../core/subnet-layers.js';
 import { GATHERERS, type GatherOptions } from './gatherers.js';
 
 export const INSTANCE_ID_RE = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
@@ -184,7 +185,7 @@ async function findInOtherRegions(clients: AwsClients, ids: string[]): Promise<{
 export interface TargetFacts {
   instances: InstanceFacts[];
   /** Isolation groups by VPC: the groups cordon prepared or created, found by their cordon:role tag. */
-  isolationGroups: Record<string, { open?: SecurityGroupFacts; empty?: SecurityGroupFacts }>;
+  isolationGroups: Record<string, { open?: SecurityGroupFacts; empty?: SecurityGroupFacts; allow?: Record<string, SecurityGroupFacts> }>;
 }
 
 /**
@@ -229,6 +230,8 @@ export function indexIsolationGroups(groups: SecurityGroupFacts[]): TargetFacts[
     const slot = (out[g.vpcId] ??= {});
     if (role === 'isolation-open' && !slot.open) slot.open = g;
     if (role === 'isolation-empty' && !slot.empty) slot.empty = g;
+    // Step-2 groups with an allow-list (--allow-cidr), by their canonical allow-list: used only by that allow-list.
+    if (role === ROLE_ALLOW) (slot.allow ??= {})[joinTagValue(g.tags, LTAG.allowList) ?? ''] ??= g;
   }
   return out;
 }

@@ -4,10 +4,25 @@
 
 import type { AwsClients } from './clients.js';
 import type { InstanceFacts } from '../core/facts.js';
+import type { PlaybookOptions } from '../core/playbook.js';
+import { subnetLayersGatherer } from './subnet-layers.js';
+import { asgGatherer } from './gather-asg.js';
+import { elbGatherer } from './gather-elb.js';
+import { iamGatherer } from './gather-iam.js';
+import { instanceAttributesGatherer } from './gather-instance-attributes.js';
 
 export interface GatherOptions {
   /** Containment layers chosen (sg, nacl, route, igw): gatherers for unused layers can skip their reads. */
   layers?: string[];
+  /** NACL layer mode (top changes a NACL other subnets may share: their ENIs are read for the blast radius). */
+  naclMode?: string;
+  /**
+   * Read everything a plan can show, even reads that cost extra round trips (`cordon plan`, restore). Containment's
+   * fast path leaves those to apply time, off the critical path.
+   */
+  complete?: boolean;
+  /** The playbook chosen (default when absent): gatherers skip reads for steps that are switched off. */
+  playbook?: PlaybookOptions;
 }
 
 export interface Gatherer {
@@ -17,4 +32,10 @@ export interface Gatherer {
 }
 
 /** Registered gatherers (an explicit list; each lives in its own file). */
-export const GATHERERS: Gatherer[] = [];
+export const GATHERERS: Gatherer[] = [
+  subnetLayersGatherer,
+  asgGatherer,
+  elbGatherer,
+  iamGatherer,
+  instanceAttributesGatherer,
+];

@@ -11,10 +11,18 @@ import { restore } from '../engine/restore.js';
 import { prepare } from '../engine/prepare.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { PLAN_VERSION, type Plan } from '../core/plan.js';
+import { addLayerOptions, confirmBlastRadius, layerRequest, renderBlastRadius, type LayerFlags } from './layers.js';
+import { addPlaybookOptions, playbookRequest, type PlaybookFlags } from './playbook-flags.js';
 
-interface PlanCmdOptions extends CommonOptions {
+interface PlanCmdOptions extends CommonOptions, LayerFlags, PlaybookFlags {
   out?: string;
   conntrack: boolean;
+}
+
+/** The plan as text, with its blast radius (subnet-level layers) when it has one. */
+function planText(plan: Plan, missing?: { step: string; action: string }[]): string {
+  const blast = renderBlastRadius(plan);
+  return renderPlan(plan, missing) + (blast ? `\n${blast}` : '');
 }
 
 function readPlanFile(path: string): Plan {
@@ -37,7 +45,7 @@ function readPlanFile(path: string): Plan {
 }
 
 export function registerContainment(program: Command): void {
-  addAwsOptions(
+  addAwsOptions(addPlaybookOptions(addLayerOptions(
     program
       .command('plan')
       .description('read the facts and print every change containment would make, in order; runs EC2 DryRun for each mutating call; changes nothing')
@@ -45,15 +53,17 @@ export function registerContainment(program: Command): void {
       .option('--out <file>', 'save the plan as JSON (apply it with `cordon contain --plan`)')
       .option('--incident <id>', 'incident id (default: generated)')
       .option('--no-conntrack', 'do not lower the ENIs\' connection-tracking timeouts'),
-  ).action(async (ids: string[], o: PlanCmdOptions) => {
+  false))).action(async (ids: string[], o: PlanCmdOptions) => {
     const format = outputOf(o);
+    const layers = layerRequest(o);
+    const playbook = playbookRequest(o);
     const clients = clientsFrom(o);
     try {
-      const r = await planContainment({ clients, instanceIds: instanceIdsArg(ids), incident: o.incident, lowerConntrack: o.conntrack, stateDir: o.stateDir });
+      const r = await planContainment({ clients, instanceIds: instanceIdsArg(ids), incident: o.incident, lowerConntrack: o.conntrack, stateDir: o.stateDir, ...layers, playbook });
       if (o.out) writeFileSync(o.out, JSON.stringify(r.plan, null, 2) + '\n');
       if (format === 'json') printJson({ plan: r.plan, missingPermissions: r.missingPermissions, applyable: r.missingPermissions.length === 0 });
       else {
-        process.stdout.write(renderPlan(r.plan, r.missingPermissions) + '\n');
+        process.stdout.write(planText(r.plan, r.missingPermissions) + '\n');
         if (o.out) process.stdout.write(`plan saved to ${o.out}\n`);
       }
       if (r.missingPermissions.length) process.exitCode = EXIT.permission;
@@ -62,7 +72,7 @@ export function registerContainment(program: Command): void {
     }
   });
 
-  addAwsOptions(
+  addAwsOptions(addPlaybookOptions(addLayerOptions(
     program
       .command('contain')
       .description('contain instances: swap every ENI to the all-open group then the empty group (kills tracked connections), tag, record originals, verify')
@@ -72,9 +82,12 @@ export function registerContainment(program: Command): void {
       .option('--yes', 'do not ask for confirmation')
       .option('--no-conntrack', 'do not lower the ENIs\' connection-tracking timeouts')
       .option('--quiet', 'print only the result'),
-  ).action(async (ids: string[], o: PlanCmdOptions & { plan?: string }) => {
+  true))).action(async (ids: string[], o: PlanCmdOptions & { plan?: string }) => {
     const format = outputOf(o);
     const saved = o.plan ? readPlanFile(o.plan) : undefined;
+    // A saved plan carries its layers; the flags choose them for a new plan.
+    const layers = saved ? {} : layerRequest(o);
+    const playbook = saved ? undefined : playbookRequest(o);
     const instanceIds = instanceIdsArg(ids);
     if (saved) {
       const planned = saved.instances.map((i) => i.instanceId).sort().join(',');
@@ -89,9 +102,13 @@ export function registerContainment(program: Command): void {
         lowerConntrack: o.conntrack,
         stateDir: o.stateDir,
         plan: saved,
+        ...layers,
+        playbook,
+        acceptBlastRadius: o.acceptBlastRadius,
+        confirmBlastRadius,
         onEvent: format === 'json' ? undefined : progressPrinter(Boolean(o.quiet)),
         confirm: async (plan) => {
-          if (format === 'text' && !o.quiet) process.stderr.write(renderPlan(plan) + '\n');
+          if (format === 'text' && !o.quiet) process.stderr.write(planText(plan) + '\n');
           if (plan.changes.length === 0) return true;
           return confirmOrRefuse(`Contain ${plan.instances.map((i) => i.instanceId).join(', ')}?`, o.yes, 'contain');
         },
@@ -116,8 +133,9 @@ export function registerContainment(program: Command): void {
       .description('put every ENI back on its original groups and connection-tracking settings, from the write-ahead record')
       .argument('<instance-ids...>')
       .option('--yes', 'do not ask for confirmation')
-      .option('--force', 'restore even if a resource drifted since containment'),
-  ).action(async (ids: string[], o: CommonOptions & { force?: boolean }) => {
+      .option('--force', 'restore even if a resource drifted since containment')
+      .option('--remove-revocation', 'also remove the session-revocation policy --revoke-sessions put on the role (kept by default)'),
+  ).action(async (ids: string[], o: CommonOptions & { force?: boolean; removeRevocation?: boolean }) => {
     const format = outputOf(o);
     const clients = clientsFrom(o);
     try {
@@ -125,6 +143,7 @@ export function registerContainment(program: Command): void {
         clients,
         instanceIds: instanceIdsArg(ids),
         force: o.force,
+        removeRevocation: o.removeRevocation,
         stateDir: o.stateDir,
         confirm: async (plan) => {
           if (format === 'text') {

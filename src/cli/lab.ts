@@ -2,6 +2,7 @@
 // flows are live, contains the compromised instance through the real AWS SDK, and shows the plan, the timeline of AWS
 // calls, and which attacker flows died and which survived — with what would cut the survivors.
 
+import { layerRequest, renderBlastRadius } from './layers.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,8 @@ export interface LabOptions {
   naive?: boolean;
   latencyMs?: string;
   stateDir?: string;
+  layers?: string;
+  naclMode?: string;
 }
 
 export function registerLab(program: Command): void {
@@ -66,11 +69,14 @@ export function registerLab(program: Command): void {
     .option('--scenario <file|name>', 'scenario file or bundled name', 'demo')
     .option('--instance <id>', 'instance to contain (default: the one the scenario\'s flows run on)')
     .option('--naive', 'skip the all-open step (a one-step swap): watch the tracked SSH session survive')
+    .option('--layers <layers>', 'containment layers or preset (sg, nacl, route, igw; targeted, subnet, edge, full)', 'sg')
+    .option('--nacl-mode <mode>', 'NACL layer: dedicated (default) or top')
     .option('--latency-ms <n>', 'simulated AWS latency per call', '40')
     .option('--state-dir <dir>', 'journal and evidence folder (default: a new temporary folder)')
     .option('--output <format>', 'text or json', 'text')
     .action(async (o: LabOptions) => {
       const format = parseOutput(o.output);
+      const layers = layerRequest(o);
       const latency = Number(o.latencyMs ?? 40);
       if (!Number.isFinite(latency) || latency < 0 || latency > 5000) throw new CordonError('usage', '--latency-ms must be a number from 0 to 5000', EXIT.usage);
       let sim;
@@ -102,10 +108,15 @@ export function registerLab(program: Command): void {
           instanceIds: [target],
           stateDir,
           skipUntrackStep: o.naive,
+          ...layers,
+          // A rehearsal on a simulated account: the blast radius is shown in the plan, and accepted.
+          acceptBlastRadius: true,
           onEvent: format === 'text' ? progressPrinter(false) : undefined,
           confirm: async (plan) => {
             if (format === 'text') {
               say(renderPlan(plan));
+              const blast = renderBlastRadius(plan);
+              if (blast) say(blast);
               say();
               say(bold('Applying (live):'));
             }

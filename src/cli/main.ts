@@ -8,6 +8,8 @@ import { registerSim } from './sim.js';
 import { registerContainment } from './contain.js';
 import { registerStatus } from './status.js';
 import { registerLab } from './lab.js';
+import { registerVerify } from './verify.js';
+import { registerEvidence } from './evidence.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   registerContainment(program);
   registerStatus(program);
   registerLab(program);
+  registerVerify(program);
+  registerEvidence(program);
   return program;
 }
 

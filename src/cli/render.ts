@@ -44,6 +44,10 @@ export function progressPrinter(quiet: boolean): (e: EngineEvent) => void {
       process.stderr.write(yellow(`  ! ${e.message}\n`));
       return;
     }
+    if (e.type === 'progress') {
+      process.stderr.write(dim(`    ${e.stepId}: ${e.message}\n`));
+      return;
+    }
     const s = e.step;
     const mark = s.status === 'done' ? green('✓') : s.status === 'failed' ? red('✗') : s.status === 'running' ? '…' : dim('·');
     const when = s.endedMs !== undefined ? dim(` +${s.endedMs} ms`) : s.startedMs !== undefined ? dim(` +${s.startedMs} ms`) : '';
@@ -58,7 +62,9 @@ export function renderContainResult(r: ContainResult): string {
   for (const i of r.instances) {
     const status = i.status === 'incomplete' ? red('INCOMPLETE') : green(i.status.toUpperCase());
     out.push(`${bold(i.instanceId)}: ${status} (incident ${i.incident})`);
-    for (const e of i.enis) out.push(`  ${e.networkInterfaceId}: ${e.groups.join(', ')}${e.isolated ? green(' ✓ isolated') : red(' ✗ NOT isolated')}`);
+    const sgLayer = !r.plan.options.layers || r.plan.options.layers.includes('sg');
+    for (const e of i.enis) out.push(`  ${e.networkInterfaceId}: ${e.groups.join(', ')}${e.isolated ? green(' ✓ isolated') : sgLayer ? red(' ✗ NOT isolated') : dim(' (groups unchanged: the sg layer was not chosen)')}`);
+    for (const l of i.layers ?? []) out.push(`  ${l.layer} ${l.subnetId}: ${l.resource ?? '-'} — ${l.detail}${l.isolated ? green(' ✓') : red(' ✗ NOT in place')}`);
     for (const s of i.steps.filter((x) => x.status === 'failed' || x.status === 'skipped')) out.push(red(`  ✗ ${s.id} ${s.status}${s.error ? `: ${s.error.message}` : ''}`));
     for (const w of i.warnings) out.push(yellow(`  ! ${w}`));
   }

@@ -1,6 +1,9 @@
 // A containment plan is data: JSON, versioned, printable, saved with --out and re-checked before apply.
 
 import type { InstanceFacts } from './facts.js';
+import type { PlaybookOptions } from './playbook.js';
+import type { Layer, NaclMode } from './layers.js';
+import type { BlastRadius } from './blast-radius.js';
 
 export const PLAN_VERSION = 1;
 
@@ -10,6 +13,14 @@ export interface ContainOptions {
   lowerConntrack: boolean;
   /** Skip the all-open step (a naive one-step swap: tracked connections survive). For demonstrations only. */
   skipUntrackStep?: boolean;
+  /** The rest of the playbook (Auto Scaling, load balancers, IAM, IMDS, evidence); absent = the defaults. */
+  playbook?: PlaybookOptions;
+  /** Containment layers (src/core/layers.ts): absent = ['sg']. */
+  layers?: Layer[];
+  /** NACL layer: a dedicated isolation NACL (default) or deny entries on top of the subnet's own NACL. */
+  naclMode?: NaclMode;
+  /** Forensics networks let through the isolation group and the NACL layer. */
+  allowCidrs?: string[];
 }
 
 export const LOWERED_CONNTRACK = { tcpEstablishedTimeout: 60, udpStreamTimeout: 60, udpTimeout: 30 } as const;
@@ -19,7 +30,7 @@ export interface Change {
   id: string;
   stepId: string;
   resource: string;
-  resourceType: 'instance' | 'network-interface' | 'security-group';
+  resourceType: 'instance' | 'network-interface' | 'security-group' | 'subnet' | 'network-acl' | 'route-table';
   attribute: string;
   before: unknown;
   after: unknown;
@@ -53,6 +64,8 @@ export interface Plan {
   /** Step ids on the critical path to network isolation, in order. */
   criticalPath: string[];
   warnings: string[];
+  /** Other network interfaces the subnet- and edge-level layers hit (absent or empty: none). */
+  blastRadius?: BlastRadius;
   /** Placeholder → description for resources the plan creates (resolved to real ids at apply). */
   creates: Record<string, string>;
 }
@@ -72,6 +85,8 @@ export function fingerprint(f: InstanceFacts): string {
     id: f.instanceId,
     state: f.state,
     enis: f.enis.map((e) => ({ id: e.networkInterfaceId, groups: [...e.groupIds].sort(), ct: e.connectionTracking })),
+    // The subnet layers' NACLs, route tables and neighbours (src/aws/subnet-layers.ts); absent for the sg layer alone.
+    subnetLayers: (f.extras?.['subnet-layers'] as { fingerprint?: string } | undefined)?.fingerprint,
   };
   return fnv1a(JSON.stringify(essence));
 }

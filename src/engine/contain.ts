@@ -6,11 +6,17 @@ import { describeTargets, type TargetFacts } from '../aws/facts.js';
 import { Gateway } from '../aws/gateway.js';
 import type { ContainOptions, Plan } from '../core/plan.js';
 import { TAG } from '../core/tags.js';
+import { resolvePlaybook, type PlaybookOptions } from '../core/playbook.js';
 import { STEPS } from '../steps/index.js';
-import { containableEnis } from '../steps/types.js';
+import { containableEnis, type PlanInput } from '../steps/types.js';
 import { applyPlan, preflight, type ApplyResult, type EngineEvent, type StepResult } from './engine.js';
-import { Journal, defaultStateDir } from './journal.js';
+import { Journal, defaultStateDir, journalsFor, eniOriginals } from './journal.js';
 import { checkFresh, makePlan } from './planner.js';
+import { hasLayer, layersOf, type Layer, type NaclMode } from '../core/layers.js';
+import { blastRadiusRefusal } from '../core/blast-radius.js';
+import { subnetLayerStatus, type LayerStatus } from '../core/layer-status.js';
+import { isPlaceholder } from '../core/plan.js';
+import { isolationIds } from '../steps/types.js';
 
 export function newIncidentId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -26,6 +32,12 @@ export interface PlanRequest {
   stateDir?: string;
   /** Run EC2 DryRun for each mutating call (default true). */
   dryRun?: boolean;
+  /** The rest of the playbook (Auto Scaling, load balancers, IAM, IMDS, evidence); unset fields take the defaults. */
+  playbook?: Partial<PlaybookOptions>;
+  /** Containment layers (default ['sg']), NACL mode and forensics allow-list: src/core/layers.ts. */
+  layers?: Layer[];
+  naclMode?: NaclMode;
+  allowCidrs?: string[];
 }
 
 export interface PlanOutcome {
@@ -35,15 +47,41 @@ export interface PlanOutcome {
   gateway: Gateway;
 }
 
-export function containOptions(r: PlanRequest): ContainOptions {
-  return { incident: r.incident ?? newIncidentId(), lowerConntrack: r.lowerConntrack ?? true, skipUntrackStep: r.skipUntrackStep };
+export function containOptions(r: PlanRequest, incident?: string): ContainOptions {
+  return { incident: r.incident ?? incident ?? newIncidentId(), lowerConntrack: r.lowerConntrack ?? true, skipUntrackStep: r.skipUntrackStep, playbook: resolvePlaybook(r.playbook), layers: r.layers, naclMode: r.naclMode, allowCidrs: r.allowCidrs?.length ? r.allowCidrs : undefined };
+}
+
+/**
+ * A rerun finishes the job of an interrupted one: it continues the incident the instance is tagged with (or, when the
+ * crash came before any tag reached AWS, the newest local journal of a run that left an ENI on an isolation group),
+ * and brings back the originals that journal recorded.
+ */
+export function continuation(targets: TargetFacts, stateDir: string): { incident?: string; knownOriginals: NonNullable<PlanInput['knownOriginals']> } {
+  let incident: string | undefined;
+  for (const i of targets.instances) {
+    const tagged = i.tags[TAG.status] !== 'released' ? i.tags[TAG.incident] : undefined;
+    incident ??= tagged ?? i.enis.map((e) => e.tags[TAG.incident]).find(Boolean);
+  }
+  const knownOriginals: NonNullable<PlanInput['knownOriginals']> = {};
+  for (const i of targets.instances) {
+    const iso = targets.isolationGroups[i.vpcId ?? ''] ?? {};
+    const onIsolation = i.enis.some((e) => e.groupIds.some((g) => g === iso.open?.groupId || g === iso.empty?.groupId));
+    const journals = journalsFor(stateDir, i.instanceId).filter((j) => (incident ? j.incident === incident : onIsolation));
+    const j = journals[0];
+    if (!j) continue;
+    incident ??= j.incident;
+    Object.assign(knownOriginals, eniOriginals(j.records));
+  }
+  return { incident, knownOriginals };
 }
 
 export async function planContainment(r: PlanRequest): Promise<PlanOutcome> {
   const gateway = new Gateway(r.clients);
-  const targets = await describeTargets(r.clients, r.instanceIds);
-  const options = containOptions(r);
-  const plan = makePlan(targets, options, r.clients.region, new Date().toISOString());
+  // A plan shows everything: reads that would cost containment extra round trips (load balancers, the role) too.
+  const targets = await describeTargets(r.clients, r.instanceIds, { complete: true, playbook: resolvePlaybook(r.playbook), layers: layersOf(r), naclMode: r.naclMode });
+  const cont = continuation(targets, r.stateDir ?? defaultStateDir());
+  const options = containOptions(r, cont.incident);
+  const plan = makePlan(targets, options, r.clients.region, new Date().toISOString(), cont.knownOriginals);
   const journal = new Journal(r.stateDir ?? defaultStateDir(), plan.incident);
   const missingPermissions = r.dryRun === false ? [] : await preflight(plan, gateway, journal);
   return { plan, targets, missingPermissions, gateway };
@@ -56,6 +94,8 @@ export interface InstanceResult {
   status: 'contained' | 'incomplete' | 'already-contained';
   steps: { id: string; status: string; changes: number; error?: { code: string; message: string } }[];
   enis: { networkInterfaceId: string; groups: string[]; isolated: boolean }[];
+  /** The subnet-level layers on the instance's subnets, described after applying. */
+  layers?: LayerStatus[];
   warnings: string[];
 }
 
@@ -79,6 +119,10 @@ export interface ContainRequest extends PlanRequest {
   onEvent?: (e: EngineEvent) => void;
   /** Called with the plan before anything changes; return false to abort (confirmation prompt). */
   confirm?: (plan: Plan) => Promise<boolean>;
+  /** Accept a plan whose subnet-level layers also cut other network interfaces (plan.blastRadius). */
+  acceptBlastRadius?: boolean;
+  /** Asked when the plan has a blast radius and it was not accepted (a typed confirmation on a TTY). */
+  confirmBlastRadius?: (plan: Plan) => Promise<boolean>;
 }
 
 export class Aborted extends Error {}
@@ -86,14 +130,19 @@ export class Aborted extends Error {}
 export async function contain(r: ContainRequest): Promise<ContainResult> {
   const gateway = new Gateway(r.clients);
   const t0 = Date.now();
-  const targets = await describeTargets(r.clients, r.instanceIds);
+  const layerOpts = r.plan?.options ?? r;
+  const targets = await describeTargets(r.clients, r.instanceIds, { playbook: resolvePlaybook(r.plan?.options.playbook ?? r.playbook), layers: layersOf(layerOpts), naclMode: layerOpts.naclMode });
   let plan: Plan;
   if (r.plan) {
     checkFresh(r.plan, targets);
     plan = r.plan;
   } else {
-    plan = makePlan(targets, containOptions(r), r.clients.region, new Date().toISOString());
+    const cont = continuation(targets, r.stateDir ?? defaultStateDir());
+    plan = makePlan(targets, containOptions(r, cont.incident), r.clients.region, new Date().toISOString(), cont.knownOriginals);
   }
+  // Subnet- and edge-level layers hit other interfaces: refuse without explicit consent, before anything changes.
+  const refusal = blastRadiusRefusal(plan.blastRadius);
+  if (refusal && !r.acceptBlastRadius && !(r.confirmBlastRadius && (await r.confirmBlastRadius(plan)))) throw refusal;
   if (r.confirm && !(await r.confirm(plan))) throw new Aborted('containment aborted at the confirmation prompt; nothing was changed');
   const journal = new Journal(r.stateDir ?? defaultStateDir(), plan.incident);
   const applied = await applyPlan(plan, gateway, journal, r.onEvent);
@@ -102,19 +151,22 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
   const roundTrips = 1 + countRoundTrips(gateway.calls.filter((c) => c.endedMs <= isolatedAt));
 
   // Verify by describing again, then mark the instances with their final status.
-  const after = await describeTargets(r.clients, r.instanceIds);
+  const after = await describeTargets(r.clients, r.instanceIds, { layers: layersOf(plan.options), naclMode: plan.options.naclMode });
   const instances: InstanceResult[] = after.instances.map((i) => {
     const p = plan.instances.find((x) => x.instanceId === i.instanceId)!;
-    const empty = after.isolationGroups[i.vpcId ?? '']?.empty?.groupId ?? applied.resolved[`new:isolation-empty:${i.vpcId}`];
+    const emptyRef = isolationIds({ isolationGroups: after.isolationGroups, options: plan.options }, i.vpcId ?? '').empty;
+    const empty = isPlaceholder(emptyRef) ? applied.resolved[emptyRef] : emptyRef;
+    const sgLayer = hasLayer(plan.options, 'sg');
+    const layers = subnetLayerStatus(i, plan.options);
     const enis = containableEnis(i).map((e) => ({ networkInterfaceId: e.networkInterfaceId, groups: e.groupIds, isolated: e.groupIds.length === 1 && e.groupIds[0] === empty }));
     const steps = applied.steps.map((s: StepResult) => ({ id: s.id, status: s.status, changes: plan.changes.filter((c) => c.stepId === s.id && c.instanceId === i.instanceId).length, error: s.error }));
     const failed = applied.steps.some((s) => s.status === 'failed' || s.status === 'skipped');
-    const status: InstanceResult['status'] = !failed && enis.every((e) => e.isolated) ? (p.alreadyContained ? 'already-contained' : 'contained') : 'incomplete';
-    return { instanceId: i.instanceId, incident: plan.incident, status, steps, enis, warnings: [...p.warnings, ...applied.warnings.filter((w) => w.instanceId === i.instanceId).map((w) => w.message)] };
+    const status: InstanceResult['status'] = !failed && (!sgLayer || enis.every((e) => e.isolated)) && layers.every((l) => l.isolated) ? (p.alreadyContained ? 'already-contained' : 'contained') : 'incomplete';
+    return { instanceId: i.instanceId, incident: plan.incident, status, steps, enis, layers: layers.length ? layers : undefined, warnings: [...p.warnings, ...applied.warnings.filter((w) => w.instanceId === i.instanceId).map((w) => w.message)] };
   });
   const done = instances.filter((i) => i.status !== 'incomplete').map((i) => i.instanceId);
   if (done.length) {
-    await gateway.createTags(done, { [TAG.status]: 'contained', [TAG.incident]: plan.incident, [TAG.layers]: 'sg' }).catch(() => undefined);
+    await gateway.createTags(done, { [TAG.status]: 'contained', [TAG.incident]: plan.incident, [TAG.layers]: layersOf(plan.options).join(',') }).catch(() => undefined);
   }
   journal.append(...instances.map((i) => ({ type: 'result' as const, time: new Date().toISOString(), incident: plan.incident, instanceId: i.instanceId, status: i.status })));
   return { incident: plan.incident, region: r.clients.region, plan, apply: applied, instances, journal: journal.path, roundTrips, isolatedAfterMs: applied.isolatedAfterMs === undefined ? undefined : isolatedAt - t0, calls: gateway.calls };

@@ -26,7 +26,8 @@ export interface StepResult {
 
 export type EngineEvent =
   | { type: 'step'; step: StepResult }
-  | { type: 'warning'; instanceId?: string; message: string };
+  | { type: 'warning'; instanceId?: string; message: string }
+  | { type: 'progress'; stepId: string; instanceId?: string; message: string };
 
 export interface ApplyResult {
   steps: StepResult[];
@@ -67,6 +68,7 @@ export async function applyPlan(plan: Plan, gateway: Gateway, journal: Journal, 
       warnings.push({ instanceId, message });
       onEvent({ type: 'warning', instanceId, message });
     },
+    progress: (stepId, instanceId, message) => onEvent({ type: 'progress', stepId, instanceId, message }),
   };
 
   const results = new Map<string, StepResult>();
@@ -79,6 +81,8 @@ export async function applyPlan(plan: Plan, gateway: Gateway, journal: Journal, 
     const existing = running.get(step.id);
     if (existing) return existing;
     const p = (async (): Promise<StepResult> => {
+      // `after`: order only — wait for those steps to finish, whatever their outcome (they may have nothing to do).
+      await Promise.all((step.after ?? []).filter((d) => STEPS.some((s) => s.id === d)).map((d) => run(STEPS.find((s) => s.id === d)!)));
       const deps = await Promise.all(step.dependsOn.map((d) => run(STEPS.find((s) => s.id === d)!)));
       const changes = byStep.get(step.id) ?? [];
       const r: StepResult = { id: step.id, title: step.title, status: 'pending', critical: step.critical, changes: changes.length };

@@ -1,7 +1,7 @@
 // The local write-ahead journal: one JSON-lines file per incident, each record fsynced before cordon makes the
 // change it protects. Restore reads originals from the resources' own tags first and from here second.
 
-import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -57,4 +57,44 @@ export class Journal {
     const r = this.read().find((x) => x.type === 'original' && x.resource === resource && x.attribute === attribute);
     return r && r.type === 'original' ? r.value : undefined;
   }
+}
+
+export interface JournalSummary {
+  incident: string;
+  path: string;
+  mtimeMs: number;
+  records: JournalRecord[];
+}
+
+/**
+ * The local journals that mention an instance, newest first. Used when a run crashed before its tags reached AWS:
+ * a rerun continues the same incident and restore still finds the originals.
+ */
+export function journalsFor(dir: string, instanceId: string): JournalSummary[] {
+  const jdir = join(dir, 'journal');
+  if (!existsSync(jdir)) return [];
+  const out: JournalSummary[] = [];
+  for (const f of readdirSync(jdir)) {
+    if (!f.endsWith('.jsonl')) continue;
+    const incident = f.slice(0, -'.jsonl'.length);
+    let j: Journal;
+    try {
+      j = new Journal(dir, incident);
+    } catch {
+      continue;
+    }
+    const records = j.read();
+    if (!records.some((r) => (r.type === 'plan' && r.instances.includes(instanceId)) || (r.type === 'original' && r.instanceId === instanceId))) continue;
+    out.push({ incident, path: j.path, mtimeMs: statSync(j.path).mtimeMs, records });
+  }
+  return out.sort((a, b) => b.mtimeMs - a.mtimeMs);
+}
+
+/** The first recorded original state of each ENI of an instance in a journal: {groups, connectionTracking}. */
+export function eniOriginals(records: JournalRecord[]): Record<string, { groups: string[]; connectionTracking: Record<string, number | undefined> }> {
+  const out: Record<string, { groups: string[]; connectionTracking: Record<string, number | undefined> }> = {};
+  for (const r of records) {
+    if (r.type === 'original' && r.attribute === 'eni-state' && !(r.resource in out)) out[r.resource] = r.value as { groups: string[]; connectionTracking: Record<string, number | undefined> };
+  }
+  return out;
 }

@@ -4,12 +4,18 @@
 import { PLAN_VERSION, fingerprint, type ContainOptions, type Plan } from '../core/plan.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { TAG } from '../core/tags.js';
+import { validateLayerOptions } from '../core/layers.js';
 import type { TargetFacts } from '../aws/facts.js';
 import { STEPS } from '../steps/index.js';
 import { containableEnis, isIsolationGroup, type PlanInput } from '../steps/types.js';
+import { subnetLayerPlan } from '../steps/subnet-layer-support.js';
 
-export function makePlan(targets: TargetFacts, options: ContainOptions, region: string, now: string): Plan {
+/** Change attributes of the subnet- and edge-level layers that isolate (an instance with none left is contained). */
+const ISOLATING = ['network-acl', 'network-acl-entries', 'route-table'];
+
+export function makePlan(targets: TargetFacts, options: ContainOptions, region: string, now: string, knownOriginals?: PlanInput['knownOriginals']): Plan {
   const warnings: string[] = [];
+  validateLayerOptions(options);
   for (const i of targets.instances) {
     if (i.state === 'terminated' || i.state === 'shutting-down') {
       throw new CordonError('instance-gone', `instance ${i.instanceId} is ${i.state}: there is nothing left to contain`, EXIT.refused, 'its volumes and snapshots may still be preserved; look for them with `aws ec2 describe-volumes`');
@@ -18,18 +24,18 @@ export function makePlan(targets: TargetFacts, options: ContainOptions, region: 
       throw new CordonError('no-vpc', `instance ${i.instanceId} is not in a VPC: security-group containment needs VPC network interfaces`, EXIT.refused, 'stop the instance to contain it');
     }
   }
-  const input: PlanInput = { instances: targets.instances, isolationGroups: targets.isolationGroups, options, now };
+  const input: PlanInput = { instances: targets.instances, isolationGroups: targets.isolationGroups, options, now, knownOriginals };
   const changes = STEPS.flatMap((s) => s.plan(input));
   const instances = targets.instances.map((i) => {
     const w: string[] = [];
     if (i.state === 'stopped' || i.state === 'stopping') w.push(`${i.instanceId} is ${i.state}: the network changes still apply (and protect it when it starts), no live flows to cut`);
     for (const e of i.enis) {
       if (!containableEnis(i).includes(e)) w.push(`${e.networkInterfaceId} is a ${e.interfaceType} interface managed by AWS: cordon cannot change its groups`);
-      if (e.groupIds.some((g) => isIsolationGroup(input, g)) && e.tags[TAG.originalGroups] === undefined) {
+      if (e.groupIds.some((g) => isIsolationGroup(input, g)) && e.tags[TAG.originalGroups] === undefined && !knownOriginals?.[e.networkInterfaceId]) {
         w.push(`${e.networkInterfaceId} is already on an isolation group but carries no record of its original groups: restore will need the local journal`);
       }
     }
-    const mine = changes.filter((c) => c.instanceId === i.instanceId && c.critical && c.attribute === 'groups');
+    const mine = changes.filter((c) => c.instanceId === i.instanceId && c.critical && (c.attribute === 'groups' || ISOLATING.includes(c.attribute)));
     return {
       instanceId: i.instanceId,
       vpcId: i.vpcId,
@@ -44,7 +50,10 @@ export function makePlan(targets: TargetFacts, options: ContainOptions, region: 
   for (const c of changes) if (c.attribute === 'create') creates[c.resource] = c.summary;
   const criticalPath = STEPS.filter((s) => s.critical && changes.some((c) => c.stepId === s.id)).map((s) => s.id);
   if (options.skipUntrackStep) warnings.push('the all-open step is skipped: tracked connections (e.g. an attacker\'s SSH session) survive the swap');
-  return { version: PLAN_VERSION, incident: options.incident, createdAt: now, region, options, instances, changes, criticalPath, warnings, creates };
+  for (const s of STEPS) warnings.push(...(s.notes?.(input) ?? []));
+  const layers = subnetLayerPlan(input, changes);
+  warnings.push(...layers.warnings);
+  return { version: PLAN_VERSION, incident: options.incident, createdAt: now, region, options, instances, changes, criticalPath, warnings, creates, blastRadius: layers.blastRadius };
 }
 
 /** Refuses a saved plan whose facts no longer match what AWS describes now. */

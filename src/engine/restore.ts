@@ -9,13 +9,15 @@ import { CordonError, EXIT } from '../core/errors.js';
 import { TAG } from '../core/tags.js';
 import { STEPS } from '../steps/index.js';
 import { containableEnis, type RestoreItem, type StepContext } from '../steps/types.js';
-import { Journal, defaultStateDir } from './journal.js';
+import { Journal, defaultStateDir, journalsFor } from './journal.js';
 
 export interface RestoreRequest {
   clients: AwsClients;
   instanceIds: string[];
   force?: boolean;
   stateDir?: string;
+  /** Also remove the session-revocation policy cordon put on the role (kept by default). */
+  removeRevocation?: boolean;
   /** Called with the restore plan before anything changes; return false to abort. */
   confirm?: (plan: RestorePlan) => Promise<boolean>;
 }
@@ -25,11 +27,13 @@ export interface RestorePlan {
 }
 
 export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
-  const targets = await describeTargets(r.clients, r.instanceIds);
+  // Everything restore may put back is read now (load balancer registrations, the groups instances left …).
+  const targets = await describeTargets(r.clients, r.instanceIds, { complete: true });
   const stateDir = r.stateDir ?? defaultStateDir();
   const out: RestorePlan = { instances: [] };
   for (const inst of targets.instances) {
-    const incident = inst.tags[TAG.incident] ?? containableEnis(inst).map((e) => e.tags[TAG.incident]).find(Boolean);
+    // The incident from the tags, or — when a run crashed before its tags reached AWS — from the local journal.
+    const incident = inst.tags[TAG.incident] ?? containableEnis(inst).map((e) => e.tags[TAG.incident]).find(Boolean) ?? journalsFor(stateDir, inst.instanceId)[0]?.incident;
     if (!incident) {
       throw new CordonError('not-contained', `instance ${inst.instanceId} carries no cordon containment record`, EXIT.refused, 'nothing to restore; `cordon status` shows what cordon knows about it');
     }
@@ -39,7 +43,7 @@ export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
       const rec = records.find((x) => x.type === 'original' && x.resource === resource && x.attribute === attribute);
       return rec && rec.type === 'original' ? rec.value : undefined;
     };
-    const input = { instance: inst, incident, isolation: targets.isolationGroups[inst.vpcId ?? ''] ?? {}, journalOriginal };
+    const input = { instance: inst, incident, isolation: targets.isolationGroups[inst.vpcId ?? ''] ?? {}, journalOriginal, removeRevocation: r.removeRevocation };
     const items = [...STEPS]
       .filter((s) => s.planRestore)
       .sort((a, b) => (a.restoreOrder ?? 0) - (b.restoreOrder ?? 0))

@@ -8,7 +8,7 @@ import { AwsError } from './errors.js';
 import { isAllowed } from './permissions.js';
 import type { CallContext, ServiceDef } from './services/framework.js';
 import type { Principal } from './state/types.js';
-import type { World } from './state/world.js';
+import type { CallRecord, World } from './state/world.js';
 import type { Faults } from './faults/faults.js';
 
 export interface IncomingAwsRequest {
@@ -18,34 +18,72 @@ export interface IncomingAwsRequest {
   body: string;
 }
 
+/** What the server writes back: the wire answer plus the request id (sent as x-amzn-RequestId). */
+export interface DispatchResult extends WireResponse {
+  requestId: string;
+}
+
+/** The call log keeps at most this many records; the oldest tenth is dropped when it is full. */
+export const CALL_LOG_LIMIT = 100_000;
+
+/** Call sequence numbers per world: they keep growing when the log is cleared or trimmed, so `since` stays valid. */
+const lastSeq = new WeakMap<World, number>();
+
+function nextSeq(world: World): number {
+  const n = (lastSeq.get(world) ?? world.calls.at(-1)?.seq ?? 0) + 1;
+  lastSeq.set(world, n);
+  return n;
+}
+
 export class Dispatcher {
+  /** Services by SigV4 signing name (ELB classic and ELBv2 share one). */
+  private readonly bySigningName = new Map<string, ServiceDef[]>();
+
   constructor(
     private readonly getWorld: () => World,
-    private readonly services: ServiceDef[],
+    services: ServiceDef[],
     private readonly faults: Faults,
-  ) {}
+  ) {
+    for (const s of services) {
+      const list = this.bySigningName.get(s.signingName) ?? [];
+      list.push(s);
+      this.bySigningName.set(s.signingName, list);
+    }
+  }
 
   private findService(signingName: string, version: string | undefined, action: string | undefined): ServiceDef | undefined {
-    const candidates = this.services.filter((s) => s.signingName === signingName);
-    if (candidates.length <= 1) return candidates[0];
+    const candidates = this.bySigningName.get(signingName);
+    if (!candidates) return undefined;
+    if (candidates.length === 1) return candidates[0];
     return (
       candidates.find((s) => s.apiVersion === version) ??
-      candidates.find((s) => action !== undefined && action in s.actions) ??
+      candidates.find((s) => action !== undefined && Object.prototype.hasOwnProperty.call(s.actions, action)) ??
       candidates[0]
     );
   }
 
-  async handle(req: IncomingAwsRequest): Promise<WireResponse> {
+  /** Never throws: anything unexpected becomes an InternalError in the EC2 error envelope. */
+  async handle(req: IncomingAwsRequest): Promise<DispatchResult> {
+    try {
+      return await this.dispatch(req);
+    } catch (e) {
+      console.error('cordon sim: request failure', e);
+      return { ...ec2Codec.error(new AwsError('InternalError', 'An internal error has occurred', 500), 'none', ''), requestId: 'none' };
+    }
+  }
+
+  private async dispatch(req: IncomingAwsRequest): Promise<DispatchResult> {
     const world = this.getWorld();
     const requestId = world.ids.uuid();
     const started = Date.now();
-    const url = new URL(req.url, 'http://127.0.0.1');
-    const header = (name: string): string | undefined => {
-      const v = req.headers[name.toLowerCase()];
-      return Array.isArray(v) ? v[0] : v;
-    };
-    const scope = parseCredentialScope(header('authorization'), url.searchParams);
-    const params: FormObject = decodeForm(req.method === 'GET' ? url.search.slice(1) : req.body);
+    const q = req.url.indexOf('?');
+    const query = q >= 0 ? req.url.slice(q + 1) : '';
+    const auth = req.headers.authorization;
+    const scope = parseCredentialScope(
+      Array.isArray(auth) ? auth[0] : auth,
+      query.includes('X-Amz-Credential') ? new URLSearchParams(query) : undefined,
+    );
+    const params: FormObject = decodeForm(req.method === 'GET' || !req.body ? query : req.body);
     const action = typeof params.Action === 'string' ? params.Action : undefined;
     const version = typeof params.Version === 'string' ? params.Version : undefined;
     const service = scope ? this.findService(scope.service, version, action) : undefined;
@@ -58,8 +96,9 @@ export class Dispatcher {
     const dryRun = params.DryRun === 'true';
     const record = (outcome: 'ok' | 'error', status: number, errorCode?: string): void => {
       const { Action: _a, Version: _v, ...rest } = params;
-      world.calls.push({
-        seq: world.calls.length + 1,
+      if (world.calls.length >= CALL_LOG_LIMIT) world.calls.splice(0, CALL_LOG_LIMIT / 10);
+      const rec: CallRecord = {
+        seq: nextSeq(world),
         time: world.clock.nowIso(),
         service: service?.iamPrefix ?? scope?.service ?? 'unknown',
         action: action ?? '',
@@ -73,7 +112,9 @@ export class Dispatcher {
         status,
         requestId,
         durationMs: Date.now() - started,
-      });
+      };
+      world.calls.push(rec);
+      for (const hook of world.afterCall) hook(rec);
     };
 
     try {
@@ -84,7 +125,8 @@ export class Dispatcher {
       if (!handler) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`, 400);
 
       const iamAction = `${service.iamPrefix}:${action}`;
-      const fault = await this.faults.before({ service: service.iamPrefix, action, accountId, regionName, params, protocol: service.protocol });
+      let fault = this.faults.before({ service: service.iamPrefix, action, accountId, regionName, params, protocol: service.protocol });
+      if (fault instanceof Promise) fault = await fault;
       if (fault) throw fault;
 
       const p = principal!;
@@ -93,7 +135,7 @@ export class Dispatcher {
           ? new AwsError('RequestExpired', 'Request has expired.', 400)
           : new AwsError('ExpiredToken', 'The security token included in the request is expired', 403);
       }
-      if (!isAllowed(p, iamAction)) {
+      if (iamAction !== 'sts:GetCallerIdentity' && !isAllowed(p, iamAction)) { // AWS never denies GetCallerIdentity
         throw service.protocol === 'ec2'
           ? new AwsError('UnauthorizedOperation', `You are not authorized to perform this operation. User: ${p.arn} is not authorized to perform: ${iamAction}`, 403)
           : new AwsError('AccessDenied', `User: ${p.arn} is not authorized to perform: ${iamAction}`, 403);
@@ -128,13 +170,17 @@ export class Dispatcher {
       }
       const res = codec.success(action, result, requestId, xmlns);
       record('ok', res.status);
-      return res;
+      return { ...res, requestId };
     } catch (e) {
-      const ae = e instanceof AwsError ? e : new AwsError('InternalError', 'An internal error has occurred', 500);
+      const ae = e instanceof AwsError
+        ? e
+        : service?.protocol === 'query'
+          ? new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500)
+          : new AwsError('InternalError', 'An internal error has occurred', 500);
       if (!(e instanceof AwsError)) console.error('cordon sim: handler failure', e);
       const res = codec.error(ae, requestId, xmlns);
       record('error', res.status, ae.code);
-      return res;
+      return { ...res, requestId };
     }
   }
 

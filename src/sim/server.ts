@@ -5,9 +5,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Dispatcher } from './dispatch.js';
 import { allServices } from './services/index.js';
+import type { ServiceDef } from './services/framework.js';
 import { World } from './state/world.js';
-import { loadScenario, type ScenarioInput } from './scenarios/loader.js';
-import { ConfigurableFaults } from './faults/configurable.js';
+import { loadScenario, type ScenarioInput } from './dataplane/index.js'; // the scenario loader + each world's data plane
+import { ConfigurableFaults, type FaultConfigInput } from './faults/configurable.js';
 import { handleControl } from './control.js';
 
 export interface SimulatorOptions {
@@ -15,6 +16,10 @@ export interface SimulatorOptions {
   scenario?: ScenarioInput;
   port?: number;
   host?: string;
+  /** Faults in force from the start, and again after every reset (see docs/simulator.md, "Faults"). */
+  faults?: FaultConfigInput;
+  /** The services to serve (default: every simulated service). Tests use this to add a service of their own. */
+  services?: ServiceDef[];
 }
 
 export interface Simulator {
@@ -52,7 +57,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   let current = opts.scenario ?? 'demo';
   let world = await loadScenario(current);
   const faults = new ConfigurableFaults(() => world);
-  const dispatcher = new Dispatcher(() => world, allServices, faults);
+  if (opts.faults) faults.setInitial(opts.faults);
+  const dispatcher = new Dispatcher(() => world, opts.services ?? allServices, faults);
 
   const sim: Simulator = {
     endpoint: '',
@@ -62,8 +68,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     faults,
     async reset(scenario?: ScenarioInput) {
+      // A scenario that fails to load changes nothing: the current world and scenario stay.
+      const next = await loadScenario(scenario ?? current);
       if (scenario !== undefined) current = scenario;
-      world = await loadScenario(current);
+      world = next;
       faults.reset();
     },
     close: async () => undefined,
@@ -71,21 +79,35 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
+      const url = req.url ?? '/';
+      const control = url.startsWith('/_sim/') || url === '/_sim';
       try {
         const body = await readBody(req);
-        const url = req.url ?? '/';
-        if (url.startsWith('/_sim/')) {
+        if (control) {
           const out = await handleControl(sim, req.method ?? 'GET', url, body);
           res.writeHead(out.status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(out.body, null, out.pretty ? 2 : undefined));
           return;
         }
         const out = await dispatcher.handle({ method: req.method ?? 'POST', url, headers: req.headers, body });
-        res.writeHead(out.status, { 'content-type': out.contentType, 'x-amzn-requestid': '' });
+        res.writeHead(out.status, { 'content-type': out.contentType, 'x-amzn-requestid': out.requestId });
         res.end(out.body);
       } catch (e) {
-        res.writeHead(500, { 'content-type': 'text/xml' });
-        res.end(`<Response><Errors><Error><Code>InternalError</Code><Message>${String((e as Error).message).replace(/[<&>]/g, '')}</Message></Error></Errors><RequestID>none</RequestID></Response>`);
+        // Never an HTML page: JSON for the control API, the EC2 error envelope for AWS calls.
+        const message = e instanceof Error ? e.message : String(e);
+        const tooLarge = message === 'request body too large';
+        const status = tooLarge ? 413 : 500;
+        if (!tooLarge) console.error('cordon sim: request failure', e);
+        if (res.headersSent) {
+          res.end();
+        } else if (control) {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: tooLarge ? 'request body too large' : `internal error: ${message}` }));
+        } else {
+          const code = tooLarge ? 'RequestEntityTooLarge' : 'InternalError';
+          res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' });
+          res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${tooLarge ? 'Request body too large' : 'An internal error has occurred'}</Message></Error></Errors><RequestID>none</RequestID></Response>`);
+        }
       }
     })();
   });

@@ -5,7 +5,10 @@
 import type { Change } from '../core/plan.js';
 import { TAG, ROLE_OPEN, ROLE_EMPTY, DO_NOT_USE } from '../core/tags.js';
 import type { Gateway } from '../aws/gateway.js';
-import type { StepDef } from './types.js';
+import { allowList, hasLayer } from '../core/layers.js';
+import { ROLE_ALLOW } from '../core/subnet-layers.js';
+import { allowGroupName, createAllowGroup } from './allow-list-group.js';
+import { isolationIds, type StepDef } from './types.js';
 
 export const GROUP_NAMES = { [ROLE_OPEN]: 'cordon-isolation-step1-open', [ROLE_EMPTY]: 'cordon-isolation-step2-empty' } as const;
 const DESCRIPTIONS = {
@@ -38,14 +41,37 @@ export const ensureIsolationGroups: StepDef = {
   critical: true,
   permissions: ['ec2:CreateSecurityGroup', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress', 'ec2:CreateTags'],
   dependsOn: [],
+  enabled: (o) => hasLayer(o, 'sg'),
   plan(input) {
+    if (!hasLayer(input.options, 'sg')) return [];
     const changes: Change[] = [];
+    const allow = allowList(input.options);
     const vpcs = new Map<string, string>();
     for (const i of input.instances) if (i.vpcId && !vpcs.has(i.vpcId)) vpcs.set(i.vpcId, i.instanceId);
     for (const [vpcId, instanceId] of vpcs) {
       const g = input.isolationGroups[vpcId];
       for (const role of [ROLE_OPEN, ROLE_EMPTY] as const) {
-        if ((role === ROLE_OPEN ? g?.open : g?.empty) || (role === ROLE_OPEN && input.options.skipUntrackStep)) continue;
+        if ((role === ROLE_OPEN ? g?.open : g?.empty) || (role === ROLE_OPEN && input.options.skipUntrackStep)) {
+          if (role === ROLE_OPEN || allow.length === 0) continue;
+        }
+        if (role === ROLE_EMPTY && allow.length) {
+          // --allow-cidr: the step-2 group of this allow-list (never the plain empty group other incidents use).
+          const ref = isolationIds(input, vpcId).empty;
+          if (!ref.startsWith('new:')) continue;
+          changes.push({
+            id: `ensure-isolation-groups:${ref}`,
+            stepId: 'ensure-isolation-groups',
+            resource: ref,
+            resourceType: 'security-group',
+            attribute: 'create',
+            before: null,
+            after: { vpcId, role: ROLE_ALLOW, name: allowGroupName(allow), allow },
+            critical: true,
+            instanceId,
+            summary: `create ${allowGroupName(allow)} in ${vpcId} (no rules but all traffic from and to ${allow.join(', ')})`,
+          });
+          continue;
+        }
         const ref = `new:${role}:${vpcId}`;
         changes.push({
           id: `ensure-isolation-groups:${ref}`,
@@ -72,8 +98,8 @@ export const ensureIsolationGroups: StepDef = {
   async apply(ctx, changes) {
     await Promise.all(
       changes.map(async (c) => {
-        const { vpcId, role } = c.after as { vpcId: string; role: typeof ROLE_OPEN | typeof ROLE_EMPTY };
-        const id = await createIsolationGroup(ctx.gateway, vpcId, role, ctx.incident);
+        const { vpcId, role, allow } = c.after as { vpcId: string; role: typeof ROLE_OPEN | typeof ROLE_EMPTY | typeof ROLE_ALLOW; allow?: string[] };
+        const id = role === ROLE_ALLOW ? await createAllowGroup(ctx.gateway, vpcId, allow ?? [], ctx.incident) : await createIsolationGroup(ctx.gateway, vpcId, role, ctx.incident);
         ctx.journal.append({ type: 'created', time: ctx.now(), incident: ctx.incident, placeholder: c.resource, resource: id });
         ctx.setResolved(c.resource, id);
       }),

@@ -2,6 +2,7 @@
 // flows that stay tracked (ICMP, NAT/NLB/TGW paths — §1.4) survive until idle: verify reports them.
 
 import type { Change } from '../core/plan.js';
+import { hasLayer } from '../core/layers.js';
 import { TAG, joinTagValue } from '../core/tags.js';
 import { containableEnis, isolationIds, type RestoreItem, type StepDef } from './types.js';
 
@@ -16,7 +17,9 @@ export const isolateSecurityGroups: StepDef = {
   critical: true,
   permissions: ['ec2:ModifyNetworkInterfaceAttribute'],
   dependsOn: ['ensure-isolation-groups', 'untrack-connections', 'record-originals'],
+  enabled: (o) => hasLayer(o, 'sg'),
   plan(input) {
+    if (!hasLayer(input.options, 'sg')) return [];
     const changes: Change[] = [];
     for (const inst of input.instances) {
       const ids = isolationIds(input, inst.vpcId ?? '');
@@ -50,7 +53,7 @@ export const isolateSecurityGroups: StepDef = {
   // holds, so no old conntrack entry can revive a flow through a half-restored instance.
   restoreOrder: 100,
   planRestore(input) {
-    const isoIds = [input.isolation.open?.groupId, input.isolation.empty?.groupId].filter(Boolean) as string[];
+    const isoIds = [input.isolation.open?.groupId, input.isolation.empty?.groupId, ...Object.values(input.isolation.allow ?? {}).map((g) => g.groupId)].filter(Boolean) as string[];
     const items: RestoreItem[] = [];
     for (const e of containableEnis(input.instance)) {
       const tagged = joinTagValue(e.tags, TAG.originalGroups);

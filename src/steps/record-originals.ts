@@ -39,10 +39,16 @@ export const recordOriginals: StepDef = {
     for (const inst of input.instances) {
       for (const eni of containableEnis(inst)) {
         if (eni.tags[TAG.originalGroups] !== undefined) continue; // recorded by an earlier run
-        if (eni.groupIds.some((g) => isIsolationGroup(input, g))) continue; // never record an isolation group
+        let original = { groups: eni.groupIds, connectionTracking: eni.connectionTracking };
+        if (eni.groupIds.some((g) => isIsolationGroup(input, g))) {
+          // Never record an isolation group as original: an interrupted run's journal may know the real one.
+          const known = input.knownOriginals?.[eni.networkInterfaceId];
+          if (!known || known.groups.some((g) => isIsolationGroup(input, g))) continue;
+          original = known;
+        }
         const tags = {
-          ...splitTagValue(TAG.originalGroups, eni.groupIds.join(',')),
-          [TAG.originalConntrack]: encodeConntrack(eni.connectionTracking),
+          ...splitTagValue(TAG.originalGroups, original.groups.join(',')),
+          [TAG.originalConntrack]: encodeConntrack(original.connectionTracking),
           [TAG.incident]: input.options.incident,
         };
         changes.push({
@@ -55,7 +61,7 @@ export const recordOriginals: StepDef = {
           after: tags,
           critical: true,
           instanceId: inst.instanceId,
-          summary: `${eni.networkInterfaceId}: tag original groups ${eni.groupIds.join(', ')}`,
+          summary: `${eni.networkInterfaceId}: tag original groups ${original.groups.join(', ')}`,
         });
       }
     }

@@ -3,6 +3,7 @@
 
 import type { Change } from '../core/plan.js';
 import { TAG } from '../core/tags.js';
+import { layersOf } from '../core/layers.js';
 import type { RestoreItem, StepDef } from './types.js';
 
 export const tagInstance: StepDef = {
@@ -16,7 +17,7 @@ export const tagInstance: StepDef = {
     const changes: Change[] = [];
     for (const inst of input.instances) {
       if (inst.tags[TAG.status] === 'contained' && inst.tags[TAG.incident]) continue;
-      const after = { [TAG.incident]: input.options.incident, [TAG.status]: 'containing', [TAG.containedAt]: input.now, [TAG.layers]: 'sg' };
+      const after = { [TAG.incident]: input.options.incident, [TAG.status]: 'containing', [TAG.containedAt]: input.now, [TAG.layers]: layersOf(input.options).join(',') };
       const before: Record<string, string> = {};
       for (const k of Object.keys(after)) if (inst.tags[k] !== undefined) before[k] = inst.tags[k]!;
       changes.push({

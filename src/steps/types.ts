@@ -2,16 +2,29 @@
 // plan (pure: facts → changes), preflight (EC2 DryRun of each call it will make), apply, and restore.
 
 import type { Change, ContainOptions } from '../core/plan.js';
-import type { EniFacts, InstanceFacts, SecurityGroupFacts } from '../core/facts.js';
+import type { ConnTrackFacts, EniFacts, InstanceFacts, SecurityGroupFacts } from '../core/facts.js';
+import { allowListKey } from '../core/layers.js';
 import type { Gateway } from '../aws/gateway.js';
 import type { Journal } from '../engine/journal.js';
+
+/** A VPC's isolation groups: step 1 (open), step 2 (empty), and step-2 groups with an allow-list (by its key). */
+export interface IsolationGroups {
+  open?: SecurityGroupFacts;
+  empty?: SecurityGroupFacts;
+  allow?: Record<string, SecurityGroupFacts>;
+}
 
 export interface PlanInput {
   instances: InstanceFacts[];
   /** Isolation groups found in each VPC (by cordon:role tag). */
-  isolationGroups: Record<string, { open?: SecurityGroupFacts; empty?: SecurityGroupFacts }>;
+  isolationGroups: Record<string, IsolationGroups>;
   options: ContainOptions;
   now: string;
+  /**
+   * Originals of ENIs from the local journal of an earlier, interrupted run of the same incident (by ENI id). Used
+   * when an ENI is already on an isolation group but its record tags never reached AWS.
+   */
+  knownOriginals?: Record<string, { groups: string[]; connectionTracking: ConnTrackFacts }>;
 }
 
 export interface StepContext {
@@ -24,6 +37,8 @@ export interface StepContext {
   setResolved(placeholder: string, id: string): void;
   /** Adds a warning to the result (e.g. a setting the instance type does not support). */
   warn(instanceId: string | undefined, message: string): void;
+  /** Reports progress of a long-running part of a step (e.g. waiting for snapshots); optional. */
+  progress?(stepId: string, instanceId: string | undefined, message: string): void;
 }
 
 /** What restore knows about one instance: its current facts and the write-ahead records. */
@@ -31,9 +46,11 @@ export interface RestoreInput {
   instance: InstanceFacts;
   incident: string;
   /** Isolation groups of the instance's VPC. */
-  isolation: { open?: SecurityGroupFacts; empty?: SecurityGroupFacts };
+  isolation: IsolationGroups;
   /** The first recorded original of (resource, attribute) in the local journal. */
   journalOriginal(resource: string, attribute: string): unknown;
+  /** Also remove the session-revocation policy cordon added (`cordon restore --remove-revocation`). */
+  removeRevocation?: boolean;
 }
 
 export interface RestoreItem {
@@ -59,7 +76,16 @@ export interface StepDef {
   /** IAM actions this step's apply and restore need (the source of `cordon iam-policy`). */
   permissions: string[];
   dependsOn: string[];
+  /**
+   * Ordering without dependency: start only once these steps have finished, whatever their outcome. For work that
+   * must not compete with the network isolation but is still wanted when isolation fails.
+   */
+  after?: string[];
+  /** Whether the step is in play for these options (default: always). `cordon iam-policy` uses it. */
+  enabled?(options: ContainOptions): boolean;
   plan(input: PlanInput): Change[];
+  /** Pure: what the plan should say about this step beyond its changes (e.g. a read that failed, a size it lowers). */
+  notes?(input: PlanInput): string[];
   /** Runs each call as an EC2 DryRun; throws PermissionMissing for a denied one. */
   preflight(ctx: StepContext, changes: Change[]): Promise<void>;
   apply(ctx: StepContext, changes: Change[]): Promise<void>;
@@ -75,13 +101,16 @@ export function groupIdsOf(v: unknown): string[] {
 }
 
 /** Isolation group ids for a VPC, existing or to be created (placeholder). */
-export function isolationIds(input: PlanInput, vpcId: string): { open: string; empty: string } {
+export function isolationIds(input: Pick<PlanInput, 'isolationGroups' | 'options'>, vpcId: string): { open: string; empty: string } {
   const g = input.isolationGroups[vpcId];
-  return { open: g?.open?.groupId ?? `new:isolation-open:${vpcId}`, empty: g?.empty?.groupId ?? `new:isolation-empty:${vpcId}` };
+  // With --allow-cidr, step 2 is that allow-list's own group (src/steps/allow-list-group.ts).
+  const allow = allowListKey(input.options.allowCidrs);
+  const empty = allow ? g?.allow?.[allow]?.groupId ?? `new:isolation-allow:${vpcId}` : g?.empty?.groupId ?? `new:isolation-empty:${vpcId}`;
+  return { open: g?.open?.groupId ?? `new:isolation-open:${vpcId}`, empty };
 }
 
 export function isIsolationGroup(input: PlanInput, id: string): boolean {
-  return Object.values(input.isolationGroups).some((g) => g.open?.groupId === id || g.empty?.groupId === id);
+  return Object.values(input.isolationGroups).some((g) => g.open?.groupId === id || g.empty?.groupId === id || Object.values(g.allow ?? {}).some((a) => a.groupId === id));
 }
 
 /** The ENIs a containment acts on: those cordon can modify (not requester-managed interface types). */

@@ -4,6 +4,7 @@
 // multi-ENI instances), all ENIs in parallel.
 
 import type { Change } from '../core/plan.js';
+import { hasLayer } from '../core/layers.js';
 import { containableEnis, isolationIds, type StepDef } from './types.js';
 
 export const untrackConnections: StepDef = {
@@ -13,8 +14,9 @@ export const untrackConnections: StepDef = {
   critical: true,
   permissions: ['ec2:ModifyNetworkInterfaceAttribute'],
   dependsOn: ['ensure-isolation-groups'],
+  enabled: (o) => hasLayer(o, 'sg') && !o.skipUntrackStep,
   plan(input) {
-    if (input.options.skipUntrackStep) return [];
+    if (input.options.skipUntrackStep || !hasLayer(input.options, 'sg')) return [];
     const changes: Change[] = [];
     for (const inst of input.instances) {
       const ids = isolationIds(input, inst.vpcId ?? '');

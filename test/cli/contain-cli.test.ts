@@ -68,6 +68,8 @@ describe('cordon CLI against the simulator', () => {
     const stale = await runCli(['contain', WEB1, '--plan', planFile, '--yes', ...common]);
     assert.equal(stale.code, 6, 'the saved plan no longer matches: stale');
 
+    // web-1 left its Auto Scaling group and stays Detaching while its target group drains (300 s simulated).
+    h.sim.world.clock.advance(301_000);
     const r = await runCli(['restore', WEB1, '--yes', ...common]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /RESTORED/);

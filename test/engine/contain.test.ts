@@ -49,7 +49,8 @@ describe('contain + restore on the demo (multi-ENI, IPv6, cold)', () => {
 
     // Per-ENI swaps: open first, then empty, never ModifyInstanceAttribute.
     const muts = mutations(h.sim, seq0);
-    assert.equal(muts.filter((m) => m.action === 'ModifyInstanceAttribute').length, 0);
+    // (ModifyInstanceAttribute is used by evidence preservation, for termination protection etc. — never for groups.)
+    assert.equal(muts.filter((m) => m.action === 'ModifyInstanceAttribute' && (m.params as { GroupId?: unknown }).GroupId !== undefined).length, 0);
     for (const eni of [ENI1, ENI2]) {
       const swaps = muts.filter((m) => m.action === 'ModifyNetworkInterfaceAttribute' && (m.params as { NetworkInterfaceId: string; SecurityGroupId?: string[] }).NetworkInterfaceId === eni && (m.params as { SecurityGroupId?: string[] }).SecurityGroupId);
       assert.deepEqual(swaps.map((m) => (m.params as { SecurityGroupId: string[] }).SecurityGroupId), [[open.GroupId], [empty.GroupId]]);
@@ -63,6 +64,8 @@ describe('contain + restore on the demo (multi-ENI, IPv6, cold)', () => {
     assert.deepEqual(contained[0]!.ConnectionTrackingConfiguration, { TcpEstablishedTimeout: 60, UdpStreamTimeout: 60, UdpTimeout: 30 });
 
     // Restore: every touched resource as before, apart from cordon's tags (and conntrack now explicit defaults).
+    // web-1 left its Auto Scaling group: it stays Detaching while its target group drains (300 s of simulated time).
+    h.sim.world.clock.advance(301_000);
     await restore({ clients, instanceIds: [WEB1], stateDir });
     const afterEnis = await enis(h, [ENI1, ENI2]);
     for (const e of afterEnis) {

@@ -11,7 +11,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string> = {}, input?: string, onSpawn?: (pid: number) => void): Promise<CliResult & { signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, CORDON_FROM_SOURCE: '1', NO_COLOR: '1', AWS_ACCESS_KEY_ID: 'AKIADEMORESPONDER01', AWS_SECRET_ACCESS_KEY: 'sim-secret', AWS_REGION: 'us-east-1', ...env },
@@ -22,7 +22,8 @@ export function runCli(args: string[], env: Record<string, string> = {}, input?:
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (child.pid !== undefined) onSpawn?.(child.pid);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
 }

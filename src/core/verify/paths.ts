@@ -70,21 +70,40 @@ export const PATHS: Record<PathName, PathSpec> = {
   igw: { side: 'internet', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['igw'], needsPublicIpv4: true, families: [4, 6], label: 'internet gateway' },
   eigw: { side: 'internet', autoTracked: true, initiators: ['outbound'], protocols: 'any', route: ['eigw'], families: [6], label: 'egress-only internet gateway (IPv6)' },
   nat: { side: 'internet', autoTracked: true, initiators: ['outbound'], protocols: 'any', route: ['nat'], families: [4], label: 'NAT gateway' },
-  appliance: { side: 'internet', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['eni', 'other'], families: [4, 6], label: 'NAT instance or appliance (route to an ENI / instance / other gateway)' },
+  appliance: { side: 'internet', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['eni', 'other'], families: [4, 6], label: 'NAT instance or appliance ENI' },
   nlb: { side: 'by-address', autoTracked: true, initiators: ['inbound'], protocols: 'tcp-udp', families: [4, 6], label: 'Network Load Balancer (client IP preserved)' },
   'global-accelerator': { side: 'internet', autoTracked: true, initiators: ['inbound'], protocols: 'tcp-udp', families: [4, 6], label: 'Global Accelerator' },
   gwlb: { side: 'internet', autoTracked: true, initiators: BOTH, protocols: 'any', route: ['vpce'], families: [4, 6], label: 'Gateway Load Balancer endpoint' },
   'network-firewall': { side: 'internet', autoTracked: true, initiators: BOTH, protocols: 'any', route: ['vpce'], families: [4, 6], label: 'Network Firewall endpoint' },
   privatelink: { side: 'by-address', autoTracked: true, initiators: BOTH, protocols: 'tcp-udp', families: [4, 6], label: 'PrivateLink interface endpoint' },
   tgw: { side: 'other-networks', autoTracked: true, initiators: BOTH, protocols: 'any', route: ['tgw'], families: [4, 6], label: 'transit gateway' },
-  peering: { side: 'other-networks', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['pcx'], families: [4, 6], label: 'VPC peering' },
-  vpn: { side: 'other-networks', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['vgw'], families: [4, 6], label: 'VPN / Direct Connect (virtual private gateway)' },
+  peering: { side: 'other-networks', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['pcx'], families: [4, 6], label: 'VPC peering connection' },
+  vpn: { side: 'other-networks', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['vgw'], families: [4, 6], label: 'virtual private gateway (VPN, Direct Connect)' },
 };
 
 export const PATH_NAMES = Object.keys(PATHS) as PathName[];
 
+/** "a NAT gateway", "an internet gateway". */
+export function article(label: string): string {
+  return /^[aeiou]/i.test(label) ? `an ${label}` : `a ${label}`;
+}
+
 /** Route targets that lead to other private networks rather than the internet. */
 export const OTHER_NETWORK_TARGETS: readonly TargetKind[] = ['tgw', 'pcx', 'vgw'];
+
+/**
+ * Addresses that are never on the internet: private (RFC 1918, RFC 6598 shared, IPv6 ULA), loopback, link-local,
+ * multicast, reserved. An internet path carries only other (public) addresses; the documentation ranges
+ * (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) count as public so examples can use them.
+ */
+export const NON_PUBLIC_CIDRS = [
+  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/3',
+  '::/127', 'fc00::/7', 'fe80::/10', 'ff00::/8',
+];
+
+export function isPublicAddress(addr: string): boolean {
+  return !NON_PUBLIC_CIDRS.some((c) => cidrContains(c, addr));
+}
 
 /** Where an address lies relative to the ENI's subnet and VPC (CIDRs of both families). */
 export function sideOfAddress(addr: string, subnetCidrs: string[], vpcCidrs: string[]): 'same-subnet' | 'same-vpc' | 'outside' {
@@ -93,12 +112,27 @@ export function sideOfAddress(addr: string, subnetCidrs: string[], vpcCidrs: str
   return 'outside';
 }
 
-/** The side a flow on `path` to `addr` belongs to. */
+/**
+ * The side a flow on `path` to `addr` belongs to. Paths with a fixed side keep it; for load balancers and endpoints
+ * ('by-address') it is the subnet, the VPC, the internet for a public address, other networks for a private one.
+ */
 export function sideOfPath(path: PathName, addr: string, subnetCidrs: string[], vpcCidrs: string[]): Side {
   const spec = PATHS[path];
   if (spec.side !== 'by-address') return spec.side;
   const where = sideOfAddress(addr, subnetCidrs, vpcCidrs);
-  return where === 'outside' ? 'internet' : where;
+  if (where !== 'outside') return where;
+  return isPublicAddress(addr) ? 'internet' : 'other-networks';
+}
+
+/** Whether `addr` can be the far end of a flow on `path` at all (undefined) or why not. */
+export function pathAddressProblem(path: PathName, addr: string, subnetCidrs: string[], vpcCidrs: string[]): string | undefined {
+  const spec = PATHS[path];
+  const where = sideOfAddress(addr, subnetCidrs, vpcCidrs);
+  if (spec.side === 'same-subnet' && where !== 'same-subnet') return `is not in the ENI's subnet (${subnetCidrs.join(', ')})`;
+  if (spec.side === 'same-vpc' && where !== 'same-vpc') return `is not in another subnet of the VPC (${vpcCidrs.join(', ')}; inside ${subnetCidrs.join(', ')} use same-subnet)`;
+  if ((spec.side === 'internet' || spec.side === 'other-networks') && where !== 'outside') return 'is inside the VPC: use path same-subnet or same-vpc';
+  if (spec.side === 'internet' && !isPublicAddress(addr)) return `is not a public address: ${article(spec.label)} reaches the internet only (private networks: tgw, peering, vpn)`;
+  return undefined;
 }
 
 /** Whether the path may carry this protocol ('tcp' | 'udp' | 'icmp' | 'icmpv6' | a number). */

@@ -1,85 +1,138 @@
-// The simulator's fault configuration, set through the control API (/_sim/faults) or in-process.
-//   latency:   fixed ms per call, per-action overrides, random spikes
-//   throttle:  EC2-style token buckets per account+region (see throttle.ts)
-//   failNth:   answer the Nth call of an action with a given error
+// The simulator's fault configuration, set through the control API (/_sim/faults), `cordon sim --faults`, or
+// startSimulator({ faults }). Consulted before every AWS call, in this order:
+//   latency:   fixed ms per call, per-action overrides, jitter, random spikes (real time: the caller waits)
+//   failNth:   answer the Nth call of an action (or of all calls, action "*") with a given error
 //   failRate:  answer a fraction of calls with one of the given errors (seeded, repeatable)
+//   throttle:  EC2-style token buckets per account+region+action (see throttle.ts), on the simulated clock
 
 import { AwsError } from '../errors.js';
 import type { World } from '../state/world.js';
 import type { CallInfo, Faults } from './faults.js';
-import { TokenBuckets, type ThrottleConfig } from './throttle.js';
+import { parseFaultConfig, type FaultConfig, type FaultError } from './schema.js';
+import { TokenBuckets, type BucketView } from './throttle.js';
 
-export interface FailNthRule {
-  action: string;
-  /** 1-based index of the call (counted per action from when the rule was set) that fails. */
-  nth: number;
-  code: string;
-  status?: number;
-  message?: string;
-  /** Fail this many consecutive calls starting at nth (default 1). */
-  times?: number;
+export type { FaultConfig, FaultConfigInput } from './schema.js';
+
+/** Turns a configured error (a code or a protocol-aware kind) into the AwsError the call answers with. */
+export function faultError(e: FaultError, protocol: CallInfo['protocol'], action: string): AwsError {
+  switch (e.code) {
+    case 'throttle':
+      return protocol === 'ec2'
+        ? new AwsError('RequestLimitExceeded', e.message ?? 'Request limit exceeded.', e.status ?? 503)
+        : new AwsError('Throttling', e.message ?? 'Rate exceeded', e.status ?? 400);
+    case 'internal':
+      return protocol === 'ec2'
+        ? new AwsError('InternalError', e.message ?? 'An internal error has occurred', e.status ?? 500)
+        : new AwsError('InternalFailure', e.message ?? 'The request processing has failed because of an unknown error, exception or failure.', e.status ?? 500);
+    case 'unavailable':
+      return new AwsError('ServiceUnavailable', e.message ?? 'The request has failed due to a temporary failure of the server.', e.status ?? 503);
+    default: {
+      const message = e.message ?? (e.code === 'RequestLimitExceeded' ? 'Request limit exceeded.' : e.code === 'Throttling' ? 'Rate exceeded' : `Injected fault on ${action}: ${e.code}`);
+      return new AwsError(e.code, message, e.status);
+    }
+  }
 }
 
-export interface FaultConfig {
-  latency?: { fixedMs?: number; perAction?: Record<string, number>; spikeProbability?: number; spikeMs?: number };
-  throttle?: ThrottleConfig;
-  failNth?: FailNthRule[];
-  failRate?: { rate: number; codes: { code: string; status?: number }[]; actions?: string[]; seed?: number };
-}
+const EMPTY: FaultConfig = parseFaultConfig({});
 
 export class ConfigurableFaults implements Faults {
-  config: FaultConfig = {};
+  private current: FaultConfig = EMPTY;
+  private initial: FaultConfig = EMPTY;
   private counts = new Map<string, number>();
-  private buckets = new TokenBuckets(() => this.getWorld().clock.now());
+  private total = 0;
+  private buckets: TokenBuckets;
   private rngState = 1;
+  private active = false;
 
-  constructor(private readonly getWorld: () => World) {}
-
-  set(config: FaultConfig): void {
-    this.config = config;
-    this.counts.clear();
-    this.buckets = new TokenBuckets(() => this.getWorld().clock.now(), config.throttle);
-    this.rngState = config.failRate?.seed ?? 1;
+  constructor(private readonly getWorld: () => World) {
+    this.buckets = new TokenBuckets(() => this.getWorld().clock.now());
   }
 
+  /** The configuration in force (validated, defaults filled in). */
+  get config(): FaultConfig {
+    return this.current;
+  }
+
+  /** Validates and applies a configuration (throws FaultConfigError); counters, buckets and the random sequence restart. */
+  set(config: unknown): FaultConfig {
+    this.current = parseFaultConfig(config);
+    this.restart();
+    return this.current;
+  }
+
+  /** Also makes this configuration the one reset() returns to. */
+  setInitial(config: unknown): FaultConfig {
+    this.initial = this.set(config);
+    return this.initial;
+  }
+
+  /** Back to the configuration given at start (none unless startSimulator / `cordon sim --faults` gave one). */
   reset(): void {
-    this.set({});
+    this.current = this.initial;
+    this.restart();
+  }
+
+  /** Throttle bucket levels (only buckets that have been used). */
+  bucketLevels(): BucketView[] {
+    return this.buckets.view();
+  }
+
+  private restart(): void {
+    const c = this.current;
+    this.counts.clear();
+    this.total = 0;
+    this.buckets = new TokenBuckets(() => this.getWorld().clock.now(), c.throttle);
+    this.rngState = c.failRate?.seed ?? 1;
+    const lat = c.latency;
+    const latencyOn = !!lat && (lat.fixedMs > 0 || lat.jitterMs > 0 || lat.spikeProbability > 0 || Object.keys(lat.perAction).length > 0);
+    this.active = latencyOn || c.failNth.length > 0 || (c.failRate?.rate ?? 0) > 0 || !!c.throttle?.enabled;
   }
 
   private random(): number {
     // mulberry32: repeatable fault sequences for a given seed
-    let t = (this.rngState += 0x6d2b79f5);
+    let t = (this.rngState = (this.rngState + 0x6d2b79f5) | 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  async before(call: CallInfo): Promise<AwsError | undefined> {
-    const c = this.config;
+  before(call: CallInfo): Promise<AwsError | undefined> | undefined {
+    if (!this.active) return undefined;
+    const c = this.current;
+    const verdict = this.decide(call);
     const lat = c.latency;
+    let ms = 0;
     if (lat) {
-      let ms = lat.perAction?.[call.action] ?? lat.fixedMs ?? 0;
-      if (lat.spikeProbability && this.random() < lat.spikeProbability) ms += lat.spikeMs ?? 1000;
-      if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+      ms = lat.perAction[call.action] ?? lat.fixedMs;
+      if (lat.jitterMs > 0) ms += this.random() * lat.jitterMs;
+      if (lat.spikeProbability > 0 && this.random() < lat.spikeProbability) ms += lat.spikeMs;
     }
+    if (ms <= 0) return verdict ? Promise.resolve(verdict) : undefined;
+    return new Promise((resolve) => setTimeout(() => resolve(verdict), ms));
+  }
+
+  private decide(call: CallInfo): AwsError | undefined {
+    const c = this.current;
     const n = (this.counts.get(call.action) ?? 0) + 1;
     this.counts.set(call.action, n);
-    for (const rule of c.failNth ?? []) {
-      if (rule.action === call.action && n >= rule.nth && n < rule.nth + (rule.times ?? 1)) {
-        return new AwsError(rule.code, rule.message ?? `Injected fault: ${rule.code}`, rule.status);
-      }
+    const all = ++this.total;
+    for (const rule of c.failNth) {
+      const i = rule.action === '*' ? all : rule.action === call.action ? n : 0;
+      if (i >= rule.nth && i < rule.nth + rule.times) return faultError(rule, call.protocol, call.action);
     }
-    if (c.failRate && c.failRate.rate > 0 && (!c.failRate.actions || c.failRate.actions.includes(call.action))) {
-      if (this.random() < c.failRate.rate) {
-        const pick = c.failRate.codes[Math.floor(this.random() * c.failRate.codes.length)] ?? { code: 'RequestLimitExceeded' };
-        return new AwsError(pick.code, pick.code === 'RequestLimitExceeded' ? 'Request limit exceeded.' : pick.code === 'Throttling' ? 'Rate exceeded' : `Injected fault: ${pick.code}`, pick.status);
+    const fr = c.failRate;
+    if (fr && fr.rate > 0 && (!fr.actions || fr.actions.includes('*') || fr.actions.includes(call.action))) {
+      if (this.random() < fr.rate) {
+        const pick = fr.codes[Math.floor(this.random() * fr.codes.length)]!;
+        return faultError(pick, call.protocol, call.action);
       }
     }
     if (c.throttle?.enabled) {
-      if (!this.buckets.take(call)) {
-        return call.protocol === 'ec2'
-          ? new AwsError('RequestLimitExceeded', 'Request limit exceeded.', 503)
-          : new AwsError('Throttling', 'Rate exceeded', 400);
+      const v = this.buckets.take(call);
+      if (!v.ok) {
+        if (call.protocol !== 'ec2') return new AwsError('Throttling', 'Rate exceeded', 400);
+        const why = v.kind === 'resource' ? 'resource rate limit' : 'request rate limit';
+        return new AwsError('RequestLimitExceeded', `Request limit exceeded. Account ${call.accountId} has been throttled on ec2:${call.action} because it exceeded its ${why}.`, 503);
       }
     }
     return undefined;

@@ -14,8 +14,11 @@ export interface CallInfo {
 }
 
 export interface Faults {
-  /** Waits for any configured latency, then returns an error to answer instead of running the call, if any. */
-  before(call: CallInfo): Promise<AwsError | undefined>;
+  /**
+   * Waits for any configured latency, then returns an error to answer instead of running the call, if any.
+   * Returns undefined synchronously when no fault applies and there is nothing to wait for (the hot path).
+   */
+  before(call: CallInfo): Promise<AwsError | undefined> | AwsError | undefined;
 }
 
-export const noFaults: Faults = { before: async () => undefined };
+export const noFaults: Faults = { before: () => undefined };

@@ -1,18 +1,41 @@
 // EC2's request-rate token buckets (aws-api-semantics.md §2.1): one bucket per account + region + API action,
-// sized by the action's category; refilled every second. awsQuery services share one bucket per account+region.
+// sized by the action's category, refilled once a second (overflow discarded; an empty bucket can be drawn on at
+// the refill rate). Run/Start/Stop/TerminateInstances also spend one resource token per instance affected.
+// awsQuery services (Auto Scaling, ELB, IAM, STS) publish no numbers: one shared bucket per service, account and
+// region, sized like EC2's mutating bucket. Time comes from the simulated clock, so tests refill a bucket by
+// advancing the clock.
 
 import type { CallInfo } from './faults.js';
+
+export interface BucketSize {
+  max: number;
+  refill: number;
+}
 
 export interface ThrottleConfig {
   enabled: boolean;
   /** Multiplies bucket sizes and refill rates (e.g. 10 lets a benchmark run ten times faster). Default 1. */
   scale?: number;
   /** Overrides per action: { "ModifyNetworkInterfaceAttribute": { "max": 5, "refill": 1 } }. */
-  overrides?: Record<string, { max: number; refill: number }>;
+  overrides?: Record<string, BucketSize>;
+  /** Spend resource tokens for Run/Start/Stop/TerminateInstances (one per instance). Default true. */
+  resourceBuckets?: boolean;
 }
 
-const UNFILTERED = new Set(['DescribeInstances', 'DescribeInstanceStatus', 'DescribeNetworkInterfaces', 'DescribeSecurityGroups', 'DescribeSnapshots', 'DescribeSpotInstanceRequests', 'DescribeVolumes']);
-const RESOURCE_INTENSIVE = new Set(['AcceptVpcPeeringConnection', 'AuthorizeSecurityGroupIngress', 'CancelSpotInstanceRequests', 'CreateKeyPair', 'CreateVpcPeeringConnection', 'DeleteVpcPeeringConnection', 'RejectVpcPeeringConnection', 'RevokeSecurityGroupIngress', 'RequestSpotInstances']);
+/** Describe calls that get the smaller 50/10 bucket when called without a filter and without pagination. */
+const UNFILTERED = new Set([
+  'DescribeInstances', 'DescribeInstanceStatus', 'DescribeNetworkInterfaces', 'DescribeSecurityGroups',
+  'DescribeSnapshots', 'DescribeSpotInstanceRequests', 'DescribeVolumes',
+]);
+
+/** Resource-intensive actions (50/5, the same numbers as Mutating today, kept apart as AWS lists them apart). */
+const RESOURCE_INTENSIVE = new Set([
+  'AcceptVpcPeeringConnection', 'AuthorizeSecurityGroupIngress', 'CancelSpotInstanceRequests', 'CreateKeyPair',
+  'CreateVpcPeeringConnection', 'DeleteVpcPeeringConnection', 'RejectVpcPeeringConnection',
+  'RevokeSecurityGroupIngress', 'RequestSpotInstances',
+]);
+
+/** Uncategorized actions with buckets of their own: [max, refill per second]. */
 const UNCATEGORIZED: Record<string, [number, number]> = {
   ModifyNetworkInterfaceAttribute: [100, 5],
   ModifyInstanceMetadataOptions: [100, 5],
@@ -31,6 +54,8 @@ const UNCATEGORIZED: Record<string, [number, number]> = {
   DeleteVolume: [100, 5],
   ModifyImageAttribute: [100, 5],
   DeregisterImage: [100, 5],
+  ModifyLaunchTemplate: [100, 5],
+  CreateLaunchTemplateVersion: [100, 5],
   CopyImage: [100, 1],
   RunInstances: [5, 2],
   StartInstances: [5, 2],
@@ -39,61 +64,132 @@ const UNCATEGORIZED: Record<string, [number, number]> = {
   DescribeStaleSecurityGroups: [20, 5],
   CreateNatGateway: [10, 1],
   DeleteNatGateway: [10, 1],
+  CreateVpcEndpoint: [4, 0.3],
+  ModifyVpcEndpoint: [4, 0.3],
+  DeleteVpcEndpoints: [4, 0.3],
+};
+
+/** Resource token buckets, spent per instance affected: [max, refill per second]. */
+const RESOURCE_RATE: Record<string, [number, number]> = {
+  RunInstances: [1000, 2],
+  StartInstances: [1000, 2],
+  StopInstances: [1000, 20],
+  TerminateInstances: [1000, 20],
 };
 
 const NON_MUTATING = /^(Describe|List|Search|Get)/;
 
-/** The [bucket size, refill per second] EC2 applies to this call. */
-export function ec2Bucket(action: string, params: Record<string, unknown>): [number, number] {
-  if (UNCATEGORIZED[action]) return UNCATEGORIZED[action]!;
+export type Ec2Category = 'uncategorized' | 'unfiltered' | 'non-mutating' | 'resource-intensive' | 'mutating';
+
+/** The bucket EC2 applies to this call: its category and [size, refill per second]. */
+export function ec2Bucket(action: string, params: Record<string, unknown>): { category: Ec2Category; size: [number, number] } {
+  const own = UNCATEGORIZED[action];
+  if (own) return { category: 'uncategorized', size: own };
   if (NON_MUTATING.test(action)) {
-    const filtered = params.Filter !== undefined || params.MaxResults !== undefined || params.NextToken !== undefined;
-    const byId = Object.keys(params).some((k) => /Id$/.test(k));
-    if (UNFILTERED.has(action) && !filtered && !byId) return [50, 10];
-    return [100, 20];
+    if (UNFILTERED.has(action) && isUnfiltered(params)) return { category: 'unfiltered', size: [50, 10] };
+    return { category: 'non-mutating', size: [100, 20] };
   }
-  if (RESOURCE_INTENSIVE.has(action)) return [50, 5];
-  return [50, 5];
+  if (RESOURCE_INTENSIVE.has(action)) return { category: 'resource-intensive', size: [50, 5] };
+  return { category: 'mutating', size: [50, 5] };
+}
+
+/**
+ * Without a filter and without pagination. A list of ids counts as a filter here: it bounds the answer the
+ * same way (AWS recommends ids as the cheapest describe), and the doc names only filters and pagination.
+ */
+function isUnfiltered(params: Record<string, unknown>): boolean {
+  for (const k of Object.keys(params)) {
+    if (k === 'Filter' || k === 'MaxResults' || k === 'NextToken' || /Ids?$/.test(k)) return false;
+  }
+  return true;
+}
+
+/** How many instances a call affects, for the resource buckets. */
+function instancesAffected(call: CallInfo): number {
+  if (call.action === 'RunInstances') {
+    const n = Number(call.params.MaxCount ?? call.params.MinCount ?? 1);
+    return Number.isInteger(n) && n > 0 ? n : 1;
+  }
+  const ids = call.params.InstanceId;
+  return Array.isArray(ids) ? Math.max(ids.length, 1) : 1;
 }
 
 interface Bucket {
   tokens: number;
   max: number;
   refill: number;
+  /** Simulated ms of the last whole-second refill. */
   at: number;
 }
+
+export interface BucketView {
+  key: string;
+  tokens: number;
+  max: number;
+  refill: number;
+}
+
+export type ThrottleVerdict = { ok: true } | { ok: false; kind: 'request' | 'resource' };
 
 export class TokenBuckets {
   private buckets = new Map<string, Bucket>();
   constructor(private readonly now: () => number, private readonly config?: ThrottleConfig) {}
 
-  /** Takes one token for the call; false when the bucket is empty (the call is throttled). */
-  take(call: CallInfo): boolean {
-    const scale = this.config?.scale ?? 1;
-    let key: string;
-    let size: [number, number];
-    if (call.protocol === 'ec2') {
-      key = `${call.accountId}/${call.regionName}/ec2/${call.action}`;
-      size = this.config?.overrides?.[call.action] ? [this.config.overrides[call.action]!.max, this.config.overrides[call.action]!.refill] : ec2Bucket(call.action, call.params);
-    } else {
-      // Auto Scaling, ELB, IAM, STS publish no numbers; one shared bucket per service, sized like EC2's mutating one.
-      key = `${call.accountId}/${call.regionName}/${call.service}`;
-      size = this.config?.overrides?.[call.action] ? [this.config.overrides[call.action]!.max, this.config.overrides[call.action]!.refill] : [50, 5];
-    }
-    const now = this.now();
+  private bucket(key: string, size: [number, number], now: number): Bucket {
     let b = this.buckets.get(key);
     if (!b) {
+      const scale = this.config?.scale ?? 1;
       b = { tokens: size[0] * scale, max: size[0] * scale, refill: size[1] * scale, at: now };
       this.buckets.set(key, b);
+      return b;
     }
-    // Refill once per whole second elapsed, as EC2 does.
+    // Refill once per whole second elapsed, as EC2 does; overflow tokens are discarded.
     const seconds = Math.floor((now - b.at) / 1000);
     if (seconds > 0) {
       b.tokens = Math.min(b.max, b.tokens + seconds * b.refill);
       b.at += seconds * 1000;
     }
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
+    return b;
+  }
+
+  private size(action: string, fallback: [number, number]): [number, number] {
+    const o = this.config?.overrides?.[action];
+    return o ? [o.max, o.refill] : fallback;
+  }
+
+  /** Takes the call's tokens; a verdict of not ok means the call is throttled (and nothing was taken). */
+  take(call: CallInfo): ThrottleVerdict {
+    const now = this.now();
+    const base = `${call.accountId}/${call.regionName}`;
+    if (call.protocol !== 'ec2') {
+      const b = this.bucket(`${base}/${call.service}`, this.size(call.action, [50, 5]), now);
+      if (b.tokens < 1) return { ok: false, kind: 'request' };
+      b.tokens -= 1;
+      return { ok: true };
+    }
+    const { category, size } = ec2Bucket(call.action, call.params);
+    const key = `${base}/ec2/${call.action}${category === 'unfiltered' ? '#unfiltered' : ''}`;
+    const req = this.bucket(key, this.size(call.action, size), now);
+    if (req.tokens < 1) return { ok: false, kind: 'request' };
+    const rate = RESOURCE_RATE[call.action];
+    if (rate && this.config?.resourceBuckets !== false) {
+      const need = instancesAffected(call);
+      const res = this.bucket(`${base}/ec2/${call.action}#resource`, rate, now);
+      if (res.tokens < need) return { ok: false, kind: 'resource' };
+      res.tokens -= need;
+    }
+    req.tokens -= 1;
+    return { ok: true };
+  }
+
+  /** The current bucket levels, for the control API (refilled up to now). */
+  view(): BucketView[] {
+    const now = this.now();
+    return [...this.buckets.keys()].sort().map((key) => {
+      const b = this.buckets.get(key)!;
+      const seconds = Math.floor((now - b.at) / 1000);
+      const tokens = Math.min(b.max, b.tokens + Math.max(seconds, 0) * b.refill);
+      return { key, tokens: Math.round(tokens * 1000) / 1000, max: b.max, refill: b.refill };
+    });
   }
 }

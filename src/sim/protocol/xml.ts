@@ -1,36 +1,45 @@
 // Serialises plain data to AWS-style XML. Arrays become wrapped lists whose element name is given by the
 // protocol (`item` for EC2, `member` for awsQuery); Dates become ISO-8601; null/undefined are omitted.
 // Handlers return data shaped like the wire model; no handler writes XML text.
+// This is on every call's hot path: it builds one string by concatenation and escapes only text that needs it.
 
 export type XmlData = string | number | boolean | Date | null | undefined | XmlData[] | { [key: string]: XmlData };
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const NEEDS_ESCAPE = /[&<>"']/;
+const ESCAPE_ALL = /[&<>"']/g;
 
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPE_ALL, (c) => ESCAPES[c]!) : s;
 }
 
 export function toXml(name: string, value: XmlData, listItem: string, attrs = ''): string {
-  const parts: string[] = [];
-  write(parts, name, value, listItem, attrs);
-  return parts.join('');
+  return write(name, value, listItem, attrs);
 }
 
-function write(out: string[], name: string, value: XmlData, listItem: string, attrs = ''): void {
-  if (value === undefined || value === null) return;
+function write(name: string, value: XmlData, listItem: string, attrs = ''): string {
+  if (value === undefined || value === null) return '';
+  switch (typeof value) {
+    case 'string':
+      return `<${name}${attrs}>${escapeXml(value)}</${name}>`;
+    case 'number':
+    case 'boolean':
+      return `<${name}${attrs}>${value}</${name}>`;
+    case 'object':
+      break;
+    default:
+      return `<${name}${attrs}>${escapeXml(String(value))}</${name}>`;
+  }
   if (Array.isArray(value)) {
-    if (value.length === 0) { out.push(`<${name}${attrs}/>`); return; }
-    out.push(`<${name}${attrs}>`);
-    for (const v of value) write(out, listItem, v, listItem);
-    out.push(`</${name}>`);
-    return;
+    if (value.length === 0) return `<${name}${attrs}/>`;
+    let out = `<${name}${attrs}>`;
+    for (let i = 0; i < value.length; i++) out += write(listItem, value[i], listItem);
+    return `${out}</${name}>`;
   }
-  if (value instanceof Date) { out.push(`<${name}${attrs}>${value.toISOString()}</${name}>`); return; }
-  if (typeof value === 'object') {
-    out.push(`<${name}${attrs}>`);
-    for (const [k, v] of Object.entries(value)) write(out, k, v, listItem);
-    out.push(`</${name}>`);
-    return;
+  if (value instanceof Date) return `<${name}${attrs}>${value.toISOString()}</${name}>`;
+  let out = `<${name}${attrs}>`;
+  for (const k in value) {
+    if (Object.prototype.hasOwnProperty.call(value, k)) out += write(k, value[k], listItem);
   }
-  out.push(`<${name}${attrs}>${escapeXml(String(value))}</${name}>`);
+  return `${out}</${name}>`;
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { validationMessage } from './messages.js';
 import { scenarioSchema, type Scenario, type ScenarioEni, type ScenarioRegion, type ScenarioSgRule } from './schema.js';
 import { World } from '../state/world.js';
 import {
@@ -63,17 +64,19 @@ export async function readScenario(input: ScenarioInput): Promise<Scenario> {
 }
 
 export function parseScenario(raw: unknown): Scenario {
-  const r = scenarioSchema.safeParse(raw);
+  const r = scenarioSchema.safeParse(raw, { error: validationMessage });
   if (!r.success) throw new ScenarioError(`invalid scenario:\n${formatIssues(r.error)}`);
   return r.data;
 }
 
+const MAX_ISSUES = 20;
+
 export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 20)
-    .map((i) => `  ${formatPath(i.path)}: ${i.message}`)
-    .join('\n');
+  const lines = error.issues.slice(0, MAX_ISSUES).map((i) => `  ${formatPath(i.path)}: ${i.message}`);
+  if (error.issues.length > MAX_ISSUES) lines.push(`  … and ${error.issues.length - MAX_ISSUES} more`);
+  return lines.join('\n');
 }
+
 
 function formatPath(path: PropertyKey[]): string {
   let s = '';
@@ -306,7 +309,8 @@ class RegionBuilder {
       for (const { sg, spec, path } of groups) {
         if (spec.name === 'default' && spec.ingress.length === 0 && spec.egress === undefined) continue;
         const ingress = spec.ingress.map((r, i) => this.sgRule(vpc, r, false, `${path}.ingress[${i}]`));
-        const egress = spec.egress === undefined ? defaultEgressRules(world, !!vpc.ipv6CidrBlock) : spec.egress.map((r, i) => this.sgRule(vpc, r, true, `${path}.egress[${i}]`));
+        // Like CreateSecurityGroup: a new group allows all IPv4 egress only (the ::/0 rule is the default group's).
+        const egress = spec.egress === undefined ? defaultEgressRules(world, false) : spec.egress.map((r, i) => this.sgRule(vpc, r, true, `${path}.egress[${i}]`));
         sg.rules = [...ingress, ...egress];
       }
     });

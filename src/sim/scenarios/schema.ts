@@ -7,12 +7,15 @@ const tags = z.record(z.string().max(128), z.string().max(256));
 const ref = z.string().min(1);
 const cidr = z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'must be a CIDR such as 10.0.0.0/16 or 2001:db8::/56');
 const ip = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
+const portRange = z.string().regex(/^\d+(-\d+)?$/, 'must be a port or a range such as "22" or "1024-65535"');
+/** An AWS resource id such as sg-0123456789abcdef0 (8 or 17 hex digits after the prefix). */
+const awsId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `must be an id such as ${prefix}-0123456789abcdef0 (8 to 17 hex digits)`);
 
 export const sgRuleSchema = z.strictObject({
   /** tcp | udp | icmp | icmpv6 | all (= -1) | a protocol number */
   protocol: z.union([z.string(), z.number().int()]).default('all'),
   /** "22", "1024-65535", 443, or omitted for all ports */
-  ports: z.union([z.string().regex(/^\d+(-\d+)?$/), z.number().int()]).optional(),
+  ports: z.union([portRange, z.number().int()]).optional(),
   cidr: cidr.optional(),
   /** another group (id or name) as source / destination */
   group: ref.optional(),
@@ -21,7 +24,7 @@ export const sgRuleSchema = z.strictObject({
 });
 
 const securityGroupSchema = z.strictObject({
-  id: z.string().regex(/^sg-[0-9a-f]{8,17}$/).optional(),
+  id: awsId('sg').optional(),
   name: z.string().min(1).max(255),
   description: z.string().max(255).optional(),
   ingress: z.array(sgRuleSchema).default([]),
@@ -36,11 +39,11 @@ const naclEntrySchema = z.strictObject({
   protocol: z.union([z.string(), z.number().int()]).default('all'),
   action: z.enum(['allow', 'deny']),
   cidr: cidr.optional(),
-  ports: z.union([z.string().regex(/^\d+(-\d+)?$/), z.number().int()]).optional(),
+  ports: z.union([portRange, z.number().int()]).optional(),
 });
 
 const networkAclSchema = z.strictObject({
-  id: z.string().regex(/^acl-[0-9a-f]{8,17}$/).optional(),
+  id: awsId('acl').optional(),
   name: z.string().min(1),
   /** The VPC's default NACL (a VPC gets an allow-all default NACL when none is marked default). */
   default: z.boolean().default(false),
@@ -56,7 +59,7 @@ const routeSchema = z.strictObject({
 });
 
 const routeTableSchema = z.strictObject({
-  id: z.string().regex(/^rtb-[0-9a-f]{8,17}$/).optional(),
+  id: awsId('rtb').optional(),
   name: z.string().min(1),
   main: z.boolean().default(false),
   routes: z.array(routeSchema).default([]),
@@ -64,7 +67,7 @@ const routeTableSchema = z.strictObject({
 });
 
 const subnetSchema = z.strictObject({
-  id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/).optional(),
+  id: awsId('subnet').optional(),
   name: z.string().min(1).optional(),
   cidr,
   ipv6Cidr: cidr.optional(),
@@ -78,20 +81,20 @@ const subnetSchema = z.strictObject({
 });
 
 const natGatewaySchema = z.strictObject({
-  id: z.string().regex(/^nat-[0-9a-f]{8,17}$/).optional(),
+  id: awsId('nat').optional(),
   name: z.string().min(1),
   subnet: ref,
   publicIp: ip.optional(),
 });
 
 const vpcSchema = z.strictObject({
-  id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/).optional(),
+  id: awsId('vpc').optional(),
   name: z.string().min(1).optional(),
   cidr,
   ipv6Cidr: cidr.optional(),
   isDefault: z.boolean().default(false),
   /** true, or an igw id: an internet gateway attached to this VPC */
-  internetGateway: z.union([z.boolean(), z.string().regex(/^igw-[0-9a-f]{8,17}$/)]).default(false),
+  internetGateway: z.union([z.boolean(), awsId('igw')]).default(false),
   subnets: z.array(subnetSchema).default([]),
   securityGroups: z.array(securityGroupSchema).default([]),
   routeTables: z.array(routeTableSchema).default([]),
@@ -101,7 +104,7 @@ const vpcSchema = z.strictObject({
 });
 
 const eniSpecSchema = z.strictObject({
-  id: z.string().regex(/^eni-[0-9a-f]{8,17}$/).optional(),
+  id: awsId('eni').optional(),
   subnet: ref,
   securityGroups: z.array(ref).min(1),
   privateIp: ip.optional(),
@@ -126,7 +129,7 @@ const eniSpecSchema = z.strictObject({
 });
 
 const volumeSpecSchema = z.strictObject({
-  id: z.string().regex(/^vol-[0-9a-f]{8,17}$/).optional(),
+  id: awsId('vol').optional(),
   device: z.string().min(1),
   size: z.number().int().min(1).max(65536).default(8),
   type: z.enum(['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard']).default('gp3'),
@@ -136,7 +139,7 @@ const volumeSpecSchema = z.strictObject({
 });
 
 const instanceSchema = z.strictObject({
-  id: z.string().regex(/^i-[0-9a-f]{8,17}$/).optional(),
+  id: awsId('i').optional(),
   name: z.string().min(1).optional(),
   type: z.string().default('t3.micro'),
   imageId: z.string().default('ami-0abcdef1234567890'),
@@ -148,7 +151,7 @@ const instanceSchema = z.strictObject({
   publicIp: ip.optional(),
   elasticIp: ip.optional(),
   ipv6: z.union([z.array(ip), z.number().int().min(0)]).optional(),
-  primaryEni: z.strictObject({ id: z.string().regex(/^eni-[0-9a-f]{8,17}$/).optional(), connectionTracking: eniSpecSchema.shape.connectionTracking }).optional(),
+  primaryEni: z.strictObject({ id: awsId('eni').optional(), connectionTracking: eniSpecSchema.shape.connectionTracking }).optional(),
   /** Further ENIs, attached at device index 1, 2, … */
   extraNetworkInterfaces: z.array(eniSpecSchema.omit({ interfaceType: true, requesterManaged: true })).default([]),
   /** Default: one 8 GiB gp3 root volume at /dev/xvda. */

@@ -287,6 +287,19 @@ export function publicIpOf(eni: NetworkInterface | undefined): string | undefine
   return eni?.privateIpAddresses.find((p) => p.primary)?.association?.publicIp;
 }
 
+/** A public IPv4 address from the simulated Amazon pool (54.160.0.0/11) that nothing in the region uses yet. */
+export function allocatePublicIp(world: World, region: RegionState): string {
+  const used = new Set<string>();
+  for (const e of region.ec2.networkInterfaces.values()) for (const p of e.privateIpAddresses) if (p.association) used.add(p.association.publicIp);
+  for (const a of region.ec2.addresses.values()) used.add(a.publicIp);
+  for (const n of region.ec2.natGateways.values()) if (n.publicIp) used.add(n.publicIp);
+  for (;;) {
+    const n = parseInt(world.ids.hex('pubip').slice(-9), 16);
+    const ip = `54.${160 + ((n >> 16) & 31)}.${(n >> 8) & 255}.${n & 255}`;
+    if ((n & 255) !== 0 && !used.has(ip)) return ip;
+  }
+}
+
 export function formatIpv4(v: bigint): string {
   return formatIp(4, v);
 }

@@ -10,6 +10,8 @@ export interface Vpc {
   ipv6CidrBlock?: string;
   isDefault: boolean;
   state: 'available';
+  /** Absent means 'default'. */
+  instanceTenancy?: 'default' | 'dedicated';
   tags: Tags;
 }
 
@@ -173,6 +175,14 @@ export interface Instance {
   platformDetails: string;
   /** Whether the instance type is Nitro based (connection tracking timeouts are configurable only there). */
   nitro: boolean;
+  /**
+   * A state change in progress: `state` above is already the end state (what every other part of the simulator
+   * acts on), while Describe calls show `shown` (pending, stopping, shutting-down) until the simulated clock
+   * reaches `until` (epoch ms).
+   */
+  transition?: { shown: InstanceStateName; until: number };
+  /** The primary ENI gets an Amazon-owned public IPv4 address each time the instance starts (launch setting). */
+  autoPublicIp?: boolean;
   tags: Tags;
 }
 

@@ -52,7 +52,7 @@ export class IdGenerator {
     const n = (this.counters.get(prefix) ?? 0) + 1;
     this.counters.set(prefix, n);
     let x = (Math.imul(n, 0x9e3779b1) + this.seed) >>> 0;
-    x ^= x >>> 16;
+    x = (x ^ (x >>> 16)) >>> 0;
     const mix = x.toString(16).padStart(8, '0');
     const counterDigits = Math.max(digits - 8, 4);
     const body = (mix + n.toString(16).padStart(counterDigits, '0')).slice(-digits);
@@ -120,6 +120,8 @@ export class World {
    * and after the clock advances through the control API.
    */
   readonly afterChange: ((reason: { action: string; accountId: string; region: string }) => void)[] = [];
+  /** Called after every AWS call has been handled and logged, before its answer is sent (tests: crash injection). */
+  readonly afterCall: ((call: CallRecord) => void)[] = [];
   /** Data-plane options given by the scenario. */
   scenarioDataplane: Record<string, unknown> | undefined;
 

@@ -150,7 +150,7 @@ export function instanceView(region: RegionState, inst: Instance): XmlData {
   };
 }
 
-export function ruleView(g: SecurityGroup, r: SgRule): XmlData {
+export function ruleView(g: SecurityGroup, r: SgRule, regionName?: string): XmlData {
   return {
     securityGroupRuleId: r.securityGroupRuleId,
     groupId: g.groupId,
@@ -165,6 +165,7 @@ export function ruleView(g: SecurityGroup, r: SgRule): XmlData {
     referencedGroupInfo: r.referencedGroupId ? { groupId: r.referencedGroupId, userId: g.ownerId } : undefined,
     description: r.description,
     tagSet: tagSet(r.tags),
+    securityGroupRuleArn: regionName ? `arn:aws:ec2:${regionName}:${g.ownerId}:security-group-rule/${r.securityGroupRuleId}` : undefined,
   };
 }
 
@@ -194,14 +195,14 @@ export function ipPermissionsView(rules: SgRule[], ownerId: string): XmlData {
   }));
 }
 
-export function securityGroupView(g: SecurityGroup): XmlData {
+export function securityGroupView(g: SecurityGroup, regionName?: string): XmlData {
   return {
     ownerId: g.ownerId,
     groupId: g.groupId,
     groupName: g.groupName,
     groupDescription: g.description,
     vpcId: g.vpcId,
-    securityGroupArn: undefined,
+    securityGroupArn: regionName ? `arn:aws:ec2:${regionName}:${g.ownerId}:security-group/${g.groupId}` : undefined,
     ipPermissions: ipPermissionsView(g.rules.filter((r) => !r.isEgress), g.ownerId),
     ipPermissionsEgress: ipPermissionsView(g.rules.filter((r) => r.isEgress), g.ownerId),
     tagSet: tagSet(g.tags),

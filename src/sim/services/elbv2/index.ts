@@ -1,8 +1,10 @@
-// The simulated Elastic Load Balancing v2 service (awsQuery protocol).
+// The simulated Elastic Load Balancing v2 service (awsQuery protocol): target groups, targets and their health.
 
 import type { Handler, ServiceDef } from '../framework.js';
+import { targetGroupActions } from './targetGroups.js';
+import { healthActions } from './health.js';
 
-const actions: Record<string, Handler> = {};
+const actions: Record<string, Handler> = { ...targetGroupActions, ...healthActions };
 
 export const elbv2Service: ServiceDef = {
   signingName: 'elasticloadbalancing',

@@ -1,8 +1,12 @@
-// The simulated IAM service (awsQuery protocol).
+// The simulated IAM service (awsQuery protocol). IAM is global: its state lives on the account, whatever region
+// the request was signed for.
 
 import type { Handler, ServiceDef } from '../framework.js';
+import { roleActions } from './roles.js';
+import { instanceProfileActions } from './instanceProfiles.js';
+import { rolePolicyActions } from './rolePolicies.js';
 
-const actions: Record<string, Handler> = {};
+const actions: Record<string, Handler> = { ...roleActions, ...instanceProfileActions, ...rolePolicyActions };
 
 export const iamService: ServiceDef = {
   signingName: 'iam',

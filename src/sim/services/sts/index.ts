@@ -1,8 +1,9 @@
 // The simulated STS service (awsQuery protocol).
 
 import type { Handler, ServiceDef } from '../framework.js';
+import { stsActions } from './assumeRole.js';
 
-const actions: Record<string, Handler> = {};
+const actions: Record<string, Handler> = { ...stsActions };
 
 export const stsService: ServiceDef = {
   signingName: 'sts',

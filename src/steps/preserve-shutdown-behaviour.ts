@@ -1,0 +1,60 @@
+// Step: shutdown behaviour `stop` (ModifyInstanceAttribute InstanceInitiatedShutdownBehavior=stop), so a shutdown
+// from inside the instance — an attacker covering tracks — stops it instead of terminating it and deleting its
+// disks. The original value is recorded and restored.
+
+import { PB_TAG } from '../core/playbook.js';
+import { EXTRA, extra, type AttributeFacts } from '../core/playbook-facts.js';
+import { setShutdownBehaviour } from '../aws/instance.js';
+import type { Change } from '../core/plan.js';
+import type { StepDef } from './types.js';
+import { instanceChange, playbookOf, recordKeys, recordTag, restoreItem, writeRecordTag } from './playbook-common.js';
+
+const ID = 'preserve-shutdown-behaviour';
+
+export const preserveShutdownBehaviour: StepDef = {
+  id: ID,
+  title: 'Make an in-instance shutdown stop, not terminate',
+  layer: 'audit',
+  critical: false,
+  permissions: ['ec2:DescribeInstanceAttribute', 'ec2:ModifyInstanceAttribute', 'ec2:CreateTags', 'ec2:DeleteTags'],
+  dependsOn: [],
+  // Not on the critical path: it waits until the security-group isolation has finished (ok or not).
+  after: ['isolate-security-groups'],
+  enabled: (o) => playbookOf(o).preserve,
+  plan(input) {
+    if (!playbookOf(input).preserve) return [];
+    const changes: Change[] = [];
+    for (const inst of input.instances) {
+      const a = extra<AttributeFacts>(inst, EXTRA.attributes);
+      if (!a?.shutdownBehavior || a.shutdownBehavior === 'stop') continue;
+      changes.push(instanceChange(ID, inst, 'shutdown-behaviour', a.shutdownBehavior, 'stop', `${inst.instanceId}: shutdown behaviour ${a.shutdownBehavior} → stop`));
+    }
+    return changes;
+  },
+  async preflight(ctx, changes) {
+    if (changes.length) await setShutdownBehaviour(ctx.gateway, changes[0]!.resource, 'stop', true);
+  },
+  async apply(ctx, changes) {
+    await Promise.all(changes.map((c) => Promise.all([writeRecordTag(ctx, c.resource, PB_TAG.shutdown, String(c.before)), setShutdownBehaviour(ctx.gateway, c.resource, 'stop')])));
+  },
+  restoreOrder: 130,
+  planRestore(input) {
+    const inst = input.instance;
+    const tagged = recordTag(inst, PB_TAG.shutdown);
+    const original = tagged ?? (input.journalOriginal(inst.instanceId, 'shutdown-behaviour') as string | undefined);
+    if (original !== 'stop' && original !== 'terminate') return [];
+    const now = extra<AttributeFacts>(inst, EXTRA.attributes)?.shutdownBehavior;
+    const keys = recordKeys(inst, PB_TAG.shutdown);
+    if (now === original && keys.length === 0) return [];
+    return [restoreItem(ID, input, 'shutdown-behaviour', now, { value: original, set: now !== original, tagKeys: keys }, tagged !== undefined ? 'tags' : 'journal', `${inst.instanceId}: shutdown behaviour ${now ?? '?'} → ${original}`)];
+  },
+  async applyRestore(ctx, items) {
+    await Promise.all(
+      items.map(async (i) => {
+        const o = i.original as { value: string; set: boolean; tagKeys: string[] };
+        if (o.set) await setShutdownBehaviour(ctx.gateway, i.resource, o.value);
+        await ctx.gateway.deleteTags([i.resource], o.tagKeys);
+      }),
+    );
+  },
+};
