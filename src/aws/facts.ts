@@ -19,6 +19,11 @@ import { GATHERERS, type GatherOptions } from './gatherers.js';
 
 export const INSTANCE_ID_RE = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
 
+/** What describeTargets itself reads (the extra gatherers declare their own); DescribeRegions finds a wrong region. */
+export const BASE_READ_PERMISSIONS = ['ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups', 'ec2:DescribeRegions'];
+/** What gatherNetworkFacts (plan details, `cordon verify`) reads on top. */
+export const VERIFY_READ_PERMISSIONS = ['ec2:DescribeSecurityGroups', 'ec2:DescribeNetworkAcls', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeIamInstanceProfileAssociations'];
+
 export function tagMap(tags: Tag[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';

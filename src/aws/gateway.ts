@@ -102,6 +102,29 @@ export class Gateway {
     );
   }
 
+  /** Allows all traffic from the given ranges (ingress), in one call. */
+  async authorizeIngress(groupId: string, ranges: { v4?: string[]; v6?: string[] }, dryRun = false): Promise<void> {
+    await this.call('ec2:AuthorizeSecurityGroupIngress', dryRun, () =>
+      this.clients.ec2.send(new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        DryRun: dryRun || undefined,
+        IpPermissions: [{ IpProtocol: '-1', IpRanges: (ranges.v4 ?? []).map((CidrIp) => ({ CidrIp })), Ipv6Ranges: (ranges.v6 ?? []).map((CidrIpv6) => ({ CidrIpv6 })) }],
+      })),
+    );
+  }
+
+  /**
+   * A DryRun permission probe: only a missing permission is an answer; any other error (the probe's parameters did
+   * not validate, e.g. a rule that is not there to revoke) means the call itself is allowed.
+   */
+  async probe(fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      if (e instanceof PermissionMissing) throw e;
+    }
+  }
+
   async setEniGroups(eniId: string, groupIds: string[], dryRun = false): Promise<void> {
     await this.call('ec2:ModifyNetworkInterfaceAttribute', dryRun, () =>
       this.clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, Groups: groupIds, DryRun: dryRun || undefined })),

@@ -16,6 +16,7 @@ function failure(e: unknown): string {
 
 export const asgGatherer: Gatherer = {
   id: EXTRA.asg,
+  permissions: (o) => (o.playbook?.asg === 'skip' ? [] : ['autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups']),
   async gather(clients, ids, instancesP, options) {
     const pb = resolvePlaybook(options.playbook);
     if (pb.asg === 'skip' && !options.complete) return {};

@@ -9,6 +9,7 @@ import { EXTRA, type ElbFacts } from '../core/playbook-facts.js';
 
 export const elbGatherer: Gatherer = {
   id: EXTRA.elb,
+  permissions: (o) => (o.playbook?.elb === false ? [] : ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeLoadBalancers']),
   async gather(clients, ids, _instances, options) {
     if (!options.complete || options.playbook?.elb === false) return {};
     try {

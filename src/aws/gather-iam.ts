@@ -16,6 +16,7 @@ function why(e: unknown): string {
 
 export const iamGatherer: Gatherer = {
   id: EXTRA.iam,
+  permissions: () => ['ec2:DescribeIamInstanceProfileAssociations', 'iam:GetInstanceProfile'],
   async gather(clients, ids, instancesP, options) {
     const pb = resolvePlaybook(options.playbook);
     if (!options.complete && options.playbook && !pb.disassociateProfile && !pb.revokeSessions) return {};

@@ -10,6 +10,7 @@ import { EXTRA, type AttributeFacts } from '../core/playbook-facts.js';
 
 export const instanceAttributesGatherer: Gatherer = {
   id: EXTRA.attributes,
+  permissions: (o) => (o.playbook?.preserve === false ? [] : ['ec2:DescribeInstanceAttribute']),
   async gather(clients, ids, _instances, options) {
     if (!options.complete && options.playbook && !resolvePlaybook(options.playbook).preserve) return {};
     const out: Record<string, AttributeFacts> = {};

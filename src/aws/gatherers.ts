@@ -27,6 +27,8 @@ export interface GatherOptions {
 
 export interface Gatherer {
   id: string;
+  /** The read actions this gatherer may call for these options (the source of `cordon iam-policy`). */
+  permissions(options: GatherOptions): string[];
   /** Returns facts per instance id. `instances` resolves once the base DescribeInstances has answered. */
   gather(clients: AwsClients, instanceIds: string[], instances: Promise<InstanceFacts[]>, options: GatherOptions): Promise<Record<string, unknown>>;
 }

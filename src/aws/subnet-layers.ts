@@ -216,4 +216,8 @@ function fingerprintOf(f: SubnetLayersFacts): string {
   }));
 }
 
-export const subnetLayersGatherer: Gatherer = { id: SUBNET_LAYERS, gather };
+export const subnetLayersGatherer: Gatherer = {
+  id: SUBNET_LAYERS,
+  permissions: (o) => ((o.layers ?? ['sg']).some((l) => l !== 'sg') ? ['ec2:DescribeSubnets', 'ec2:DescribeNetworkAcls', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcs', 'ec2:DescribeNetworkInterfaces'] : []),
+  gather,
+};

@@ -8,6 +8,7 @@ import { registerSim } from './sim.js';
 import { registerContainment } from './contain.js';
 import { registerStatus } from './status.js';
 import { registerLab } from './lab.js';
+import { registerIamPolicy } from './iam-policy.js';
 import { registerVerify } from './verify.js';
 import { registerEvidence } from './evidence.js';
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerContainment(program);
   registerStatus(program);
   registerLab(program);
+  registerIamPolicy(program);
   registerVerify(program);
   registerEvidence(program);
   return program;

@@ -50,6 +50,8 @@ export const ensureIsolationGroups: StepDef = {
     for (const i of input.instances) if (i.vpcId && !vpcs.has(i.vpcId)) vpcs.set(i.vpcId, i.instanceId);
     for (const [vpcId, instanceId] of vpcs) {
       const g = input.isolationGroups[vpcId];
+      // An existing group of the VPC, to DryRun the rule calls against before the new group exists.
+      const probeGroupId = input.instances.find((i) => i.instanceId === instanceId)?.enis.flatMap((e) => e.groupIds)[0];
       for (const role of [ROLE_OPEN, ROLE_EMPTY] as const) {
         if ((role === ROLE_OPEN ? g?.open : g?.empty) || (role === ROLE_OPEN && input.options.skipUntrackStep)) {
           if (role === ROLE_OPEN || allow.length === 0) continue;
@@ -65,7 +67,7 @@ export const ensureIsolationGroups: StepDef = {
             resourceType: 'security-group',
             attribute: 'create',
             before: null,
-            after: { vpcId, role: ROLE_ALLOW, name: allowGroupName(allow), allow },
+            after: { vpcId, role: ROLE_ALLOW, name: allowGroupName(allow), allow, probeGroupId },
             critical: true,
             instanceId,
             summary: `create ${allowGroupName(allow)} in ${vpcId} (no rules but all traffic from and to ${allow.join(', ')})`,
@@ -80,7 +82,7 @@ export const ensureIsolationGroups: StepDef = {
           resourceType: 'security-group',
           attribute: 'create',
           before: null,
-          after: { vpcId, role, name: GROUP_NAMES[role] },
+          after: { vpcId, role, name: GROUP_NAMES[role], probeGroupId },
           critical: true,
           instanceId,
           summary: `create ${GROUP_NAMES[role]} in ${vpcId} (${role === ROLE_OPEN ? 'all traffic in/out, IPv4+IPv6' : 'no rules'})`,
@@ -91,8 +93,17 @@ export const ensureIsolationGroups: StepDef = {
   },
   async preflight(ctx, changes) {
     for (const c of changes) {
-      const { vpcId } = c.after as { vpcId: string };
+      const { vpcId, role, probeGroupId } = c.after as { vpcId: string; role: string; probeGroupId?: string };
       await ctx.gateway.createSecurityGroup(vpcId, `cordon-dryrun-${Date.now()}`, 'dry run', {}, true);
+      if (!probeGroupId) continue;
+      // The rule calls that will shape the new group, checked against an existing group with a rule that no
+      // group has (TEST-NET-1): only a permission failure counts, a validation answer means the call is allowed.
+      const probe = { v4: ['192.0.2.1/32'] };
+      if (role !== ROLE_EMPTY) {
+        await ctx.gateway.probe(() => ctx.gateway.authorizeIngress(probeGroupId, probe, true));
+        await ctx.gateway.probe(() => ctx.gateway.authorizeEgress(probeGroupId, probe, true));
+      }
+      if (role !== ROLE_OPEN) await ctx.gateway.probe(() => ctx.gateway.revokeEgress(probeGroupId, probe, true));
     }
   },
   async apply(ctx, changes) {

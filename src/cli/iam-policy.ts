@@ -1,0 +1,23 @@
+// `cordon iam-policy [containment flags]`: prints the least-privilege IAM policy for those options.
+
+import type { Command } from 'commander';
+import { addLayerOptions, layerRequest, type LayerFlags } from './layers.js';
+import { addPlaybookOptions, playbookRequest, type PlaybookFlags } from './playbook-flags.js';
+import { leastPrivilegePolicy } from '../engine/iam-policy.js';
+
+export function registerIamPolicy(program: Command): void {
+  addPlaybookOptions(
+    addLayerOptions(
+      program
+        .command('iam-policy')
+        .description('print the least-privilege IAM policy cordon needs for these containment options (derived from the steps\' declared permissions)')
+        .option('--no-conntrack', 'without lowering connection-tracking timeouts')
+        .option('--with-verify', 'also allow the reads `cordon verify` makes'),
+      false,
+    ),
+  ).action((o: LayerFlags & PlaybookFlags & { conntrack: boolean; withVerify?: boolean }) => {
+    const layers = layerRequest(o);
+    const policy = leastPrivilegePolicy({ options: { incident: 'policy', lowerConntrack: o.conntrack, playbook: playbookRequest(o) as never, ...layers }, verify: o.withVerify });
+    process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
+  });
+}

@@ -1,0 +1,46 @@
+// `cordon iam-policy`: the least-privilege IAM policy for the chosen options, derived from what the code declares —
+// each step's `permissions` (for the steps these options enable) and each fact gatherer's read permissions —
+// never from a hand-kept list.
+
+import type { ContainOptions } from '../core/plan.js';
+import { resolvePlaybook } from '../core/playbook.js';
+import { GATHERERS } from '../aws/gatherers.js';
+import { BASE_READ_PERMISSIONS, VERIFY_READ_PERMISSIONS } from '../aws/facts.js';
+import { STEPS } from '../steps/index.js';
+
+export interface PolicyRequest {
+  options: ContainOptions;
+  /** Also allow the reads `cordon verify` makes. */
+  verify?: boolean;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: '*' }[];
+}
+
+const sortUnique = (xs: string[]): string[] => [...new Set(xs)].sort();
+
+/** The actions cordon needs for these options: read (facts) and change (steps, including their restore). */
+export function requiredActions(r: PolicyRequest): { read: string[]; change: string[] } {
+  const o = r.options;
+  const gatherOptions = { layers: o.layers ?? ['sg'], naclMode: o.naclMode, playbook: resolvePlaybook(o.playbook) };
+  const read = [...BASE_READ_PERMISSIONS, ...GATHERERS.flatMap((g) => g.permissions(gatherOptions)), ...(r.verify ? VERIFY_READ_PERMISSIONS : [])];
+  const change: string[] = [];
+  for (const s of STEPS) {
+    if (s.enabled && !s.enabled(o)) continue;
+    for (const p of s.permissions) (/:(Describe|Get|List)/.test(p) ? read : change).push(p);
+  }
+  return { read: sortUnique(read), change: sortUnique(change) };
+}
+
+export function leastPrivilegePolicy(r: PolicyRequest): PolicyDocument {
+  const { read, change } = requiredActions(r);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'CordonRead', Effect: 'Allow', Action: read, Resource: '*' },
+      { Sid: 'CordonContainAndRestore', Effect: 'Allow', Action: change, Resource: '*' },
+    ],
+  };
+}
