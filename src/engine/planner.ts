@@ -17,6 +17,9 @@ export function makePlan(targets: TargetFacts, options: ContainOptions, region: 
   const warnings: string[] = [];
   validateLayerOptions(options);
   for (const i of targets.instances) {
+    if (i.tags[TAG.status] === 'restoring') {
+      throw new CordonError('restore-running', `instance ${i.instanceId} is being restored (incident ${i.tags[TAG.incident] ?? '?'}): containing it now would interleave with the restore`, EXIT.refused, 'wait for the restore to finish (or, if it was interrupted, rerun `cordon restore` to finish it), then contain again');
+    }
     if (i.state === 'terminated' || i.state === 'shutting-down') {
       throw new CordonError('instance-gone', `instance ${i.instanceId} is ${i.state}: there is nothing left to contain`, EXIT.refused, 'its volumes and snapshots may still be preserved; look for them with `aws ec2 describe-volumes`');
     }

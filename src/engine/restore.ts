@@ -84,6 +84,8 @@ export async function restore(r: RestoreRequest): Promise<RestoreResult> {
       setResolved: () => undefined,
       warn: () => undefined,
     };
+    // Mark the restore first: a `contain` started meanwhile refuses instead of interleaving into a mixed state.
+    await gateway.createTags([inst.instanceId], { [TAG.status]: 'restoring', [TAG.incident]: inst.incident });
     // Steps restore one after another in restoreOrder; a step's own items run in parallel.
     const order = [...STEPS].filter((s) => s.applyRestore).sort((a, b) => (a.restoreOrder ?? 0) - (b.restoreOrder ?? 0));
     for (const step of order) {

@@ -125,7 +125,8 @@ export class Dispatcher {
       if (!handler) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`, 400);
 
       const iamAction = `${service.iamPrefix}:${action}`;
-      let fault = this.faults.before({ service: service.iamPrefix, action, accountId, regionName, params, protocol: service.protocol });
+      const callInfo = { service: service.iamPrefix, action, accountId, regionName, params, protocol: service.protocol };
+      let fault = this.faults.before(callInfo);
       if (fault instanceof Promise) fault = await fault;
       if (fault) throw fault;
 
@@ -168,6 +169,8 @@ export class Dispatcher {
       if (world.version !== versionBefore) {
         for (const hook of world.afterChange) hook({ action, accountId, region: region.name });
       }
+      const lost = this.faults.afterEffect?.(callInfo);
+      if (lost) throw lost;
       const res = codec.success(action, result, requestId, xmlns);
       record('ok', res.status);
       return { ...res, requestId };

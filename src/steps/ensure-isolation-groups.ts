@@ -5,6 +5,7 @@
 import type { Change } from '../core/plan.js';
 import { TAG, ROLE_OPEN, ROLE_EMPTY, DO_NOT_USE } from '../core/tags.js';
 import type { Gateway } from '../aws/gateway.js';
+import { awsErrorCode } from '../aws/clients.js';
 import { allowList, hasLayer } from '../core/layers.js';
 import { ROLE_ALLOW } from '../core/subnet-layers.js';
 import { allowGroupName, createAllowGroup } from './allow-list-group.js';
@@ -23,13 +24,32 @@ export function isolationGroupTags(role: string, incident?: string): Record<stri
 }
 
 /** Creates one isolation group with its final rules. Returns the new group id. */
+/**
+ * Creates one isolation group with its final rules and returns its id. Safe to repeat: when the group already exists
+ * (another responder's run at the same moment, or a retried call whose first attempt had succeeded), it is reused
+ * and its rules are completed; rules that are already there (or already gone) are not an error.
+ */
 export async function createIsolationGroup(gw: Gateway, vpcId: string, role: typeof ROLE_OPEN | typeof ROLE_EMPTY, incident?: string): Promise<string> {
-  const id = (await gw.createSecurityGroup(vpcId, GROUP_NAMES[role], DESCRIPTIONS[role], isolationGroupTags(role, incident)))!;
+  let id: string;
+  try {
+    id = (await gw.createSecurityGroup(vpcId, GROUP_NAMES[role], DESCRIPTIONS[role], isolationGroupTags(role, incident)))!;
+  } catch (e) {
+    if (awsErrorCode(e) !== 'InvalidGroup.Duplicate') throw e;
+    const existing = await gw.findGroupsByTag([{ name: 'vpc-id', values: [vpcId] }, { name: 'group-name', values: [GROUP_NAMES[role]] }]);
+    if (!existing[0]) throw e;
+    id = existing[0].groupId;
+  }
+  const tolerate = (codes: string[]) => (e: unknown): void => {
+    if (!codes.includes(awsErrorCode(e) ?? '')) throw e;
+  };
   if (role === ROLE_OPEN) {
     // A new group already allows all IPv4 egress; add all IPv6 egress and all ingress, in parallel.
-    await Promise.all([gw.authorizeAllIngress(id), gw.authorizeEgress(id, { v6: ['::/0'] })]);
+    await Promise.all([
+      gw.authorizeAllIngress(id).catch(tolerate(['InvalidPermission.Duplicate'])),
+      gw.authorizeEgress(id, { v6: ['::/0'] }).catch(tolerate(['InvalidPermission.Duplicate'])),
+    ]);
   } else {
-    await gw.revokeEgress(id, { v4: ['0.0.0.0/0'] });
+    await gw.revokeEgress(id, { v4: ['0.0.0.0/0'] }).catch(tolerate(['InvalidPermission.NotFound']));
   }
   return id;
 }

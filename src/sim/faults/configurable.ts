@@ -111,6 +111,15 @@ export class ConfigurableFaults implements Faults {
     return new Promise((resolve) => setTimeout(() => resolve(verdict), ms));
   }
 
+  /** Calls that take effect and then answer an error (failNth with afterEffect). */
+  private lostAnswers = new WeakMap<CallInfo, AwsError>();
+
+  afterEffect(call: CallInfo): AwsError | undefined {
+    const e = this.lostAnswers.get(call);
+    this.lostAnswers.delete(call);
+    return e;
+  }
+
   private decide(call: CallInfo): AwsError | undefined {
     const c = this.current;
     const n = (this.counts.get(call.action) ?? 0) + 1;
@@ -118,7 +127,10 @@ export class ConfigurableFaults implements Faults {
     const all = ++this.total;
     for (const rule of c.failNth) {
       const i = rule.action === '*' ? all : rule.action === call.action ? n : 0;
-      if (i >= rule.nth && i < rule.nth + rule.times) return faultError(rule, call.protocol, call.action);
+      if (i >= rule.nth && i < rule.nth + rule.times) {
+        if (!rule.afterEffect) return faultError(rule, call.protocol, call.action);
+        this.lostAnswers.set(call, faultError(rule, call.protocol, call.action));
+      }
     }
     const fr = c.failRate;
     if (fr && fr.rate > 0 && (!fr.actions || fr.actions.includes('*') || fr.actions.includes(call.action))) {

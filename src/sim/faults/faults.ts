@@ -19,6 +19,12 @@ export interface Faults {
    * Returns undefined synchronously when no fault applies and there is nothing to wait for (the hot path).
    */
   before(call: CallInfo): Promise<AwsError | undefined> | AwsError | undefined;
+  /**
+   * Consulted after a call took effect (same CallInfo object as before()): an error to answer instead of the success,
+   * as when AWS committed a change but the answer was lost (a 5xx or a dropped connection). Clients that retry must
+   * then cope with their change already being there.
+   */
+  afterEffect?(call: CallInfo): AwsError | undefined;
 }
 
 export const noFaults: Faults = { before: () => undefined };

@@ -24,6 +24,8 @@ export const failNthSchema = z.strictObject({
   nth: z.number().int().min(1),
   /** Fail this many consecutive calls starting at nth (default 1). */
   times: z.number().int().min(1).default(1),
+  /** The call takes effect first, then answers the error (a lost answer): retries meet their own change. */
+  afterEffect: z.boolean().default(false),
   code: faultErrorSchema.shape.code,
   status: faultErrorSchema.shape.status,
   message: z.string().optional(),
