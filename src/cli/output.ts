@@ -41,6 +41,7 @@ export function reportError(raw: unknown, format: OutputFormat): number {
     printJson({ error: { code: ce?.code ?? 'internal', message: ce?.message ?? String((e as Error)?.message ?? e), hint: ce?.hint, exitCode: code, ...(ce?.details ?? {}) } });
   }
   process.stderr.write(`cordon: ${message}\n`);
-  if (ce?.hint) process.stderr.write(`  → ${ce.hint}\n`);
+  const hint = ce?.hint ?? (code === EXIT.usage ? 'see `cordon <command> --help` for the flags and how they combine' : undefined);
+  if (hint) process.stderr.write(`  → ${hint}\n`);
   return code;
 }

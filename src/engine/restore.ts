@@ -23,7 +23,7 @@ export interface RestoreRequest {
 }
 
 export interface RestorePlan {
-  instances: { instanceId: string; incident: string; journal: string; items: RestoreItem[] }[];
+  instances: { instanceId: string; incident: string; journal: string; items: RestoreItem[]; /** cordon:status before the restore. */ status?: string }[];
 }
 
 export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
@@ -48,7 +48,7 @@ export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
       .filter((s) => s.planRestore)
       .sort((a, b) => (a.restoreOrder ?? 0) - (b.restoreOrder ?? 0))
       .flatMap((s) => s.planRestore!(input));
-    out.instances.push({ instanceId: inst.instanceId, incident, journal: journal.path, items });
+    out.instances.push({ instanceId: inst.instanceId, incident, journal: journal.path, items, status: inst.tags[TAG.status] });
   }
   const drifted = out.instances.flatMap((i) => i.items.filter((x) => x.drift));
   const unknown = drifted.filter((x) => x.original === undefined);
@@ -85,7 +85,10 @@ export async function restore(r: RestoreRequest): Promise<RestoreResult> {
       warn: () => undefined,
     };
     // Mark the restore first: a `contain` started meanwhile refuses instead of interleaving into a mixed state.
-    await gateway.createTags([inst.instanceId], { [TAG.status]: 'restoring', [TAG.incident]: inst.incident });
+    // (Nothing to mark on an instance already released: a repeated restore only re-marks it released.)
+    if (inst.status !== 'released') {
+      await gateway.createTags([inst.instanceId], { [TAG.status]: 'restoring', [TAG.incident]: inst.incident });
+    }
     // Steps restore one after another in restoreOrder; a step's own items run in parallel.
     const order = [...STEPS].filter((s) => s.applyRestore).sort((a, b) => (a.restoreOrder ?? 0) - (b.restoreOrder ?? 0));
     for (const step of order) {

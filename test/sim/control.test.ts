@@ -158,7 +158,7 @@ test('faults through the control API: get, put, delete', async () => {
     assert.deepEqual((await control(h.endpoint, 'GET', '/_sim/faults')).body, { failNth: [] });
     const put = await control(h.endpoint, 'PUT', '/_sim/faults', { failNth: [{ action: 'DescribeInstances', nth: 1, code: 'throttle' }] });
     assert.equal(put.status, 200);
-    assert.deepEqual(put.body.failNth, [{ action: 'DescribeInstances', nth: 1, times: 1, code: 'throttle' }]);
+    assert.deepEqual(put.body.failNth, [{ action: 'DescribeInstances', nth: 1, times: 1, afterEffect: false, code: 'throttle' }]);
     assert.equal((await awsError(() => h.ec2.send(new DescribeInstancesCommand({})))).name, 'RequestLimitExceeded');
     await control(h.endpoint, 'PUT', '/_sim/faults', { failNth: [{ action: 'DescribeInstances', nth: 1, code: 'throttle' }] });
     assert.equal((await control(h.endpoint, 'DELETE', '/_sim/faults')).status, 200);
