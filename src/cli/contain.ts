@@ -81,7 +81,8 @@ export function registerContainment(program: Command): void {
       .option('--incident <id>', 'incident id (default: generated, printed)')
       .option('--yes', 'do not ask for confirmation')
       .option('--no-conntrack', 'do not lower the ENIs\' connection-tracking timeouts')
-      .option('--quiet', 'print only the result'),
+      .option('--quiet', 'print only the result')
+      .option('--verbose', 'also print every AWS call made, with its timing and outcome'),
   true))).action(async (ids: string[], o: PlanCmdOptions & { plan?: string }) => {
     const format = outputOf(o);
     const saved = o.plan ? readPlanFile(o.plan) : undefined;
@@ -114,8 +115,12 @@ export function registerContainment(program: Command): void {
         },
       });
       if (format === 'json') {
-        printJson({ incident: result.incident, region: result.region, journal: result.journal, roundTrips: result.roundTrips, isolatedAfterMs: result.isolatedAfterMs, instances: result.instances });
+        printJson({ incident: result.incident, region: result.region, journal: result.journal, evidence: result.evidence, roundTrips: result.roundTrips, isolatedAfterMs: result.isolatedAfterMs, instances: result.instances });
       } else {
+        if (o.verbose) {
+          const t0 = result.calls[0]?.startedMs ?? 0;
+          for (const c of result.calls) process.stderr.write(`  ${String(c.startedMs - t0).padStart(6)} → ${String(c.endedMs - t0).padStart(6)} ms  ${c.action}${c.ok ? '' : ` ${c.errorCode ?? 'error'}`}${c.requestId ? `  (request ${c.requestId})` : ''}\n`);
+        }
         process.stdout.write(renderContainResult(result) + '\n');
       }
       if (result.instances.some((i) => i.status === 'incomplete')) process.exitCode = EXIT.incomplete;

@@ -11,13 +11,12 @@ export function registerIamPolicy(program: Command): void {
       program
         .command('iam-policy')
         .description('print the least-privilege IAM policy cordon needs for these containment options (derived from the steps\' declared permissions)')
-        .option('--no-conntrack', 'without lowering connection-tracking timeouts')
-        .option('--with-verify', 'also allow the reads `cordon verify` makes'),
+        .option('--no-conntrack', 'without lowering connection-tracking timeouts'),
       false,
     ),
-  ).action((o: LayerFlags & PlaybookFlags & { conntrack: boolean; withVerify?: boolean }) => {
+  ).action((o: LayerFlags & PlaybookFlags & { conntrack: boolean }) => {
     const layers = layerRequest(o);
-    const policy = leastPrivilegePolicy({ options: { incident: 'policy', lowerConntrack: o.conntrack, playbook: playbookRequest(o) as never, ...layers }, verify: o.withVerify });
+    const policy = leastPrivilegePolicy({ options: { incident: 'policy', lowerConntrack: o.conntrack, playbook: playbookRequest(o) as never, ...layers } });
     process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
   });
 }

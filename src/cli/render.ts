@@ -67,9 +67,11 @@ export function renderContainResult(r: ContainResult): string {
     for (const l of i.layers ?? []) out.push(`  ${l.layer} ${l.subnetId}: ${l.resource ?? '-'} — ${l.detail}${l.isolated ? green(' ✓') : red(' ✗ NOT in place')}`);
     for (const s of i.steps.filter((x) => x.status === 'failed' || x.status === 'skipped')) out.push(red(`  ✗ ${s.id} ${s.status}${s.error ? `: ${s.error.message}` : ''}`));
     for (const w of i.warnings) out.push(yellow(`  ! ${w}`));
+    if (i.survivors) out.push(`  what still gets through: ${i.survivors.contained ? green(i.survivors.bottomLine) : yellow(i.survivors.bottomLine)}`);
   }
   if (r.isolatedAfterMs !== undefined) out.push(`network isolation reached after ${r.isolatedAfterMs} ms, ${r.roundTrips} round trip(s)`);
   out.push(`journal: ${r.journal}`);
+  if (r.evidence) out.push(`evidence: ${r.evidence} (check it with: cordon evidence verify ${r.incident})`);
   out.push(`restore with: cordon restore ${r.instances.map((i) => i.instanceId).join(' ')} --region ${r.region}`);
   return out.join('\n');
 }

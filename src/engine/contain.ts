@@ -2,7 +2,8 @@
 
 import { randomBytes } from 'node:crypto';
 import type { AwsClients } from '../aws/clients.js';
-import { describeTargets, type TargetFacts } from '../aws/facts.js';
+import { describeTargets, gatherNetworkFacts, type TargetFacts } from '../aws/facts.js';
+import { verify } from '../core/verify/verify.js';
 import { Gateway } from '../aws/gateway.js';
 import type { ContainOptions, Plan } from '../core/plan.js';
 import { TAG } from '../core/tags.js';
@@ -12,6 +13,7 @@ import { containableEnis, type PlanInput } from '../steps/types.js';
 import { applyPlan, preflight, type ApplyResult, type EngineEvent, type StepResult } from './engine.js';
 import { Journal, defaultStateDir, journalsFor, eniOriginals } from './journal.js';
 import { checkFresh, makePlan } from './planner.js';
+import { evidenceRoot } from './evidence.js';
 import { hasLayer, layersOf, type Layer, type NaclMode } from '../core/layers.js';
 import { blastRadiusRefusal } from '../core/blast-radius.js';
 import { subnetLayerStatus, type LayerStatus } from '../core/layer-status.js';
@@ -97,6 +99,8 @@ export interface InstanceResult {
   /** The subnet-level layers on the instance's subnets, described after applying. */
   layers?: LayerStatus[];
   warnings: string[];
+  /** What still gets through, by class of flow (cordon verify's reasoning on the configuration after containment). */
+  survivors?: { bottomLine: string; contained: boolean; open: number; maySurvive: number; cut: number };
 }
 
 export interface ContainResult {
@@ -108,6 +112,8 @@ export interface ContainResult {
   journal: string;
   /** Number of sequential AWS round trips until the last ENI reached the empty group. */
   roundTrips: number;
+  /** The incident's evidence folder, when evidence was captured. */
+  evidence?: string;
   /** Milliseconds from the start of contain until the last ENI was on the empty group. */
   isolatedAfterMs?: number;
   calls: Gateway['calls'];
@@ -168,8 +174,22 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
   if (done.length) {
     await gateway.createTags(done, { [TAG.status]: 'contained', [TAG.incident]: plan.incident, [TAG.layers]: layersOf(plan.options).join(',') }).catch(() => undefined);
   }
+  // What survived: verify's reasoning on the network as it is now (off the critical path; a read failure is a warning).
+  await Promise.all(
+    instances.map(async (i) => {
+      try {
+        const facts = await gatherNetworkFacts(r.clients, i.instanceId, after);
+        const report = verify(facts, { untrackStepApplied: layersOf(plan.options).includes('sg') && !plan.options.skipUntrackStep });
+        i.survivors = { bottomLine: report.bottomLine, contained: report.summary.contained, open: report.summary.open, maySurvive: report.summary.maySurvive, cut: report.summary.cut };
+      } catch (e) {
+        i.warnings.push(`could not read the network to say what still gets through: ${(e as Error).message}; run \`cordon verify ${i.instanceId}\``);
+      }
+    }),
+  );
   journal.append(...instances.map((i) => ({ type: 'result' as const, time: new Date().toISOString(), incident: plan.incident, instanceId: i.instanceId, status: i.status })));
-  return { incident: plan.incident, region: r.clients.region, plan, apply: applied, instances, journal: journal.path, roundTrips, isolatedAfterMs: applied.isolatedAfterMs === undefined ? undefined : isolatedAt - t0, calls: gateway.calls };
+  const captured = applied.steps.some((s) => s.id.startsWith('evidence-') && s.status === 'done');
+  const evidence = captured ? evidenceRoot(r.stateDir ?? defaultStateDir(), plan.incident) : undefined;
+  return { incident: plan.incident, region: r.clients.region, plan, apply: applied, instances, journal: journal.path, evidence, roundTrips, isolatedAfterMs: applied.isolatedAfterMs === undefined ? undefined : isolatedAt - t0, calls: gateway.calls };
 }
 
 /**

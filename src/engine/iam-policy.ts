@@ -10,8 +10,6 @@ import { STEPS } from '../steps/index.js';
 
 export interface PolicyRequest {
   options: ContainOptions;
-  /** Also allow the reads `cordon verify` makes. */
-  verify?: boolean;
 }
 
 export interface PolicyDocument {
@@ -25,7 +23,8 @@ const sortUnique = (xs: string[]): string[] => [...new Set(xs)].sort();
 export function requiredActions(r: PolicyRequest): { read: string[]; change: string[] } {
   const o = r.options;
   const gatherOptions = { layers: o.layers ?? ['sg'], naclMode: o.naclMode, playbook: resolvePlaybook(o.playbook) };
-  const read = [...BASE_READ_PERMISSIONS, ...GATHERERS.flatMap((g) => g.permissions(gatherOptions)), ...(r.verify ? VERIFY_READ_PERMISSIONS : [])];
+  // contain ends by reasoning about what still gets through (the reads `cordon verify` makes).
+  const read = [...BASE_READ_PERMISSIONS, ...GATHERERS.flatMap((g) => g.permissions(gatherOptions)), ...VERIFY_READ_PERMISSIONS];
   const change: string[] = [];
   for (const s of STEPS) {
     if (s.enabled && !s.enabled(o)) continue;
