@@ -12,7 +12,7 @@ import { STEPS } from '../steps/index.js';
 import { containableEnis, type PlanInput } from '../steps/types.js';
 import { applyPlan, preflight, type ApplyResult, type EngineEvent, type StepResult } from './engine.js';
 import { Journal, defaultStateDir, journalsFor, eniOriginals } from './journal.js';
-import { checkFresh, makePlan } from './planner.js';
+import { checkFresh, makePlan, refuseWhileRestoring } from './planner.js';
 import { evidenceRoot } from './evidence.js';
 import { hasLayer, layersOf, type Layer, type NaclMode } from '../core/layers.js';
 import { blastRadiusRefusal } from '../core/blast-radius.js';
@@ -140,6 +140,7 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
   const targets = await describeTargets(r.clients, r.instanceIds, { playbook: resolvePlaybook(r.plan?.options.playbook ?? r.playbook), layers: layersOf(layerOpts), naclMode: layerOpts.naclMode });
   let plan: Plan;
   if (r.plan) {
+    refuseWhileRestoring(targets);
     checkFresh(r.plan, targets);
     plan = r.plan;
   } else {
@@ -157,7 +158,10 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
   const roundTrips = 1 + countRoundTrips(gateway.calls.filter((c) => c.endedMs <= isolatedAt));
 
   // Verify by describing again, then mark the instances with their final status.
-  const after = await describeTargets(r.clients, r.instanceIds, { layers: layersOf(plan.options), naclMode: plan.options.naclMode });
+  const describeAfter = (): Promise<TargetFacts> => describeTargets(r.clients, r.instanceIds, { layers: layersOf(plan.options), naclMode: plan.options.naclMode });
+  let after = await describeAfter();
+  // Safety net: if the swap stopped half-way (a step failed), no ENI may stay on the all-open group of step 1.
+  if (await closeOpenEnis(gateway, plan, applied, after, (instanceId, message) => applied.warnings.push({ instanceId, message }))) after = await describeAfter();
   const instances: InstanceResult[] = after.instances.map((i) => {
     const p = plan.instances.find((x) => x.instanceId === i.instanceId)!;
     const emptyRef = isolationIds({ isolationGroups: after.isolationGroups, options: plan.options }, i.vpcId ?? '').empty;
@@ -172,7 +176,9 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
   });
   const done = instances.filter((i) => i.status !== 'incomplete').map((i) => i.instanceId);
   if (done.length) {
-    await gateway.createTags(done, { [TAG.status]: 'contained', [TAG.incident]: plan.incident, [TAG.layers]: layersOf(plan.options).join(',') }).catch(() => undefined);
+    await gateway.createTags(done, { [TAG.status]: 'contained', [TAG.incident]: plan.incident, [TAG.layers]: layersOf(plan.options).join(',') }).catch((e: unknown) => {
+      for (const i of instances) if (done.includes(i.instanceId)) i.warnings.push(`could not tag it ${TAG.status}=contained (${(e as Error).message}): \`cordon status\` will show it as still containing`);
+    });
   }
   // What survived: verify's reasoning on the network as it is now (off the critical path; a read failure is a warning).
   await Promise.all(
@@ -190,6 +196,47 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
   const captured = applied.steps.some((s) => s.id.startsWith('evidence-') && s.status === 'done');
   const evidence = captured ? evidenceRoot(r.stateDir ?? defaultStateDir(), plan.incident) : undefined;
   return { incident: plan.incident, region: r.clients.region, plan, apply: applied, instances, journal: journal.path, evidence, roundTrips, isolatedAfterMs: applied.isolatedAfterMs === undefined ? undefined : isolatedAt - t0, calls: gateway.calls };
+}
+
+/**
+ * After a failed containment: every ENI the plan moved onto the all-open group goes on to the empty group (or, if
+ * there is none, back to its original groups). Never leaves an instance more open than it was.
+ */
+async function closeOpenEnis(gateway: Gateway, plan: Plan, applied: ApplyResult, now: TargetFacts, warn: (instanceId: string | undefined, message: string) => void): Promise<boolean> {
+  const isolate = applied.steps.find((s) => s.id === 'isolate-security-groups');
+  if (!isolate || isolate.status === 'done' || isolate.status === 'nothing-to-do') return false;
+  let moved = false;
+  await Promise.all(
+    plan.changes
+      .filter((c) => c.stepId === 'untrack-connections')
+      .map(async (c) => {
+        const inst = now.instances.find((i) => i.instanceId === c.instanceId);
+        const openRef = (c.after as string[])[0]!;
+        const openId = isPlaceholder(openRef) ? applied.resolved[openRef] : openRef;
+        const eni = inst?.enis.find((e) => e.networkInterfaceId === c.resource);
+        if (!eni) return;
+        const onOpen = !!openId && eni.groupIds.includes(openId);
+        const emptyRef = (plan.changes.find((x) => x.stepId === 'isolate-security-groups' && x.resource === c.resource)?.after as string[] | undefined)?.[0];
+        const emptyId = emptyRef && (isPlaceholder(emptyRef) ? applied.resolved[emptyRef] : emptyRef);
+        if (emptyId && eni.groupIds.length === 1 && eni.groupIds[0] === emptyId) return;
+        if (!onOpen && !emptyId) return; // untouched, and nothing to isolate it with
+        moved = true;
+        try {
+          if (emptyId) {
+            await gateway.setEniGroups(c.resource, [emptyId]);
+            warn(c.instanceId, onOpen
+              ? `${c.resource}: the swap did not complete; moved it from the all-open group to the empty group`
+              : `${c.resource}: its step-1 swap failed; moved it straight to the empty group (a one-step swap: its tracked connections may survive — check with \`cordon verify\`)`);
+          } else {
+            await gateway.setEniGroups(c.resource, c.before as string[]);
+            warn(c.instanceId, `${c.resource}: the swap did not complete and no empty group exists; put it back on its original groups — it is NOT contained`);
+          }
+        } catch (e) {
+          warn(c.instanceId, `${c.resource}: may be on the ALL-OPEN isolation group (step 1) and could not be moved: ${(e as Error).message} — fix it by hand now`);
+        }
+      }),
+  );
+  return moved;
 }
 
 /**

@@ -4,6 +4,8 @@
 
 import type { Change, Plan } from '../core/plan.js';
 import { isPlaceholder } from '../core/plan.js';
+import { TAG, joinTagValue } from '../core/tags.js';
+import { decodeConntrack } from '../steps/record-originals.js';
 import { STEPS } from '../steps/index.js';
 import type { StepContext, StepDef } from '../steps/types.js';
 import type { Gateway } from '../aws/gateway.js';
@@ -50,9 +52,14 @@ export async function applyPlan(plan: Plan, gateway: Gateway, journal: Journal, 
     ...plan.changes
       .filter((c) => c.before !== null && c.before !== undefined)
       .map((c) => ({ type: 'original' as const, time: now(), incident: plan.incident, instanceId: c.instanceId, resource: c.resource, attribute: c.attribute, value: c.before })),
-    ...plan.instances.flatMap((i) =>
-      i.facts.enis.map((e) => ({ type: 'original' as const, time: now(), incident: plan.incident, instanceId: i.instanceId, resource: e.networkInterfaceId, attribute: 'eni-state', value: { groups: e.groupIds, connectionTracking: e.connectionTracking } })),
-    ),
+    // The ENI's true original state, exactly as record-originals will tag it: never an isolation group (an ENI already
+    // on one, from an earlier run, has no such change and gets no record here — its earlier record stands).
+    ...plan.changes
+      .filter((c) => c.stepId === 'record-originals' && c.resourceType === 'network-interface')
+      .map((c) => {
+        const tags = c.after as Record<string, string>;
+        return { type: 'original' as const, time: now(), incident: plan.incident, instanceId: c.instanceId, resource: c.resource, attribute: 'eni-state', value: { groups: (joinTagValue(tags, TAG.originalGroups) ?? '').split(',').filter(Boolean), connectionTracking: decodeConntrack(tags[TAG.originalConntrack]) ?? {} } };
+      }),
   );
 
   const ctx: StepContext = {
@@ -116,7 +123,10 @@ export async function applyPlan(plan: Plan, gateway: Gateway, journal: Journal, 
     return p;
   };
   await Promise.all(STEPS.map(run));
-  return { steps: STEPS.map((s) => results.get(s.id)!), warnings, resolved, isolatedAfterMs, startedMs };
+  const steps = STEPS.map((s) => results.get(s.id)!);
+  // Isolation is reached only if every critical step ended well: a failed swap is not "isolated after N ms".
+  const isolated = steps.every((s) => !s.critical || s.status === 'done' || s.status === 'nothing-to-do');
+  return { steps, warnings, resolved, isolatedAfterMs: isolated ? isolatedAfterMs : undefined, startedMs };
 }
 
 /** EC2 DryRun of every mutating call the plan will make. Returns the missing permissions (empty = applyable). */

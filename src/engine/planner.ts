@@ -13,13 +13,20 @@ import { subnetLayerPlan } from '../steps/subnet-layer-support.js';
 /** Change attributes of the subnet- and edge-level layers that isolate (an instance with none left is contained). */
 const ISOLATING = ['network-acl', 'network-acl-entries', 'route-table'];
 
-export function makePlan(targets: TargetFacts, options: ContainOptions, region: string, now: string, knownOriginals?: PlanInput['knownOriginals']): Plan {
-  const warnings: string[] = [];
-  validateLayerOptions(options);
+/** A contain that starts while a restore runs (or was interrupted) must not interleave with it. */
+export function refuseWhileRestoring(targets: TargetFacts): void {
   for (const i of targets.instances) {
     if (i.tags[TAG.status] === 'restoring') {
       throw new CordonError('restore-running', `instance ${i.instanceId} is being restored (incident ${i.tags[TAG.incident] ?? '?'}): containing it now would interleave with the restore`, EXIT.refused, 'wait for the restore to finish (or, if it was interrupted, rerun `cordon restore` to finish it), then contain again');
     }
+  }
+}
+
+export function makePlan(targets: TargetFacts, options: ContainOptions, region: string, now: string, knownOriginals?: PlanInput['knownOriginals']): Plan {
+  const warnings: string[] = [];
+  validateLayerOptions(options);
+  refuseWhileRestoring(targets);
+  for (const i of targets.instances) {
     if (i.state === 'terminated' || i.state === 'shutting-down') {
       throw new CordonError('instance-gone', `instance ${i.instanceId} is ${i.state}: there is nothing left to contain`, EXIT.refused, 'its volumes and snapshots may still be preserved; look for them with `aws ec2 describe-volumes`');
     }

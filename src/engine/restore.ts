@@ -33,12 +33,17 @@ export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
   const out: RestorePlan = { instances: [] };
   for (const inst of targets.instances) {
     // The incident from the tags, or — when a run crashed before its tags reached AWS — from the local journal.
-    const incident = inst.tags[TAG.incident] ?? containableEnis(inst).map((e) => e.tags[TAG.incident]).find(Boolean) ?? journalsFor(stateDir, inst.instanceId)[0]?.incident;
+    // A released instance's incident tag names a finished incident: a later containment whose tags never landed is
+    // found on its ENIs or in the newest local journal instead.
+    const tagged = inst.tags[TAG.status] !== 'released' ? inst.tags[TAG.incident] : undefined;
+    const incident = tagged ?? containableEnis(inst).map((e) => e.tags[TAG.incident]).find(Boolean) ?? journalsFor(stateDir, inst.instanceId)[0]?.incident ?? inst.tags[TAG.incident];
     if (!incident) {
       throw new CordonError('not-contained', `instance ${inst.instanceId} carries no cordon containment record`, EXIT.refused, 'nothing to restore; `cordon status` shows what cordon knows about it');
     }
     const journal = new Journal(stateDir, incident);
-    const records = journal.read();
+    // The incident's journal first, then any other local journal of this instance (a rerun elsewhere may have tagged
+    // it with a new incident while the originals were recorded here under the first one).
+    const records = [...journal.read(), ...journalsFor(stateDir, inst.instanceId).filter((j) => j.incident !== incident).flatMap((j) => j.records)];
     const journalOriginal = (resource: string, attribute: string): unknown => {
       const rec = records.find((x) => x.type === 'original' && x.resource === resource && x.attribute === attribute);
       return rec && rec.type === 'original' ? rec.value : undefined;

@@ -35,6 +35,7 @@ export async function status(clients: AwsClients, instanceIds: string[]): Promis
     if (tagStatus === 'contained' && allIsolated) summary = `contained since ${i.tags[TAG.containedAt] ?? '?'} by incident ${i.tags[TAG.incident]} (layers: ${layers.join(', ') || 'sg'})`;
     else if (tagStatus === 'contained') summary = `tagged contained by incident ${i.tags[TAG.incident]}, but ${enis.filter((e) => e.onIsolationGroup !== 'empty').map((e) => e.networkInterfaceId).join(', ')} not on the empty isolation group: rerun contain`;
     else if (tagStatus === 'containing') summary = `containment by incident ${i.tags[TAG.incident]} started ${i.tags[TAG.containedAt] ?? '?'} and did not finish: rerun \`cordon contain ${i.instanceId}\``;
+    else if (tagStatus === 'restoring') summary = `being restored (incident ${i.tags[TAG.incident]}); if no restore is running, it was interrupted: rerun \`cordon restore ${i.instanceId}\` to finish it`;
     else if (tagStatus === 'released') summary = `released (was contained by incident ${i.tags[TAG.incident]})`;
     else summary = allIsolated ? 'on the empty isolation group, but without cordon status tags' : 'not contained by cordon';
     return { instanceId: i.instanceId, state: i.state, status: tagStatus, incident: i.tags[TAG.incident], since: i.tags[TAG.containedAt], layers, enis, summary };

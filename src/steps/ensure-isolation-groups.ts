@@ -49,7 +49,11 @@ export async function createIsolationGroup(gw: Gateway, vpcId: string, role: typ
       gw.authorizeEgress(id, { v6: ['::/0'] }).catch(tolerate(['InvalidPermission.Duplicate'])),
     ]);
   } else {
-    await gw.revokeEgress(id, { v4: ['0.0.0.0/0'] }).catch(tolerate(['InvalidPermission.NotFound']));
+    // Revoke the default egress of both families, separately: a missing ::/0 rule must not stop the IPv4 revoke.
+    await Promise.all([
+      gw.revokeEgress(id, { v4: ['0.0.0.0/0'] }).catch(tolerate(['InvalidPermission.NotFound'])),
+      gw.revokeEgress(id, { v6: ['::/0'] }).catch(tolerate(['InvalidPermission.NotFound'])),
+    ]);
   }
   return id;
 }

@@ -38,6 +38,8 @@ export function planCapture(id: string, kind: string, input: PlanInput, when: (i
 export const EVIDENCE_STEP = {
   layer: 'audit',
   critical: false,
-  dependsOn: ['isolate-security-groups'],
+  // After the isolation has ended, whatever its outcome: evidence matters most when containment went wrong.
+  dependsOn: [] as string[],
+  after: ['isolate-security-groups'],
   enabled: (o) => playbookOf(o).evidence,
-} satisfies Pick<StepDef, 'layer' | 'critical' | 'dependsOn' | 'enabled'>;
+} satisfies Pick<StepDef, 'layer' | 'critical' | 'dependsOn' | 'after' | 'enabled'>;

@@ -49,10 +49,11 @@ export const iamDisassociateProfile: StepDef = {
     await Promise.all(
       changes.map(async (c) => {
         const { associationId, profileArn } = c.before as { associationId: string; profileArn: string };
-        const gone = disassociateProfile(ctx.gateway, associationId).catch((e) => {
+        // The record first, so a profile is never gone without a record of which one it was.
+        await writeRecordTag(ctx, c.resource, PB_TAG.profile, encodeRecord({ arn: profileArn }));
+        await disassociateProfile(ctx.gateway, associationId).catch((e) => {
           if (awsErrorCode(e) !== 'InvalidAssociationID.NotFound') throw e; // already disassociated
         });
-        await Promise.all([writeRecordTag(ctx, c.resource, PB_TAG.profile, encodeRecord({ arn: profileArn })), gone]);
       }),
     );
   },

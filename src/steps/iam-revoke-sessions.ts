@@ -36,7 +36,10 @@ export const iamRevokeSessions: StepDef = {
   layer: 'audit',
   critical: false,
   permissions: ['iam:GetInstanceProfile', 'iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'ec2:CreateTags'],
-  dependsOn: ['iam-disassociate-profile'],
+  // After the disassociation whatever its outcome (otherwise IMDS hands out fresh credentials past the cut-off), and
+  // still when that step reports a failure: revoking the stolen sessions is never less safe.
+  dependsOn: [],
+  after: ['iam-disassociate-profile'],
   enabled: (o) => playbookOf(o).revokeSessions,
   plan(input) {
     const pb = playbookOf(input);

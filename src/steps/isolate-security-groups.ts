@@ -16,7 +16,9 @@ export const isolateSecurityGroups: StepDef = {
   layer: 'network',
   critical: true,
   permissions: ['ec2:ModifyNetworkInterfaceAttribute'],
-  dependsOn: ['ensure-isolation-groups', 'untrack-connections', 'record-originals'],
+  // Not on record-originals: the fsynced journal already holds the originals, and a failed tag write (an ENI at its
+  // tag limit) must never leave the instance on the all-open group of step 1.
+  dependsOn: ['ensure-isolation-groups', 'untrack-connections'],
   enabled: (o) => hasLayer(o, 'sg'),
   plan(input) {
     if (!hasLayer(input.options, 'sg')) return [];
@@ -58,7 +60,9 @@ export const isolateSecurityGroups: StepDef = {
     for (const e of containableEnis(input.instance)) {
       const tagged = joinTagValue(e.tags, TAG.originalGroups);
       const fromJournal = input.journalOriginal(e.networkInterfaceId, 'eni-state') as { groups?: string[] } | undefined;
-      const original = tagged !== undefined ? tagged.split(',').filter(Boolean) : fromJournal?.groups;
+      const recorded = tagged !== undefined ? tagged.split(',').filter(Boolean) : fromJournal?.groups;
+      // An isolation group is never an original: such a record (another run's) is no record at all.
+      const original = recorded?.some((g) => isoIds.includes(g)) ? undefined : recorded;
       if (!original || original.length === 0) {
         items.push({ stepId: 'isolate-security-groups', instanceId: input.instance.instanceId, resource: e.networkInterfaceId, attribute: 'groups', current: e.groupIds, original: undefined, source: 'journal', drift: 'no record of its original groups (no cordon tag on it, nothing in the local journal)', summary: `${e.networkInterfaceId}: original groups unknown` });
         continue;
