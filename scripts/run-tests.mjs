@@ -21,5 +21,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.CORDON_TEST_CONCURRENCY ?? '2';
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
+// A test that hangs fails after 10 minutes instead of holding CI until its own limit.
+const timeout = process.env.CORDON_TEST_TIMEOUT_MS ?? '600000';
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

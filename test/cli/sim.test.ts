@@ -76,16 +76,29 @@ test('cordon sim --port 0 --output json: one JSON line, the SDK works against it
 
 test('cordon sim (text): prints where it listens and the export lines; --scenario and --faults apply', async () => {
   const child = cordon(['sim', '--port', '0', '--scenario', 'minimal', '--faults', '{"failNth":[{"action":"DescribeInstances","nth":1,"code":"throttle"}]}']);
-  const lines: string[] = [];
+  // One reader for the whole output (a second readline on the same stream can miss lines the first one buffered).
+  let out = '';
+  const complete = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`cordon sim printed no export lines in 60 s: ${out}`)), 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/export AWS_DEFAULT_REGION=.*\n/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exitOf(child).then(([code]) => {
+      clearTimeout(timer);
+      reject(new Error(`cordon sim exited (${String(code)}) early: ${out}`));
+    });
+  });
+  let lines: string[] = [];
   try {
-    const first = await firstLine(child);
+    await complete;
+    lines = out.split('\n');
+    const first = lines[0]!;
     assert.match(first, /^cordon sim listening on http:\/\/127\.0\.0\.1:\d+$/);
     const endpoint = first.slice('cordon sim listening on '.length);
-    const rl = createInterface({ input: child.stdout });
-    for await (const l of rl) {
-      lines.push(l);
-      if (l.startsWith('export AWS_DEFAULT_REGION=')) break;
-    }
     assert.ok(lines.includes(`export AWS_ENDPOINT_URL=${endpoint}`), lines.join('\n'));
     assert.ok(lines.includes('export AWS_ACCESS_KEY_ID=AKIAMINIMALUSER0001'), lines.join('\n'));
     assert.equal((await control(endpoint, 'GET', '/_sim/health')).body.scenario, 'minimal');
