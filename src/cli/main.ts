@@ -2,7 +2,6 @@
 
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { CordonError } from '../core/errors.js';
 import { reportError, type OutputFormat } from './output.js';
 import { registerSim } from './sim.js';
 import { registerContainment } from './contain.js';
@@ -55,7 +54,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    const format: OutputFormat = argv.includes('json') && argv.some((a) => a === '--output' || a.startsWith('--output=')) ? 'json' : 'text';
-    process.exitCode = reportError(e instanceof CordonError ? e : e, format);
+    const i = argv.indexOf('--output');
+    const format: OutputFormat = argv[i + 1] === 'json' || argv.includes('--output=json') ? 'json' : 'text';
+    process.exitCode = reportError(e, format);
   }
 }
