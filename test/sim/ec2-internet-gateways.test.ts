@@ -8,7 +8,7 @@ import {
   AttachInternetGatewayCommand, CreateInternetGatewayCommand, DeleteInternetGatewayCommand, DescribeInternetGatewaysCommand,
   DescribeNatGatewaysCommand, DescribeRouteTablesCommand, DetachInternetGatewayCommand, type EC2Client,
 } from '@aws-sdk/client-ec2';
-import { awsError, clients, startHarness, type SimHarness } from '../helpers/sim.js';
+import { awsError, clients, startHarness, type SimHarness, fullAndReadOnly } from '../helpers/sim.js';
 
 const ACCOUNT = '111122223333';
 const FULL_KEY = 'AKIAIGWFULLACCESS01';
@@ -26,35 +26,24 @@ const NAT = 'nat-0eee0000000000001';
 const PRIV_MAIN = 'rtb-0eee0000000000002';
 
 function scenario(extraVpcs: Record<string, unknown>[] = []): Record<string, unknown> {
-  return {
-    name: 'internet-gateways',
-    accounts: [{
-      id: ACCOUNT,
-      credentials: [
-        { accessKeyId: FULL_KEY, user: 'responder' },
-        { accessKeyId: READONLY_KEY, user: 'auditor', allow: ['ec2:Describe*'] },
-      ],
-      regions: [{
-        name: 'us-east-1',
-        vpcs: [
-          { id: VPC_PUB, name: 'pub', cidr: '10.1.0.0/16', internetGateway: IGW_PUB, subnets: [{ name: 'pub-s', cidr: '10.1.1.0/24' }], securityGroups: [{ name: 'app' }] },
-          {
-            id: VPC_PRIV, name: 'priv', cidr: '10.2.0.0/16', internetGateway: IGW_PRIV, subnets: [{ name: 'priv-s', cidr: '10.2.1.0/24' }], securityGroups: [{ name: 'app' }],
-            routeTables: [{ id: PRIV_MAIN, name: 'main', main: true, routes: [{ destination: '0.0.0.0/0', target: 'igw' }] }],
-          },
-          { id: VPC_EIP, name: 'eip', cidr: '10.3.0.0/16', internetGateway: IGW_EIP, subnets: [{ name: 'eip-s', cidr: '10.3.1.0/24' }], securityGroups: [{ name: 'lb' }] },
-          { id: VPC_NAT, name: 'natvpc', cidr: '10.4.0.0/16', internetGateway: IGW_NAT, subnets: [{ name: 'nat-s', cidr: '10.4.1.0/24', az: 'us-east-1b' }], natGateways: [{ id: NAT, name: 'egress', subnet: 'nat-s', publicIp: '198.51.100.44' }] },
-          { id: VPC_BARE, name: 'bare', cidr: '10.5.0.0/16' },
-          ...extraVpcs,
-        ],
-        instances: [
-          { name: 'web', subnet: 'pub-s', securityGroups: ['app'], publicIp: '54.1.2.3' },
-          { name: 'worker', subnet: 'priv-s', securityGroups: ['app'] },
-        ],
-        networkInterfaces: [{ subnet: 'eip-s', securityGroups: ['lb'], elasticIp: '3.3.3.3', description: 'stand-alone interface with an Elastic IP' }],
-      }],
-    }],
-  };
+  return fullAndReadOnly('internet-gateways', ACCOUNT, FULL_KEY, READONLY_KEY, {
+  vpcs: [
+    { id: VPC_PUB, name: 'pub', cidr: '10.1.0.0/16', internetGateway: IGW_PUB, subnets: [{ name: 'pub-s', cidr: '10.1.1.0/24' }], securityGroups: [{ name: 'app' }] },
+    {
+      id: VPC_PRIV, name: 'priv', cidr: '10.2.0.0/16', internetGateway: IGW_PRIV, subnets: [{ name: 'priv-s', cidr: '10.2.1.0/24' }], securityGroups: [{ name: 'app' }],
+      routeTables: [{ id: PRIV_MAIN, name: 'main', main: true, routes: [{ destination: '0.0.0.0/0', target: 'igw' }] }],
+    },
+    { id: VPC_EIP, name: 'eip', cidr: '10.3.0.0/16', internetGateway: IGW_EIP, subnets: [{ name: 'eip-s', cidr: '10.3.1.0/24' }], securityGroups: [{ name: 'lb' }] },
+    { id: VPC_NAT, name: 'natvpc', cidr: '10.4.0.0/16', internetGateway: IGW_NAT, subnets: [{ name: 'nat-s', cidr: '10.4.1.0/24', az: 'us-east-1b' }], natGateways: [{ id: NAT, name: 'egress', subnet: 'nat-s', publicIp: '198.51.100.44' }] },
+    { id: VPC_BARE, name: 'bare', cidr: '10.5.0.0/16' },
+    ...extraVpcs,
+  ],
+  instances: [
+    { name: 'web', subnet: 'pub-s', securityGroups: ['app'], publicIp: '54.1.2.3' },
+    { name: 'worker', subnet: 'priv-s', securityGroups: ['app'] },
+  ],
+  networkInterfaces: [{ subnet: 'eip-s', securityGroups: ['lb'], elasticIp: '3.3.3.3', description: 'stand-alone interface with an Elastic IP' }],
+  });
 }
 
 async function harness(extraVpcs: Record<string, unknown>[] = []): Promise<SimHarness> {

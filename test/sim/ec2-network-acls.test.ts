@@ -8,7 +8,7 @@ import {
   DescribeNetworkAclsCommand, ReplaceNetworkAclAssociationCommand, ReplaceNetworkAclEntryCommand, type EC2Client,
   type NetworkAcl, type CreateNetworkAclEntryCommandInput,
 } from '@aws-sdk/client-ec2';
-import { awsError, clients, startHarness, type SimHarness } from '../helpers/sim.js';
+import { awsError, clients, startHarness, type SimHarness, fullAndReadOnly } from '../helpers/sim.js';
 
 const ACCOUNT = '111122223333';
 const FULL_KEY = 'AKIANACLFULLACCESS1';
@@ -21,30 +21,19 @@ const W1 = 'subnet-0ccc0000000000003';
 const ISO = 'acl-0ccc0000000000009';
 
 function scenario(): Record<string, unknown> {
-  return {
-    name: 'nacls',
-    accounts: [{
-      id: ACCOUNT,
-      credentials: [
-        { accessKeyId: FULL_KEY, user: 'responder' },
-        { accessKeyId: READONLY_KEY, user: 'auditor', allow: ['ec2:Describe*'] },
+  return fullAndReadOnly('nacls', ACCOUNT, FULL_KEY, READONLY_KEY, {
+  vpcs: [
+    {
+      id: V6_VPC, name: 'prod', cidr: '10.1.0.0/16', ipv6Cidr: '2600:1f18:aaaa:bb00::/56',
+      subnets: [
+        { id: S1, name: 's1', cidr: '10.1.1.0/24', ipv6Cidr: '2600:1f18:aaaa:bb01::/64' },
+        { id: S2, name: 's2', cidr: '10.1.2.0/24', networkAcl: 'iso' },
       ],
-      regions: [{
-        name: 'us-east-1',
-        vpcs: [
-          {
-            id: V6_VPC, name: 'prod', cidr: '10.1.0.0/16', ipv6Cidr: '2600:1f18:aaaa:bb00::/56',
-            subnets: [
-              { id: S1, name: 's1', cidr: '10.1.1.0/24', ipv6Cidr: '2600:1f18:aaaa:bb01::/64' },
-              { id: S2, name: 's2', cidr: '10.1.2.0/24', networkAcl: 'iso' },
-            ],
-            networkAcls: [{ id: ISO, name: 'iso', entries: [{ rule: 10, action: 'deny', protocol: 'tcp', ports: 22, cidr: '198.51.100.0/24' }], tags: { purpose: 'isolation' } }],
-          },
-          { id: V4_VPC, name: 'legacy', cidr: '172.16.0.0/16', subnets: [{ id: W1, name: 'w1', cidr: '172.16.1.0/24' }] },
-        ],
-      }],
-    }],
-  };
+      networkAcls: [{ id: ISO, name: 'iso', entries: [{ rule: 10, action: 'deny', protocol: 'tcp', ports: 22, cidr: '198.51.100.0/24' }], tags: { purpose: 'isolation' } }],
+    },
+    { id: V4_VPC, name: 'legacy', cidr: '172.16.0.0/16', subnets: [{ id: W1, name: 'w1', cidr: '172.16.1.0/24' }] },
+  ],
+  });
 }
 
 async function harness(): Promise<SimHarness> {

@@ -8,7 +8,7 @@ import {
   DescribeRouteTablesCommand, DisassociateRouteTableCommand, ReplaceRouteCommand, ReplaceRouteTableAssociationCommand,
   type EC2Client, type RouteTable,
 } from '@aws-sdk/client-ec2';
-import { awsError, clients, startHarness, type SimHarness } from '../helpers/sim.js';
+import { awsError, clients, startHarness, type SimHarness, fullAndReadOnly } from '../helpers/sim.js';
 
 const ACCOUNT = '111122223333';
 const FULL_KEY = 'AKIARTBFULLACCESS01';
@@ -26,36 +26,25 @@ const BOX = 'i-0ddd0000000000001';
 const BOX_ENI = 'eni-0ddd0000000000001';
 
 function scenario(): Record<string, unknown> {
-  return {
-    name: 'route-tables',
-    accounts: [{
-      id: ACCOUNT,
-      credentials: [
-        { accessKeyId: FULL_KEY, user: 'responder' },
-        { accessKeyId: READONLY_KEY, user: 'auditor', allow: ['ec2:Describe*'] },
+  return fullAndReadOnly('route-tables', ACCOUNT, FULL_KEY, READONLY_KEY, {
+  vpcs: [
+    {
+      id: VPC, name: 'prod', cidr: '10.1.0.0/16', ipv6Cidr: '2600:1f18:aaaa:bb00::/56', internetGateway: IGW,
+      subnets: [
+        { id: PUBLIC_SUBNET, name: 'public', cidr: '10.1.1.0/24', routeTable: 'public' },
+        { id: PRIVATE_SUBNET, name: 'private', cidr: '10.1.2.0/24' },
       ],
-      regions: [{
-        name: 'us-east-1',
-        vpcs: [
-          {
-            id: VPC, name: 'prod', cidr: '10.1.0.0/16', ipv6Cidr: '2600:1f18:aaaa:bb00::/56', internetGateway: IGW,
-            subnets: [
-              { id: PUBLIC_SUBNET, name: 'public', cidr: '10.1.1.0/24', routeTable: 'public' },
-              { id: PRIVATE_SUBNET, name: 'private', cidr: '10.1.2.0/24' },
-            ],
-            natGateways: [{ id: NAT, name: 'nat', subnet: 'public' }],
-            routeTables: [
-              { id: MAIN, name: 'main', main: true, routes: [] },
-              { id: PUBLIC, name: 'public', routes: [{ destination: '0.0.0.0/0', target: 'igw' }, { destination: '::/0', target: 'igw' }], tags: { tier: 'public' } },
-            ],
-            securityGroups: [{ name: 'app' }],
-          },
-          { id: OTHER_VPC, name: 'other', cidr: '172.16.0.0/16', subnets: [{ id: OTHER_SUBNET, name: 'o', cidr: '172.16.1.0/24' }] },
-        ],
-        instances: [{ id: BOX, name: 'box', subnet: 'private', securityGroups: ['app'], primaryEni: { id: BOX_ENI } }],
-      }],
-    }],
-  };
+      natGateways: [{ id: NAT, name: 'nat', subnet: 'public' }],
+      routeTables: [
+        { id: MAIN, name: 'main', main: true, routes: [] },
+        { id: PUBLIC, name: 'public', routes: [{ destination: '0.0.0.0/0', target: 'igw' }, { destination: '::/0', target: 'igw' }], tags: { tier: 'public' } },
+      ],
+      securityGroups: [{ name: 'app' }],
+    },
+    { id: OTHER_VPC, name: 'other', cidr: '172.16.0.0/16', subnets: [{ id: OTHER_SUBNET, name: 'o', cidr: '172.16.1.0/24' }] },
+  ],
+  instances: [{ id: BOX, name: 'box', subnet: 'private', securityGroups: ['app'], primaryEni: { id: BOX_ENI } }],
+  });
 }
 
 async function harness(): Promise<SimHarness> {

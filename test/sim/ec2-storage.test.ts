@@ -7,7 +7,7 @@ import {
   AttachVolumeCommand, CreateSnapshotCommand, CreateSnapshotsCommand, CreateVolumeCommand, DeleteSnapshotCommand,
   DeleteVolumeCommand, DescribeSnapshotsCommand, DescribeVolumesCommand, DetachVolumeCommand, type EC2Client,
 } from '@aws-sdk/client-ec2';
-import { awsError, clients, startHarness, type SimHarness } from '../helpers/sim.js';
+import { awsError, clients, startHarness, type SimHarness, fullAndReadOnly } from '../helpers/sim.js';
 
 const ACCOUNT = '111122223333';
 const FULL_KEY = 'AKIASTORAGEFULL0001';
@@ -19,32 +19,21 @@ const LOGS = 'vol-0aaa0000000000003';
 const OTHER = 'i-0aaa0000000000002';
 
 function scenario(): Record<string, unknown> {
-  return {
-    name: 'storage',
-    accounts: [{
-      id: ACCOUNT,
-      credentials: [
-        { accessKeyId: FULL_KEY, user: 'responder' },
-        { accessKeyId: READONLY_KEY, user: 'auditor', allow: ['ec2:Describe*'] },
+  return fullAndReadOnly('storage', ACCOUNT, FULL_KEY, READONLY_KEY, {
+  vpcs: [{ name: 'v', cidr: '10.1.0.0/16', subnets: [{ name: 's', cidr: '10.1.1.0/24', az: 'us-east-1a' }], securityGroups: [{ name: 'app' }] }],
+  instances: [
+    {
+      id: BOX, name: 'box', subnet: 's', securityGroups: ['app'],
+      volumes: [
+        { id: ROOT, device: '/dev/xvda', size: 8, type: 'gp3', tags: { role: 'root' } },
+        { id: DATA, device: '/dev/sdf', size: 100, type: 'gp3', deleteOnTermination: false, tags: { role: 'data' } },
+        { id: LOGS, device: '/dev/sdg', size: 500, type: 'st1', deleteOnTermination: false, tags: { role: 'logs' } },
       ],
-      regions: [{
-        name: 'us-east-1',
-        vpcs: [{ name: 'v', cidr: '10.1.0.0/16', subnets: [{ name: 's', cidr: '10.1.1.0/24', az: 'us-east-1a' }], securityGroups: [{ name: 'app' }] }],
-        instances: [
-          {
-            id: BOX, name: 'box', subnet: 's', securityGroups: ['app'],
-            volumes: [
-              { id: ROOT, device: '/dev/xvda', size: 8, type: 'gp3', tags: { role: 'root' } },
-              { id: DATA, device: '/dev/sdf', size: 100, type: 'gp3', deleteOnTermination: false, tags: { role: 'data' } },
-              { id: LOGS, device: '/dev/sdg', size: 500, type: 'st1', deleteOnTermination: false, tags: { role: 'logs' } },
-            ],
-          },
-          { id: OTHER, name: 'other', subnet: 's', securityGroups: ['app'] },
-          { name: 'many', subnet: 's', securityGroups: ['app'], volumes: [{ device: '/dev/xvda' }, { device: '/dev/sdf' }, { device: '/dev/sdg' }] },
-        ],
-      }],
-    }],
-  };
+    },
+    { id: OTHER, name: 'other', subnet: 's', securityGroups: ['app'] },
+    { name: 'many', subnet: 's', securityGroups: ['app'], volumes: [{ device: '/dev/xvda' }, { device: '/dev/sdf' }, { device: '/dev/sdg' }] },
+  ],
+  });
 }
 
 async function harness(): Promise<SimHarness> {
