@@ -16,7 +16,12 @@ export function options<T extends Record<string, number | boolean | string>>(arg
     const a = args[i]!;
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
     const key = a.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (!(key in defaults)) throw new Error(`unknown option ${a}; known: ${Object.keys(defaults).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(' ')}`);
+    if (!(key in defaults))
+      throw new Error(
+        `unknown option ${a}; known: ${Object.keys(defaults)
+          .map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)
+          .join(' ')}`,
+      );
     if (typeof defaults[key] === 'boolean') {
       out[key] = true;
     } else if (typeof defaults[key] === 'string') {

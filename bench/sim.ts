@@ -3,7 +3,8 @@
 // The simulator runs as `cordon sim` in its own child process (so the load generator does not share its core),
 // on 127.0.0.1 only, with no faults. The load generator sends signed-looking requests over keep-alive HTTP, the
 // way the SDK does (the simulator reads the SigV4 scope, it does not verify signatures). Each action is bounded
-// by a call count and a time limit. --profile writes a V8 CPU profile of the simulator to $TMPDIR/cordon-bench-profiles/.
+// by a call count and a time limit. --profile writes a V8 CPU profile of the simulator to
+// $TMPDIR/cordon-bench-profiles/.
 // Prints one JSON line per action.
 
 import { spawn } from 'node:child_process';
@@ -33,7 +34,8 @@ const targets: Target[] = [
   {
     action: 'ModifyNetworkInterfaceAttribute',
     // Alternate between two group sets so every call really changes the world.
-    body: (i) => `Action=ModifyNetworkInterfaceAttribute&Version=2016-11-15&NetworkInterfaceId=${ENI}&SecurityGroupId.1=${SG_WEB}${i % 2 ? `&SecurityGroupId.2=${SG_ADMIN}` : ''}`,
+    body: (i) =>
+      `Action=ModifyNetworkInterfaceAttribute&Version=2016-11-15&NetworkInterfaceId=${ENI}&SecurityGroupId.1=${SG_WEB}${i % 2 ? `&SecurityGroupId.2=${SG_ADMIN}` : ''}`,
   },
 ];
 
@@ -79,14 +81,23 @@ function cpuMs(pid: number | undefined): number | undefined {
   }
 }
 
-async function drive(port: number, pid: number | undefined, t: Target, calls: number, seconds: number, concurrency: number): Promise<Record<string, unknown>> {
+async function drive(
+  port: number,
+  pid: number | undefined,
+  t: Target,
+  calls: number,
+  seconds: number,
+  concurrency: number,
+): Promise<Record<string, unknown>> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const auth = authorization();
   // Warm-up: JIT and connections.
   const warm = Math.min(500, calls);
-  await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
-    for (let i = w; i < warm; i += concurrency) await call(agent, port, t.body(i), auth);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      for (let i = w; i < warm; i += concurrency) await call(agent, port, t.body(i), auth);
+    }),
+  );
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
@@ -94,15 +105,17 @@ async function drive(port: number, pid: number | undefined, t: Target, calls: nu
   const gen0 = process.cpuUsage();
   const start = performance.now();
   const deadline = start + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < calls && performance.now() < deadline) {
-      const i = next++;
-      const t0 = performance.now();
-      const status = await call(agent, port, t.body(i), auth);
-      latencies.push(performance.now() - t0);
-      if (status !== 200) errors++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < calls && performance.now() < deadline) {
+        const i = next++;
+        const t0 = performance.now();
+        const status = await call(agent, port, t.body(i), auth);
+        latencies.push(performance.now() - t0);
+        if (status !== 200) errors++;
+      }
+    }),
+  );
   const elapsed = (performance.now() - start) / 1000;
   const cpu1 = cpuMs(pid);
   const gen = process.cpuUsage(gen0);
@@ -118,7 +131,8 @@ async function drive(port: number, pid: number | undefined, t: Target, calls: nu
     p50Ms: round(quantile(latencies, 0.5), 3),
     p99Ms: round(quantile(latencies, 0.99), 3),
     /** The simulator's own CPU time per call: steadier than calls/s on a busy machine. */
-    simCpuUsPerCall: cpu0 === undefined || cpu1 === undefined ? undefined : round(((cpu1 - cpu0) * 1000) / latencies.length, 1),
+    simCpuUsPerCall:
+      cpu0 === undefined || cpu1 === undefined ? undefined : round(((cpu1 - cpu0) * 1000) / latencies.length, 1),
     /** The load generator's CPU time per call (it shares the machine's cores). */
     loadCpuUsPerCall: round((gen.user + gen.system) / latencies.length, 1),
     concurrency,
@@ -128,13 +142,18 @@ async function drive(port: number, pid: number | undefined, t: Target, calls: nu
 export default async function simBench(args: string[]): Promise<void> {
   const o = options(args, { calls: 20_000, seconds: 10, concurrency: 16, only: '', profile: false });
   const chosen = o.only ? targets.filter((t) => t.action === o.only) : targets;
-  if (chosen.length === 0) throw new Error(`--only: no target "${o.only}"; targets: ${targets.map((t) => t.action).join(', ')}`);
+  if (chosen.length === 0)
+    throw new Error(`--only: no target "${o.only}"; targets: ${targets.map((t) => t.action).join(', ')}`);
   const profileDir = join(tmpdir(), 'cordon-bench-profiles');
   const nodeArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'cordon.js'), 'sim', '--port', '0', '--output', 'json', '--scenario', 'demo'], {
-    env: { ...process.env, CORDON_FROM_SOURCE: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(ROOT, 'bin', 'cordon.js'), 'sim', '--port', '0', '--output', 'json', '--scenario', 'demo'],
+    {
+      env: { ...process.env, CORDON_FROM_SOURCE: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const killer = setTimeout(() => child.kill('SIGKILL'), (o.seconds * targets.length + 120) * 1000);
   try {
     const [line] = (await Promise.race([
@@ -157,5 +176,6 @@ export default async function simBench(args: string[]): Promise<void> {
     }
     clearTimeout(killer);
   }
-  if (o.profile) console.error(`bench sim: CPU profile of the simulator written to ${profileDir}/ (open it in Chrome DevTools)`);
+  if (o.profile)
+    console.error(`bench sim: CPU profile of the simulator written to ${profileDir}/ (open it in Chrome DevTools)`);
 }

@@ -20,11 +20,20 @@ export default async function tti(args: string[]): Promise<void> {
     const samples: { isolatedAfterMs: number; roundTrips: number }[] = [];
     for (let run = 0; run < o.runs; run++) {
       const sim = await startSimulator({ scenario: 'demo' });
-      const clients = createClients({ region: 'us-east-1', endpointUrl: sim.endpoint, credentials: { accessKeyId: 'AKIADEMORESPONDER01', secretAccessKey: 'sim-secret' }, maxAttempts: 1 });
+      const clients = createClients({
+        region: 'us-east-1',
+        endpointUrl: sim.endpoint,
+        credentials: { accessKeyId: 'AKIADEMORESPONDER01', secretAccessKey: 'sim-secret' },
+        maxAttempts: 1,
+      });
       try {
         if (prepared) await prepare(clients, ['vpc-0a1b2c3d4e5f60001']);
         sim.faults.set({ latency: { fixedMs: o.latencyMs } });
-        const r = await contain({ clients, instanceIds: [INSTANCE], stateDir: mkdtempSync(join(tmpdir(), 'cordon-bench-')) });
+        const r = await contain({
+          clients,
+          instanceIds: [INSTANCE],
+          stateDir: mkdtempSync(join(tmpdir(), 'cordon-bench-')),
+        });
         if (r.instances[0]!.status !== 'contained') throw new Error(`containment ended ${r.instances[0]!.status}`);
         samples.push({ isolatedAfterMs: r.isolatedAfterMs ?? NaN, roundTrips: r.roundTrips });
       } finally {
@@ -34,6 +43,16 @@ export default async function tti(args: string[]): Promise<void> {
     }
     const best = samples.reduce((a, b) => (b.isolatedAfterMs < a.isolatedAfterMs ? b : a));
     const median = [...samples].sort((a, b) => a.isolatedAfterMs - b.isolatedAfterMs)[Math.floor(samples.length / 2)]!;
-    console.log(JSON.stringify({ latencyMs: o.latencyMs, prepared, isolatedAfterMs: median.isolatedAfterMs, roundTrips: median.roundTrips, bestMs: best.isolatedAfterMs, runs: samples.length, enis: 2 }));
+    console.log(
+      JSON.stringify({
+        latencyMs: o.latencyMs,
+        prepared,
+        isolatedAfterMs: median.isolatedAfterMs,
+        roundTrips: median.roundTrips,
+        bestMs: best.isolatedAfterMs,
+        runs: samples.length,
+        enis: 2,
+      }),
+    );
   }
 }

@@ -15,7 +15,9 @@ function walk(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = walk('test').filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
+const files = walk('test')
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
@@ -23,5 +25,9 @@ if (files.length === 0) {
 const concurrency = process.env.CORDON_TEST_CONCURRENCY ?? '2';
 // A test that hangs fails after 10 minutes instead of holding CI until its own limit.
 const timeout = process.env.CORDON_TEST_TIMEOUT_MS ?? '600000';
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...files], { stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...files],
+  { stdio: 'inherit' },
+);
 process.exit(r.status ?? 1);

@@ -5,7 +5,9 @@
 import { readdirSync } from 'node:fs';
 const [svc, shape] = process.argv.slice(2);
 if (!svc || !shape) {
-  console.error('usage: node scripts/shape.mjs <client-suffix e.g. ec2|auto-scaling|iam|sts|elastic-load-balancing-v2> <ShapeName>');
+  console.error(
+    'usage: node scripts/shape.mjs <client-suffix e.g. ec2|auto-scaling|iam|sts|elastic-load-balancing-v2> <ShapeName>',
+  );
   process.exit(2);
 }
 const dir = new URL(`../node_modules/@aws-sdk/client-${svc}/dist-es/schemas/`, import.meta.url);
@@ -13,7 +15,12 @@ const mods = {};
 for (const f of readdirSync(dir)) if (f.endsWith('.js')) Object.assign(mods, await import(new URL(f, dir).href));
 const s = mods[`${shape}$`];
 if (!s) {
-  console.error(`no shape ${shape}; similar: ${Object.keys(mods).filter((k) => k.toLowerCase().includes(shape.toLowerCase())).slice(0, 20).join(' ')}`);
+  console.error(
+    `no shape ${shape}; similar: ${Object.keys(mods)
+      .filter((k) => k.toLowerCase().includes(shape.toLowerCase()))
+      .slice(0, 20)
+      .join(' ')}`,
+  );
   process.exit(1);
 }
 const [, , , , names, members] = s;
@@ -30,8 +37,11 @@ const describe = (m) => {
 };
 names.forEach((n, i) => {
   const m = members[i];
-  const traits = Array.isArray(m) ? m[1] ?? {} : {};
-  const xml = traits.xmlName ?? traits.xN ?? Object.values(traits).find((v) => typeof v === 'string' && v !== n && !/^[A-Z]/.test(v));
+  const traits = Array.isArray(m) ? (m[1] ?? {}) : {};
+  const xml =
+    traits.xmlName ??
+    traits.xN ??
+    Object.values(traits).find((v) => typeof v === 'string' && v !== n && !/^[A-Z]/.test(v));
   const q = Object.values(traits).find((v) => typeof v === 'string' && /^[A-Z]/.test(v));
   console.log(`${n.padEnd(40)} xml=${xml ?? n}${q ? ` query=${q}` : ''} ${describe(m)}`);
 });

@@ -36,7 +36,10 @@ export function actionsBlock(services: ServiceDef[] = allServices): string {
     const read = actions.filter((a) => READ.test(a));
     const change = actions.filter((a) => !READ.test(a));
     const proto = s.protocol === 'ec2' ? 'ec2Query' : 'awsQuery';
-    lines.push(`**${title(s)}** — signing name \`${s.signingName}\`, ${proto}, API version ${s.apiVersion}${s.global ? ', global (state per account, any region)' : ''}; ${actions.length} actions.`, '');
+    lines.push(
+      `**${title(s)}** — signing name \`${s.signingName}\`, ${proto}, API version ${s.apiVersion}${s.global ? ', global (state per account, any region)' : ''}; ${actions.length} actions.`,
+      '',
+    );
     if (actions.length === 0) {
       lines.push('- (none yet)', '');
       continue;

@@ -2,9 +2,17 @@
 // functions the asg-detach step makes (recorded by the Gateway). Auto Scaling has no DryRun.
 
 import {
-  DescribeAutoScalingInstancesCommand, DescribeAutoScalingGroupsCommand, DetachInstancesCommand, AttachInstancesCommand,
-  EnterStandbyCommand, ExitStandbyCommand, UpdateAutoScalingGroupCommand, SuspendProcessesCommand, ResumeProcessesCommand,
-  SetInstanceProtectionCommand, type AutoScalingGroup,
+  DescribeAutoScalingInstancesCommand,
+  DescribeAutoScalingGroupsCommand,
+  DetachInstancesCommand,
+  AttachInstancesCommand,
+  EnterStandbyCommand,
+  ExitStandbyCommand,
+  UpdateAutoScalingGroupCommand,
+  SuspendProcessesCommand,
+  ResumeProcessesCommand,
+  SetInstanceProtectionCommand,
+  type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import type { AwsClients } from './clients.js';
 import type { Gateway } from './gateway.js';
@@ -19,7 +27,11 @@ export function asgGroupFacts(g: AutoScalingGroup): AsgGroupFacts {
     targetGroupArns: g.TargetGroupARNs ?? [],
     loadBalancerNames: g.LoadBalancerNames ?? [],
     suspendedProcesses: (g.SuspendedProcesses ?? []).map((s) => s.ProcessName!).filter(Boolean),
-    instances: (g.Instances ?? []).map((i) => ({ instanceId: i.InstanceId!, lifecycleState: i.LifecycleState ?? '', protectedFromScaleIn: i.ProtectedFromScaleIn ?? false })),
+    instances: (g.Instances ?? []).map((i) => ({
+      instanceId: i.InstanceId!,
+      lifecycleState: i.LifecycleState ?? '',
+      protectedFromScaleIn: i.ProtectedFromScaleIn ?? false,
+    })),
   };
 }
 
@@ -29,9 +41,16 @@ export async function readMembership(clients: AwsClients, ids: string[]): Promis
   for (let i = 0; i < ids.length; i += 50) {
     let token: string | undefined;
     do {
-      const r = await clients.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: ids.slice(i, i + 50), NextToken: token }));
+      const r = await clients.autoscaling.send(
+        new DescribeAutoScalingInstancesCommand({ InstanceIds: ids.slice(i, i + 50), NextToken: token }),
+      );
       for (const d of r.AutoScalingInstances ?? []) {
-        out[d.InstanceId!] = { groupName: d.AutoScalingGroupName!, lifecycleState: d.LifecycleState ?? '', healthStatus: d.HealthStatus ?? '', protectedFromScaleIn: d.ProtectedFromScaleIn ?? false };
+        out[d.InstanceId!] = {
+          groupName: d.AutoScalingGroupName!,
+          lifecycleState: d.LifecycleState ?? '',
+          healthStatus: d.HealthStatus ?? '',
+          protectedFromScaleIn: d.ProtectedFromScaleIn ?? false,
+        };
       }
       token = r.NextToken;
     } while (token);
@@ -39,7 +58,10 @@ export async function readMembership(clients: AwsClients, ids: string[]): Promis
   return out;
 }
 
-/** The first page of every group (MaxRecords 100): read alongside the membership so a small account needs no second trip. */
+/**
+ * The first page of every group (MaxRecords 100): read alongside the membership so a small account needs no second
+ * trip.
+ */
 export async function readFirstGroupPage(clients: AwsClients): Promise<AsgGroupFacts[]> {
   const r = await clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 100 }));
   return (r.AutoScalingGroups ?? []).map(asgGroupFacts);
@@ -50,7 +72,9 @@ export async function readGroups(clients: AwsClients, names: string[]): Promise<
   const out: AsgGroupFacts[] = [];
   let token: string | undefined;
   do {
-    const r = await clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names, NextToken: token }));
+    const r = await clients.autoscaling.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names, NextToken: token }),
+    );
     out.push(...(r.AutoScalingGroups ?? []).map(asgGroupFacts));
     token = r.NextToken;
   } while (token);
@@ -60,47 +84,95 @@ export async function readGroups(clients: AwsClients, names: string[]): Promise<
 // ---- gateway functions (recorded; used by the step) ------------------------------------------------------------
 
 export async function describeGroup(gw: Gateway, name: string): Promise<AsgGroupFacts | undefined> {
-  const r = await gw.call('autoscaling:DescribeAutoScalingGroups', false, () => gw.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })));
+  const r = await gw.call('autoscaling:DescribeAutoScalingGroups', false, () =>
+    gw.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
+  );
   const g = r.AutoScalingGroups?.[0];
   return g ? asgGroupFacts(g) : undefined;
 }
 
-export async function detachInstance(gw: Gateway, group: string, instanceId: string, decrement: boolean): Promise<void> {
+export async function detachInstance(
+  gw: Gateway,
+  group: string,
+  instanceId: string,
+  decrement: boolean,
+): Promise<void> {
   await gw.call('autoscaling:DetachInstances', false, () =>
-    gw.clients.autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: group, InstanceIds: [instanceId], ShouldDecrementDesiredCapacity: decrement })),
+    gw.clients.autoscaling.send(
+      new DetachInstancesCommand({
+        AutoScalingGroupName: group,
+        InstanceIds: [instanceId],
+        ShouldDecrementDesiredCapacity: decrement,
+      }),
+    ),
   );
 }
 
 export async function enterStandby(gw: Gateway, group: string, instanceId: string, decrement: boolean): Promise<void> {
   await gw.call('autoscaling:EnterStandby', false, () =>
-    gw.clients.autoscaling.send(new EnterStandbyCommand({ AutoScalingGroupName: group, InstanceIds: [instanceId], ShouldDecrementDesiredCapacity: decrement })),
+    gw.clients.autoscaling.send(
+      new EnterStandbyCommand({
+        AutoScalingGroupName: group,
+        InstanceIds: [instanceId],
+        ShouldDecrementDesiredCapacity: decrement,
+      }),
+    ),
   );
 }
 
 export async function attachInstance(gw: Gateway, group: string, instanceId: string): Promise<void> {
-  await gw.call('autoscaling:AttachInstances', false, () => gw.clients.autoscaling.send(new AttachInstancesCommand({ AutoScalingGroupName: group, InstanceIds: [instanceId] })));
+  await gw.call('autoscaling:AttachInstances', false, () =>
+    gw.clients.autoscaling.send(new AttachInstancesCommand({ AutoScalingGroupName: group, InstanceIds: [instanceId] })),
+  );
 }
 
 export async function exitStandby(gw: Gateway, group: string, instanceId: string): Promise<void> {
-  await gw.call('autoscaling:ExitStandby', false, () => gw.clients.autoscaling.send(new ExitStandbyCommand({ AutoScalingGroupName: group, InstanceIds: [instanceId] })));
+  await gw.call('autoscaling:ExitStandby', false, () =>
+    gw.clients.autoscaling.send(new ExitStandbyCommand({ AutoScalingGroupName: group, InstanceIds: [instanceId] })),
+  );
 }
 
-export async function updateGroupSizes(gw: Gateway, group: string, sizes: { minSize?: number; maxSize?: number; desiredCapacity?: number }): Promise<void> {
+export async function updateGroupSizes(
+  gw: Gateway,
+  group: string,
+  sizes: { minSize?: number; maxSize?: number; desiredCapacity?: number },
+): Promise<void> {
   await gw.call('autoscaling:UpdateAutoScalingGroup', false, () =>
-    gw.clients.autoscaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group, MinSize: sizes.minSize, MaxSize: sizes.maxSize, DesiredCapacity: sizes.desiredCapacity })),
+    gw.clients.autoscaling.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: group,
+        MinSize: sizes.minSize,
+        MaxSize: sizes.maxSize,
+        DesiredCapacity: sizes.desiredCapacity,
+      }),
+    ),
   );
 }
 
 export async function suspendProcesses(gw: Gateway, group: string, processes: string[]): Promise<void> {
-  await gw.call('autoscaling:SuspendProcesses', false, () => gw.clients.autoscaling.send(new SuspendProcessesCommand({ AutoScalingGroupName: group, ScalingProcesses: processes })));
+  await gw.call('autoscaling:SuspendProcesses', false, () =>
+    gw.clients.autoscaling.send(
+      new SuspendProcessesCommand({ AutoScalingGroupName: group, ScalingProcesses: processes }),
+    ),
+  );
 }
 
 export async function resumeProcesses(gw: Gateway, group: string, processes: string[]): Promise<void> {
-  await gw.call('autoscaling:ResumeProcesses', false, () => gw.clients.autoscaling.send(new ResumeProcessesCommand({ AutoScalingGroupName: group, ScalingProcesses: processes })));
+  await gw.call('autoscaling:ResumeProcesses', false, () =>
+    gw.clients.autoscaling.send(
+      new ResumeProcessesCommand({ AutoScalingGroupName: group, ScalingProcesses: processes }),
+    ),
+  );
 }
 
 export async function setProtection(gw: Gateway, group: string, instanceId: string, protect: boolean): Promise<void> {
   await gw.call('autoscaling:SetInstanceProtection', false, () =>
-    gw.clients.autoscaling.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: group, InstanceIds: [instanceId], ProtectedFromScaleIn: protect })),
+    gw.clients.autoscaling.send(
+      new SetInstanceProtectionCommand({
+        AutoScalingGroupName: group,
+        InstanceIds: [instanceId],
+        ProtectedFromScaleIn: protect,
+      }),
+    ),
   );
 }

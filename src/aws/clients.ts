@@ -70,7 +70,8 @@ export function createClients(o: AwsOptions & { region: string }): AwsClients {
   return {
     ...clients,
     destroy() {
-      for (const c of [clients.ec2, clients.autoscaling, clients.iam, clients.sts, clients.elbv2, clients.elb]) c.destroy();
+      for (const c of [clients.ec2, clients.autoscaling, clients.iam, clients.sts, clients.elbv2, clients.elb])
+        c.destroy();
     },
   };
 }

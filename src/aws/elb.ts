@@ -3,10 +3,15 @@
 // group's health), so containment runs it at apply time, off the critical path; `cordon plan` runs it up front.
 
 import {
-  DescribeTargetGroupsCommand, DescribeTargetHealthCommand, DeregisterTargetsCommand, RegisterTargetsCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  DeregisterTargetsCommand,
+  RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
-  DescribeLoadBalancersCommand, DeregisterInstancesFromLoadBalancerCommand, RegisterInstancesWithLoadBalancerCommand,
+  DescribeLoadBalancersCommand,
+  DeregisterInstancesFromLoadBalancerCommand,
+  RegisterInstancesWithLoadBalancerCommand,
 } from '@aws-sdk/client-elastic-load-balancing';
 import type { AwsClients } from './clients.js';
 import type { Gateway } from './gateway.js';
@@ -17,7 +22,11 @@ type Reader = <T>(action: string, fn: () => Promise<T>) => Promise<T>;
 const direct: Reader = (_action, fn) => fn();
 
 /** Every registration of the given instances, per instance. Draining targets are reported with state `draining`. */
-export async function discoverRegistrations(clients: AwsClients, ids: string[], read: Reader = direct): Promise<Record<string, ElbFacts>> {
+export async function discoverRegistrations(
+  clients: AwsClients,
+  ids: string[],
+  read: Reader = direct,
+): Promise<Record<string, ElbFacts>> {
   const out: Record<string, ElbFacts> = {};
   for (const id of ids) out[id] = { targets: [], classic: [] };
   const want = new Set(ids);
@@ -26,8 +35,12 @@ export async function discoverRegistrations(clients: AwsClients, ids: string[], 
       const all: { arn: string; name: string }[] = [];
       let marker: string | undefined;
       do {
-        const r = await read('elasticloadbalancing:DescribeTargetGroups', () => clients.elbv2.send(new DescribeTargetGroupsCommand({ Marker: marker })));
-        for (const g of r.TargetGroups ?? []) if (g.TargetType === 'instance' && g.TargetGroupArn) all.push({ arn: g.TargetGroupArn, name: g.TargetGroupName ?? '' });
+        const r = await read('elasticloadbalancing:DescribeTargetGroups', () =>
+          clients.elbv2.send(new DescribeTargetGroupsCommand({ Marker: marker })),
+        );
+        for (const g of r.TargetGroups ?? [])
+          if (g.TargetType === 'instance' && g.TargetGroupArn)
+            all.push({ arn: g.TargetGroupArn, name: g.TargetGroupName ?? '' });
         marker = r.NextMarker;
       } while (marker);
       return all;
@@ -36,8 +49,11 @@ export async function discoverRegistrations(clients: AwsClients, ids: string[], 
       const found: { name: string; instances: string[] }[] = [];
       let marker: string | undefined;
       do {
-        const r = await read('elasticloadbalancing:DescribeLoadBalancers', () => clients.elb.send(new DescribeLoadBalancersCommand({ Marker: marker })));
-        for (const lb of r.LoadBalancerDescriptions ?? []) found.push({ name: lb.LoadBalancerName!, instances: (lb.Instances ?? []).map((i) => i.InstanceId!) });
+        const r = await read('elasticloadbalancing:DescribeLoadBalancers', () =>
+          clients.elb.send(new DescribeLoadBalancersCommand({ Marker: marker })),
+        );
+        for (const lb of r.LoadBalancerDescriptions ?? [])
+          found.push({ name: lb.LoadBalancerName!, instances: (lb.Instances ?? []).map((i) => i.InstanceId!) });
         marker = r.NextMarker;
       } while (marker);
       return found;
@@ -45,11 +61,18 @@ export async function discoverRegistrations(clients: AwsClients, ids: string[], 
   ]);
   await Promise.all(
     groups.map(async (g) => {
-      const r = await read('elasticloadbalancing:DescribeTargetHealth', () => clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.arn })));
+      const r = await read('elasticloadbalancing:DescribeTargetHealth', () =>
+        clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.arn })),
+      );
       for (const d of r.TargetHealthDescriptions ?? []) {
         const id = d.Target?.Id;
         if (!id || !want.has(id)) continue;
-        const reg: TargetRegistration = { targetGroupArn: g.arn, targetGroupName: g.name, port: d.Target!.Port ?? 0, state: d.TargetHealth?.State ?? 'unknown' };
+        const reg: TargetRegistration = {
+          targetGroupArn: g.arn,
+          targetGroupName: g.name,
+          port: d.Target!.Port ?? 0,
+          state: d.TargetHealth?.State ?? 'unknown',
+        };
         out[id]!.targets!.push(reg);
       }
     }),
@@ -67,26 +90,53 @@ export function discoverWithGateway(gw: Gateway, ids: string[]): Promise<Record<
   return discoverRegistrations(gw.clients, ids, (action, fn) => gw.call(action, false, fn));
 }
 
-export async function deregisterTarget(gw: Gateway, targetGroupArn: string, instanceId: string, port: number): Promise<void> {
+export async function deregisterTarget(
+  gw: Gateway,
+  targetGroupArn: string,
+  instanceId: string,
+  port: number,
+): Promise<void> {
   await gw.call('elasticloadbalancing:DeregisterTargets', false, () =>
-    gw.clients.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: [{ Id: instanceId, Port: port || undefined }] })),
+    gw.clients.elbv2.send(
+      new DeregisterTargetsCommand({
+        TargetGroupArn: targetGroupArn,
+        Targets: [{ Id: instanceId, Port: port || undefined }],
+      }),
+    ),
   );
 }
 
-export async function registerTarget(gw: Gateway, targetGroupArn: string, instanceId: string, port: number): Promise<void> {
+export async function registerTarget(
+  gw: Gateway,
+  targetGroupArn: string,
+  instanceId: string,
+  port: number,
+): Promise<void> {
   await gw.call('elasticloadbalancing:RegisterTargets', false, () =>
-    gw.clients.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: [{ Id: instanceId, Port: port || undefined }] })),
+    gw.clients.elbv2.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: targetGroupArn,
+        Targets: [{ Id: instanceId, Port: port || undefined }],
+      }),
+    ),
   );
 }
 
 export async function deregisterClassic(gw: Gateway, name: string, instanceId: string): Promise<void> {
   await gw.call('elasticloadbalancing:DeregisterInstancesFromLoadBalancer', false, () =>
-    gw.clients.elb.send(new DeregisterInstancesFromLoadBalancerCommand({ LoadBalancerName: name, Instances: [{ InstanceId: instanceId }] })),
+    gw.clients.elb.send(
+      new DeregisterInstancesFromLoadBalancerCommand({
+        LoadBalancerName: name,
+        Instances: [{ InstanceId: instanceId }],
+      }),
+    ),
   );
 }
 
 export async function registerClassic(gw: Gateway, name: string, instanceId: string): Promise<void> {
   await gw.call('elasticloadbalancing:RegisterInstancesWithLoadBalancer', false, () =>
-    gw.clients.elb.send(new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: name, Instances: [{ InstanceId: instanceId }] })),
+    gw.clients.elb.send(
+      new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: name, Instances: [{ InstanceId: instanceId }] }),
+    ),
   );
 }

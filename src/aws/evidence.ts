@@ -3,9 +3,17 @@
 // snapshots and images uses the SDK's waiters (no hand-written sleep loop).
 
 import {
-  CreateSnapshotsCommand, CreateImageCommand, DescribeImagesCommand, GetConsoleOutputCommand, GetConsoleScreenshotCommand,
-  DescribeInstancesCommand, DescribeNetworkInterfacesCommand, DescribeVolumesCommand, DescribeSnapshotsCommand,
-  waitUntilSnapshotCompleted, waitUntilImageAvailable,
+  CreateSnapshotsCommand,
+  CreateImageCommand,
+  DescribeImagesCommand,
+  GetConsoleOutputCommand,
+  GetConsoleScreenshotCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeVolumesCommand,
+  DescribeSnapshotsCommand,
+  waitUntilSnapshotCompleted,
+  waitUntilImageAvailable,
 } from '@aws-sdk/client-ec2';
 import { awsErrorCode } from './clients.js';
 import type { Gateway } from './gateway.js';
@@ -34,40 +42,65 @@ export interface SnapshotInfo {
 }
 
 /** One crash-consistent set: every volume attached to the instance, at one instant. */
-export async function createSnapshotSet(gw: Gateway, instanceId: string, description: string, tags: Record<string, string>, dryRun = false): Promise<Answer<{ snapshots: SnapshotInfo[]; raw: unknown }> | undefined> {
+export async function createSnapshotSet(
+  gw: Gateway,
+  instanceId: string,
+  description: string,
+  tags: Record<string, string>,
+  dryRun = false,
+): Promise<Answer<{ snapshots: SnapshotInfo[]; raw: unknown }> | undefined> {
   const r = await gw.call('ec2:CreateSnapshots', dryRun, () =>
-    gw.clients.ec2.send(new CreateSnapshotsCommand({
-      InstanceSpecification: { InstanceId: instanceId, ExcludeBootVolume: false },
-      Description: description,
-      CopyTagsFromSource: 'volume',
-      TagSpecifications: [tagSpec('snapshot', tags)],
-      DryRun: dryRun || undefined,
-    })),
+    gw.clients.ec2.send(
+      new CreateSnapshotsCommand({
+        InstanceSpecification: { InstanceId: instanceId, ExcludeBootVolume: false },
+        Description: description,
+        CopyTagsFromSource: 'volume',
+        TagSpecifications: [tagSpec('snapshot', tags)],
+        DryRun: dryRun || undefined,
+      }),
+    ),
   );
   if (!r) return undefined;
-  const snapshots = (r.Snapshots ?? []).map((s) => ({ snapshotId: s.SnapshotId!, volumeId: s.VolumeId ?? '', state: s.State ?? 'pending', startTime: s.StartTime?.toISOString(), volumeSize: s.VolumeSize }));
+  const snapshots = (r.Snapshots ?? []).map((s) => ({
+    snapshotId: s.SnapshotId!,
+    volumeId: s.VolumeId ?? '',
+    state: s.State ?? 'pending',
+    startTime: s.StartTime?.toISOString(),
+    volumeSize: s.VolumeSize,
+  }));
   return { value: { snapshots, raw: stripMeta(r) }, requestId: r.$metadata.requestId, time: new Date().toISOString() };
 }
 
 /** CreateImage with NoReboot: a reboot would destroy memory and volatile evidence (aws-api-semantics.md §3.5). */
-export async function createImage(gw: Gateway, instanceId: string, name: string, description: string, tags: Record<string, string>, dryRun = false): Promise<Answer<string> | undefined> {
+export async function createImage(
+  gw: Gateway,
+  instanceId: string,
+  name: string,
+  description: string,
+  tags: Record<string, string>,
+  dryRun = false,
+): Promise<Answer<string> | undefined> {
   try {
     const r = await gw.call('ec2:CreateImage', dryRun, () =>
-      gw.clients.ec2.send(new CreateImageCommand({
-        InstanceId: instanceId,
-        Name: name,
-        Description: description,
-        NoReboot: true,
-        TagSpecifications: [tagSpec('image', tags), tagSpec('snapshot', tags)],
-        DryRun: dryRun || undefined,
-      })),
+      gw.clients.ec2.send(
+        new CreateImageCommand({
+          InstanceId: instanceId,
+          Name: name,
+          Description: description,
+          NoReboot: true,
+          TagSpecifications: [tagSpec('image', tags), tagSpec('snapshot', tags)],
+          DryRun: dryRun || undefined,
+        }),
+      ),
     );
     if (!r) return undefined;
     return { value: r.ImageId!, requestId: r.$metadata.requestId, time: new Date().toISOString() };
   } catch (e) {
     // An earlier run created it (a crash between the call and its record): take that image.
     if (dryRun || awsErrorCode(e) !== 'InvalidAMIName.Duplicate') throw e;
-    const found = await gw.call('ec2:DescribeImages', false, () => gw.clients.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] })));
+    const found = await gw.call('ec2:DescribeImages', false, () =>
+      gw.clients.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] })),
+    );
     const img = found.Images?.[0];
     if (!img?.ImageId) throw e;
     return { value: img.ImageId, requestId: found.$metadata.requestId, time: new Date().toISOString() };
@@ -75,9 +108,21 @@ export async function createImage(gw: Gateway, instanceId: string, name: string,
 }
 
 /** The console output, decoded. Latest output (Nitro only) first; the buffered output otherwise. */
-export async function consoleOutput(gw: Gateway, instanceId: string, dryRun = false): Promise<Answer<Buffer> | undefined> {
+export async function consoleOutput(
+  gw: Gateway,
+  instanceId: string,
+  dryRun = false,
+): Promise<Answer<Buffer> | undefined> {
   const get = (latest: boolean) =>
-    gw.call('ec2:GetConsoleOutput', dryRun, () => gw.clients.ec2.send(new GetConsoleOutputCommand({ InstanceId: instanceId, Latest: latest || undefined, DryRun: dryRun || undefined })));
+    gw.call('ec2:GetConsoleOutput', dryRun, () =>
+      gw.clients.ec2.send(
+        new GetConsoleOutputCommand({
+          InstanceId: instanceId,
+          Latest: latest || undefined,
+          DryRun: dryRun || undefined,
+        }),
+      ),
+    );
   let r;
   try {
     r = await get(true);
@@ -86,22 +131,51 @@ export async function consoleOutput(gw: Gateway, instanceId: string, dryRun = fa
     r = await get(false);
   }
   if (!r) return undefined;
-  return { value: Buffer.from(r.Output ?? '', 'base64'), requestId: r.$metadata.requestId, time: new Date().toISOString() };
+  return {
+    value: Buffer.from(r.Output ?? '', 'base64'),
+    requestId: r.$metadata.requestId,
+    time: new Date().toISOString(),
+  };
 }
 
-export async function consoleScreenshot(gw: Gateway, instanceId: string, dryRun = false): Promise<Answer<Buffer> | undefined> {
-  const r = await gw.call('ec2:GetConsoleScreenshot', dryRun, () => gw.clients.ec2.send(new GetConsoleScreenshotCommand({ InstanceId: instanceId, WakeUp: true, DryRun: dryRun || undefined })));
+export async function consoleScreenshot(
+  gw: Gateway,
+  instanceId: string,
+  dryRun = false,
+): Promise<Answer<Buffer> | undefined> {
+  const r = await gw.call('ec2:GetConsoleScreenshot', dryRun, () =>
+    gw.clients.ec2.send(
+      new GetConsoleScreenshotCommand({ InstanceId: instanceId, WakeUp: true, DryRun: dryRun || undefined }),
+    ),
+  );
   if (!r) return undefined;
-  return { value: Buffer.from(r.ImageData ?? '', 'base64'), requestId: r.$metadata.requestId, time: new Date().toISOString() };
+  return {
+    value: Buffer.from(r.ImageData ?? '', 'base64'),
+    requestId: r.$metadata.requestId,
+    time: new Date().toISOString(),
+  };
 }
 
 /** Raw descriptions (the SDK's parsed answers, without $metadata) of the instance, its ENIs and its volumes. */
-export async function describeForEvidence(gw: Gateway, instanceId: string): Promise<{ instance: Answer<unknown>; networkInterfaces: Answer<unknown>; volumes: Answer<unknown> }> {
+export async function describeForEvidence(
+  gw: Gateway,
+  instanceId: string,
+): Promise<{ instance: Answer<unknown>; networkInterfaces: Answer<unknown>; volumes: Answer<unknown> }> {
   const time = (): string => new Date().toISOString();
   const [i, n, v] = await Promise.all([
-    gw.call('ec2:DescribeInstances', false, () => gw.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))),
-    gw.call('ec2:DescribeNetworkInterfaces', false, () => gw.clients.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }))),
-    gw.call('ec2:DescribeVolumes', false, () => gw.clients.ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }))),
+    gw.call('ec2:DescribeInstances', false, () =>
+      gw.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
+    ),
+    gw.call('ec2:DescribeNetworkInterfaces', false, () =>
+      gw.clients.ec2.send(
+        new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }),
+      ),
+    ),
+    gw.call('ec2:DescribeVolumes', false, () =>
+      gw.clients.ec2.send(
+        new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }),
+      ),
+    ),
   ]);
   return {
     instance: { value: stripMeta(i), requestId: i.$metadata.requestId, time: time() },
@@ -117,20 +191,37 @@ export interface WaitOptions {
 
 function waiterConfig(gw: Gateway, o: WaitOptions) {
   const minDelay = Math.max(0.01, o.pollSeconds);
-  return { client: gw.clients.ec2, minDelay, maxDelay: Math.max(minDelay, Math.min(120, minDelay * 8)), maxWaitTime: Math.max(o.timeoutSeconds, minDelay * 2) };
+  return {
+    client: gw.clients.ec2,
+    minDelay,
+    maxDelay: Math.max(minDelay, Math.min(120, minDelay * 8)),
+    maxWaitTime: Math.max(o.timeoutSeconds, minDelay * 2),
+  };
 }
 
 /** Waits (SDK waiter) until the snapshots are completed; resolves to their final states. */
-export async function waitForSnapshots(gw: Gateway, snapshotIds: string[], o: WaitOptions): Promise<Record<string, string>> {
+export async function waitForSnapshots(
+  gw: Gateway,
+  snapshotIds: string[],
+  o: WaitOptions,
+): Promise<Record<string, string>> {
   if (snapshotIds.length === 0) return {};
-  await gw.call('ec2:DescribeSnapshots', false, () => waitUntilSnapshotCompleted(waiterConfig(gw, o), { SnapshotIds: snapshotIds }));
-  const r = await gw.call('ec2:DescribeSnapshots', false, () => gw.clients.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds })));
+  await gw.call('ec2:DescribeSnapshots', false, () =>
+    waitUntilSnapshotCompleted(waiterConfig(gw, o), { SnapshotIds: snapshotIds }),
+  );
+  const r = await gw.call('ec2:DescribeSnapshots', false, () =>
+    gw.clients.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds })),
+  );
   return Object.fromEntries((r.Snapshots ?? []).map((s) => [s.SnapshotId!, s.State ?? 'unknown']));
 }
 
 /** Waits (SDK waiter) until the image is available; resolves to its state. */
 export async function waitForImage(gw: Gateway, imageId: string, o: WaitOptions): Promise<string> {
-  await gw.call('ec2:DescribeImages', false, () => waitUntilImageAvailable(waiterConfig(gw, o), { ImageIds: [imageId] }));
-  const r = await gw.call('ec2:DescribeImages', false, () => gw.clients.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })));
+  await gw.call('ec2:DescribeImages', false, () =>
+    waitUntilImageAvailable(waiterConfig(gw, o), { ImageIds: [imageId] }),
+  );
+  const r = await gw.call('ec2:DescribeImages', false, () =>
+    gw.clients.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })),
+  );
   return r.Images?.[0]?.State ?? 'unknown';
 }

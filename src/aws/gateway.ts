@@ -3,9 +3,15 @@
 // throws a CordonError naming the missing action.
 
 import {
-  CreateSecurityGroupCommand, AuthorizeSecurityGroupIngressCommand, AuthorizeSecurityGroupEgressCommand,
-  RevokeSecurityGroupEgressCommand, ModifyNetworkInterfaceAttributeCommand, CreateTagsCommand, DeleteTagsCommand,
-  DescribeSecurityGroupsCommand, DescribeVpcsCommand,
+  CreateSecurityGroupCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  AuthorizeSecurityGroupEgressCommand,
+  RevokeSecurityGroupEgressCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './clients.js';
 import { awsErrorCode } from './clients.js';
@@ -23,8 +29,17 @@ export interface CallRecord {
 }
 
 export class PermissionMissing extends CordonError {
-  constructor(readonly action: string, message: string) {
-    super('permission-missing', message, EXIT.permission, `grant ${action} to the identity cordon runs as (see \`cordon iam-policy\`)`, { action });
+  constructor(
+    readonly action: string,
+    message: string,
+  ) {
+    super(
+      'permission-missing',
+      message,
+      EXIT.permission,
+      `grant ${action} to the identity cordon runs as (see \`cordon iam-policy\`)`,
+      { action },
+    );
   }
 }
 
@@ -45,7 +60,13 @@ export class Gateway {
     const startedMs = Date.now();
     try {
       const out = await fn();
-      this.calls.push({ action, requestId: (out as { $metadata?: { requestId?: string } })?.$metadata?.requestId, startedMs, endedMs: Date.now(), ok: true });
+      this.calls.push({
+        action,
+        requestId: (out as { $metadata?: { requestId?: string } })?.$metadata?.requestId,
+        startedMs,
+        endedMs: Date.now(),
+        ok: true,
+      });
       return out;
     } catch (e) {
       const code = awsErrorCode(e);
@@ -58,15 +79,25 @@ export class Gateway {
     }
   }
 
-  async createSecurityGroup(vpcId: string, name: string, description: string, tags: Record<string, string>, dryRun = false): Promise<string | undefined> {
+  async createSecurityGroup(
+    vpcId: string,
+    name: string,
+    description: string,
+    tags: Record<string, string>,
+    dryRun = false,
+  ): Promise<string | undefined> {
     const out = await this.call('ec2:CreateSecurityGroup', dryRun, () =>
-      this.clients.ec2.send(new CreateSecurityGroupCommand({
-        VpcId: vpcId,
-        GroupName: name,
-        Description: description,
-        DryRun: dryRun || undefined,
-        TagSpecifications: [{ ResourceType: 'security-group', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
-      })),
+      this.clients.ec2.send(
+        new CreateSecurityGroupCommand({
+          VpcId: vpcId,
+          GroupName: name,
+          Description: description,
+          DryRun: dryRun || undefined,
+          TagSpecifications: [
+            { ResourceType: 'security-group', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+          ],
+        }),
+      ),
     );
     return out?.GroupId;
   }
@@ -74,42 +105,74 @@ export class Gateway {
   /** Allows all traffic from 0.0.0.0/0 and ::/0 (ingress), in one call. */
   async authorizeAllIngress(groupId: string, dryRun = false): Promise<void> {
     await this.call('ec2:AuthorizeSecurityGroupIngress', dryRun, () =>
-      this.clients.ec2.send(new AuthorizeSecurityGroupIngressCommand({
-        GroupId: groupId,
-        DryRun: dryRun || undefined,
-        IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'cordon step 1: untrack' }], Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'cordon step 1: untrack' }] }],
-      })),
+      this.clients.ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: groupId,
+          DryRun: dryRun || undefined,
+          IpPermissions: [
+            {
+              IpProtocol: '-1',
+              IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'cordon step 1: untrack' }],
+              Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'cordon step 1: untrack' }],
+            },
+          ],
+        }),
+      ),
     );
   }
 
   async authorizeEgress(groupId: string, ranges: { v4?: string[]; v6?: string[] }, dryRun = false): Promise<void> {
     await this.call('ec2:AuthorizeSecurityGroupEgress', dryRun, () =>
-      this.clients.ec2.send(new AuthorizeSecurityGroupEgressCommand({
-        GroupId: groupId,
-        DryRun: dryRun || undefined,
-        IpPermissions: [{ IpProtocol: '-1', IpRanges: (ranges.v4 ?? []).map((CidrIp) => ({ CidrIp })), Ipv6Ranges: (ranges.v6 ?? []).map((CidrIpv6) => ({ CidrIpv6 })) }],
-      })),
+      this.clients.ec2.send(
+        new AuthorizeSecurityGroupEgressCommand({
+          GroupId: groupId,
+          DryRun: dryRun || undefined,
+          IpPermissions: [
+            {
+              IpProtocol: '-1',
+              IpRanges: (ranges.v4 ?? []).map((CidrIp) => ({ CidrIp })),
+              Ipv6Ranges: (ranges.v6 ?? []).map((CidrIpv6) => ({ CidrIpv6 })),
+            },
+          ],
+        }),
+      ),
     );
   }
 
   async revokeEgress(groupId: string, ranges: { v4?: string[]; v6?: string[] }, dryRun = false): Promise<void> {
     await this.call('ec2:RevokeSecurityGroupEgress', dryRun, () =>
-      this.clients.ec2.send(new RevokeSecurityGroupEgressCommand({
-        GroupId: groupId,
-        DryRun: dryRun || undefined,
-        IpPermissions: [{ IpProtocol: '-1', IpRanges: (ranges.v4 ?? []).map((CidrIp) => ({ CidrIp })), Ipv6Ranges: (ranges.v6 ?? []).map((CidrIpv6) => ({ CidrIpv6 })) }],
-      })),
+      this.clients.ec2.send(
+        new RevokeSecurityGroupEgressCommand({
+          GroupId: groupId,
+          DryRun: dryRun || undefined,
+          IpPermissions: [
+            {
+              IpProtocol: '-1',
+              IpRanges: (ranges.v4 ?? []).map((CidrIp) => ({ CidrIp })),
+              Ipv6Ranges: (ranges.v6 ?? []).map((CidrIpv6) => ({ CidrIpv6 })),
+            },
+          ],
+        }),
+      ),
     );
   }
 
   /** Allows all traffic from the given ranges (ingress), in one call. */
   async authorizeIngress(groupId: string, ranges: { v4?: string[]; v6?: string[] }, dryRun = false): Promise<void> {
     await this.call('ec2:AuthorizeSecurityGroupIngress', dryRun, () =>
-      this.clients.ec2.send(new AuthorizeSecurityGroupIngressCommand({
-        GroupId: groupId,
-        DryRun: dryRun || undefined,
-        IpPermissions: [{ IpProtocol: '-1', IpRanges: (ranges.v4 ?? []).map((CidrIp) => ({ CidrIp })), Ipv6Ranges: (ranges.v6 ?? []).map((CidrIpv6) => ({ CidrIpv6 })) }],
-      })),
+      this.clients.ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: groupId,
+          DryRun: dryRun || undefined,
+          IpPermissions: [
+            {
+              IpProtocol: '-1',
+              IpRanges: (ranges.v4 ?? []).map((CidrIp) => ({ CidrIp })),
+              Ipv6Ranges: (ranges.v6 ?? []).map((CidrIpv6) => ({ CidrIpv6 })),
+            },
+          ],
+        }),
+      ),
     );
   }
 
@@ -127,43 +190,71 @@ export class Gateway {
 
   async setEniGroups(eniId: string, groupIds: string[], dryRun = false): Promise<void> {
     await this.call('ec2:ModifyNetworkInterfaceAttribute', dryRun, () =>
-      this.clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, Groups: groupIds, DryRun: dryRun || undefined })),
+      this.clients.ec2.send(
+        new ModifyNetworkInterfaceAttributeCommand({
+          NetworkInterfaceId: eniId,
+          Groups: groupIds,
+          DryRun: dryRun || undefined,
+        }),
+      ),
     );
   }
 
   async setEniConnectionTracking(eniId: string, ct: ConnTrackFacts, dryRun = false): Promise<void> {
     await this.call('ec2:ModifyNetworkInterfaceAttribute', dryRun, () =>
-      this.clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({
-        NetworkInterfaceId: eniId,
-        DryRun: dryRun || undefined,
-        ConnectionTrackingSpecification: { TcpEstablishedTimeout: ct.tcpEstablishedTimeout, UdpStreamTimeout: ct.udpStreamTimeout, UdpTimeout: ct.udpTimeout },
-      })),
+      this.clients.ec2.send(
+        new ModifyNetworkInterfaceAttributeCommand({
+          NetworkInterfaceId: eniId,
+          DryRun: dryRun || undefined,
+          ConnectionTrackingSpecification: {
+            TcpEstablishedTimeout: ct.tcpEstablishedTimeout,
+            UdpStreamTimeout: ct.udpStreamTimeout,
+            UdpTimeout: ct.udpTimeout,
+          },
+        }),
+      ),
     );
   }
 
   async createTags(resourceIds: string[], tags: Record<string, string>, dryRun = false): Promise<void> {
     if (resourceIds.length === 0 || Object.keys(tags).length === 0) return;
     await this.call('ec2:CreateTags', dryRun, () =>
-      this.clients.ec2.send(new CreateTagsCommand({ Resources: resourceIds, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })), DryRun: dryRun || undefined })),
+      this.clients.ec2.send(
+        new CreateTagsCommand({
+          Resources: resourceIds,
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+          DryRun: dryRun || undefined,
+        }),
+      ),
     );
   }
 
   async deleteTags(resourceIds: string[], keys: string[], dryRun = false): Promise<void> {
     if (resourceIds.length === 0 || keys.length === 0) return;
     await this.call('ec2:DeleteTags', dryRun, () =>
-      this.clients.ec2.send(new DeleteTagsCommand({ Resources: resourceIds, Tags: keys.map((Key) => ({ Key })), DryRun: dryRun || undefined })),
+      this.clients.ec2.send(
+        new DeleteTagsCommand({
+          Resources: resourceIds,
+          Tags: keys.map((Key) => ({ Key })),
+          DryRun: dryRun || undefined,
+        }),
+      ),
     );
   }
 
   async describeGroups(groupIds: string[]): Promise<SecurityGroupFacts[]> {
     if (groupIds.length === 0) return [];
-    const out = await this.call('ec2:DescribeSecurityGroups', false, () => this.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds })));
+    const out = await this.call('ec2:DescribeSecurityGroups', false, () =>
+      this.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds })),
+    );
     return (out.SecurityGroups ?? []).map(groupFacts);
   }
 
   async findGroupsByTag(filters: { name: string; values: string[] }[]): Promise<SecurityGroupFacts[]> {
     const out = await this.call('ec2:DescribeSecurityGroups', false, () =>
-      this.clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters.map((f) => ({ Name: f.name, Values: f.values })) })),
+      this.clients.ec2.send(
+        new DescribeSecurityGroupsCommand({ Filters: filters.map((f) => ({ Name: f.name, Values: f.values })) }),
+      ),
     );
     return (out.SecurityGroups ?? []).map(groupFacts);
   }

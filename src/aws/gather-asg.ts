@@ -16,14 +16,20 @@ function failure(e: unknown): string {
 
 export const asgGatherer: Gatherer = {
   id: EXTRA.asg,
-  permissions: (o) => (o.playbook?.asg === 'skip' ? [] : ['autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups']),
+  permissions: (o) =>
+    o.playbook?.asg === 'skip'
+      ? []
+      : ['autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups'],
   async gather(clients, ids, instancesP, options) {
     const pb = resolvePlaybook(options.playbook);
     if (pb.asg === 'skip' && !options.complete) return {};
     const needGroup = options.complete || pb.asgDecrement;
     const out: Record<string, AsgFacts> = {};
     try {
-      const [members, page] = await Promise.all([readMembership(clients, ids), needGroup ? readFirstGroupPage(clients).catch(() => [] as AsgGroupFacts[]) : Promise.resolve([])]);
+      const [members, page] = await Promise.all([
+        readMembership(clients, ids),
+        needGroup ? readFirstGroupPage(clients).catch(() => [] as AsgGroupFacts[]) : Promise.resolve([]),
+      ]);
       for (const id of ids) out[id] = { member: members[id] };
       if (!needGroup) return out;
       const wanted = new Set(Object.values(members).map((m) => m!.groupName));
@@ -40,7 +46,9 @@ export const asgGatherer: Gatherer = {
       for (const g of await readGroups(clients, missing)) byName.set(g.name, g);
       const instances = options.complete ? await instancesP.catch(() => []) : [];
       for (const id of ids) {
-        const recorded = decodeRecord(joinTagValue(instances.find((i) => i.instanceId === id)?.tags ?? {}, PB_TAG.asg))?.group;
+        const recorded = decodeRecord(
+          joinTagValue(instances.find((i) => i.instanceId === id)?.tags ?? {}, PB_TAG.asg),
+        )?.group;
         const name = members[id]?.groupName ?? recorded;
         if (name && byName.has(name)) out[id]!.group = byName.get(name);
       }

@@ -9,14 +9,24 @@ import { EXTRA, type ElbFacts } from '../core/playbook-facts.js';
 
 export const elbGatherer: Gatherer = {
   id: EXTRA.elb,
-  permissions: (o) => (o.playbook?.elb === false ? [] : ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeLoadBalancers']),
+  permissions: (o) =>
+    o.playbook?.elb === false
+      ? []
+      : [
+          'elasticloadbalancing:DescribeTargetGroups',
+          'elasticloadbalancing:DescribeTargetHealth',
+          'elasticloadbalancing:DescribeLoadBalancers',
+        ],
   async gather(clients, ids, _instances, options) {
     if (!options.complete || options.playbook?.elb === false) return {};
     try {
       return await discoverRegistrations(clients, ids);
     } catch (e) {
       const out: Record<string, ElbFacts> = {};
-      for (const id of ids) out[id] = { error: `cannot read load balancer registrations: ${awsErrorCode(e) ?? 'error'}: ${(e as Error).message}` };
+      for (const id of ids)
+        out[id] = {
+          error: `cannot read load balancer registrations: ${awsErrorCode(e) ?? 'error'}: ${(e as Error).message}`,
+        };
       return out;
     }
   },

@@ -17,11 +17,16 @@ export const instanceAttributesGatherer: Gatherer = {
     await Promise.all(
       ids.map(async (id) => {
         try {
-          const [t, s] = await Promise.all([readAttribute(clients, id, 'disableApiTermination'), readAttribute(clients, id, 'instanceInitiatedShutdownBehavior')]);
+          const [t, s] = await Promise.all([
+            readAttribute(clients, id, 'disableApiTermination'),
+            readAttribute(clients, id, 'instanceInitiatedShutdownBehavior'),
+          ]);
           out[id] = { disableApiTermination: t.bool ?? false, shutdownBehavior: s.value };
         } catch (e) {
           // A bad id is explained by the base DescribeInstances; here it only leaves the attributes unknown.
-          out[id] = { error: `cannot read instance attributes: ${awsErrorCode(e) ?? 'error'}: ${(e as Error).message}` };
+          out[id] = {
+            error: `cannot read instance attributes: ${awsErrorCode(e) ?? 'error'}: ${(e as Error).message}`,
+          };
         }
       }),
     );

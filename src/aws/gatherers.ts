@@ -30,7 +30,12 @@ export interface Gatherer {
   /** The read actions this gatherer may call for these options (the source of `cordon iam-policy`). */
   permissions(options: GatherOptions): string[];
   /** Returns facts per instance id. `instances` resolves once the base DescribeInstances has answered. */
-  gather(clients: AwsClients, instanceIds: string[], instances: Promise<InstanceFacts[]>, options: GatherOptions): Promise<Record<string, unknown>>;
+  gather(
+    clients: AwsClients,
+    instanceIds: string[],
+    instances: Promise<InstanceFacts[]>,
+    options: GatherOptions,
+  ): Promise<Record<string, unknown>>;
 }
 
 /** Registered gatherers (an explicit list; each lives in its own file). */

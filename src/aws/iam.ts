@@ -1,7 +1,12 @@
 // IAM calls for credential revocation: the instance profile's role, and the inline deny policy on it. IAM has no
 // DryRun; its errors are matched by code (NoSuchEntity).
 
-import { GetInstanceProfileCommand, PutRolePolicyCommand, GetRolePolicyCommand, DeleteRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  GetInstanceProfileCommand,
+  PutRolePolicyCommand,
+  GetRolePolicyCommand,
+  DeleteRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import type { AwsClients } from './clients.js';
 import { awsErrorCode } from './clients.js';
 import type { Gateway } from './gateway.js';
@@ -9,8 +14,14 @@ import type { Gateway } from './gateway.js';
 type Reader = <T>(action: string, fn: () => Promise<T>) => Promise<T>;
 
 /** The role in an instance profile (a profile holds at most one role); undefined when it has none. */
-export async function roleOfProfile(clients: AwsClients, profileName: string, read: Reader = (_a, fn) => fn()): Promise<string | undefined> {
-  const r = await read('iam:GetInstanceProfile', () => clients.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profileName })));
+export async function roleOfProfile(
+  clients: AwsClients,
+  profileName: string,
+  read: Reader = (_a, fn) => fn(),
+): Promise<string | undefined> {
+  const r = await read('iam:GetInstanceProfile', () =>
+    clients.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profileName })),
+  );
   return r.InstanceProfile?.Roles?.[0]?.RoleName;
 }
 
@@ -21,7 +32,9 @@ export function roleOfProfileWithGateway(gw: Gateway, profileName: string): Prom
 /** The inline policy's document (decoded), or undefined when the role has no policy of that name. */
 export async function getRolePolicy(gw: Gateway, roleName: string, policyName: string): Promise<string | undefined> {
   try {
-    const r = await gw.call('iam:GetRolePolicy', false, () => gw.clients.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })));
+    const r = await gw.call('iam:GetRolePolicy', false, () =>
+      gw.clients.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+    );
     return r.PolicyDocument === undefined ? undefined : decodeURIComponent(r.PolicyDocument);
   } catch (e) {
     if (awsErrorCode(e) === 'NoSuchEntity' || awsErrorCode(e) === 'NoSuchEntityException') return undefined;
@@ -29,14 +42,25 @@ export async function getRolePolicy(gw: Gateway, roleName: string, policyName: s
   }
 }
 
-export async function putRolePolicy(gw: Gateway, roleName: string, policyName: string, document: string): Promise<string | undefined> {
-  const r = await gw.call('iam:PutRolePolicy', false, () => gw.clients.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: document })));
+export async function putRolePolicy(
+  gw: Gateway,
+  roleName: string,
+  policyName: string,
+  document: string,
+): Promise<string | undefined> {
+  const r = await gw.call('iam:PutRolePolicy', false, () =>
+    gw.clients.iam.send(
+      new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: document }),
+    ),
+  );
   return r.$metadata.requestId;
 }
 
 export async function deleteRolePolicy(gw: Gateway, roleName: string, policyName: string): Promise<void> {
   try {
-    await gw.call('iam:DeleteRolePolicy', false, () => gw.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })));
+    await gw.call('iam:DeleteRolePolicy', false, () =>
+      gw.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+    );
   } catch (e) {
     if (awsErrorCode(e) !== 'NoSuchEntity' && awsErrorCode(e) !== 'NoSuchEntityException') throw e;
   }

@@ -5,8 +5,17 @@
 // mode). It runs only when a subnet layer is chosen, or when the caller names no layers (restore, status, verify).
 
 import {
-  DescribeNetworkAclsCommand, DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, paginateDescribeNetworkInterfaces,
-  type NetworkAcl, type NetworkInterface, type RouteTable, type Route, type Filter, type Tag,
+  DescribeNetworkAclsCommand,
+  DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  paginateDescribeNetworkInterfaces,
+  type NetworkAcl,
+  type NetworkInterface,
+  type RouteTable,
+  type Route,
+  type Filter,
+  type Tag,
 } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './clients.js';
 import type { Gatherer, GatherOptions } from './gatherers.js';
@@ -14,8 +23,16 @@ import type { InstanceFacts } from '../core/facts.js';
 import { fnv1a } from '../core/plan.js';
 import { TAG } from '../core/tags.js';
 import {
-  ROLE_INTERNET_CUT, ROLE_NACL, ROLE_ROUTE_TABLE, SUBNET_LAYERS,
-  type LayerEni, type LayerNacl, type LayerRoute, type LayerRouteTable, type SubnetLayerFacts, type SubnetLayersFacts,
+  ROLE_INTERNET_CUT,
+  ROLE_NACL,
+  ROLE_ROUTE_TABLE,
+  SUBNET_LAYERS,
+  type LayerEni,
+  type LayerNacl,
+  type LayerRoute,
+  type LayerRouteTable,
+  type SubnetLayerFacts,
+  type SubnetLayersFacts,
 } from '../core/subnet-layers.js';
 
 // (Not facts.ts's tagMap: facts.ts imports the gatherer list, which imports this file.)
@@ -59,10 +76,19 @@ export function layerNacl(a: NetworkAcl): LayerNacl {
         action: e.RuleAction === 'deny' ? 'deny' : 'allow',
         cidr: e.CidrBlock,
         ipv6Cidr: e.Ipv6CidrBlock,
-        portRange: e.PortRange?.From !== undefined ? { from: e.PortRange.From, to: e.PortRange.To ?? e.PortRange.From } : undefined,
-        icmp: e.IcmpTypeCode?.Type !== undefined ? { type: e.IcmpTypeCode.Type, code: e.IcmpTypeCode.Code ?? -1 } : undefined,
+        portRange:
+          e.PortRange?.From !== undefined
+            ? { from: e.PortRange.From, to: e.PortRange.To ?? e.PortRange.From }
+            : undefined,
+        icmp:
+          e.IcmpTypeCode?.Type !== undefined
+            ? { type: e.IcmpTypeCode.Type, code: e.IcmpTypeCode.Code ?? -1 }
+            : undefined,
       })),
-    associations: (a.Associations ?? []).map((x) => ({ associationId: x.NetworkAclAssociationId!, subnetId: x.SubnetId! })),
+    associations: (a.Associations ?? []).map((x) => ({
+      associationId: x.NetworkAclAssociationId!,
+      subnetId: x.SubnetId!,
+    })),
     tags: tagMap(a.Tags),
   };
 }
@@ -82,10 +108,24 @@ const TARGET_FIELDS: [keyof Route, LayerRoute['targetKind']][] = [
 function layerRoute(r: Route): LayerRoute {
   const destination = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '';
   const destinationType = r.DestinationCidrBlock ? 'ipv4' : r.DestinationIpv6CidrBlock ? 'ipv6' : 'prefix-list';
-  const base = { destination, destinationType, state: r.State === 'blackhole' ? 'blackhole' : 'active', origin: r.Origin } as const;
+  const base = {
+    destination,
+    destinationType,
+    state: r.State === 'blackhole' ? 'blackhole' : 'active',
+    origin: r.Origin,
+  } as const;
   const gw = r.GatewayId;
   if (gw) {
-    const kind: LayerRoute['targetKind'] = gw === 'local' ? 'local' : gw.startsWith('igw-') ? 'igw' : gw.startsWith('vgw-') ? 'vgw' : gw.startsWith('vpce-') ? 'vpce' : 'other';
+    const kind: LayerRoute['targetKind'] =
+      gw === 'local'
+        ? 'local'
+        : gw.startsWith('igw-')
+          ? 'igw'
+          : gw.startsWith('vgw-')
+            ? 'vgw'
+            : gw.startsWith('vpce-')
+              ? 'vpce'
+              : 'other';
     return { ...base, targetField: 'GatewayId', target: gw, targetKind: kind };
   }
   for (const [field, kind] of TARGET_FIELDS) {
@@ -101,7 +141,12 @@ export function layerRouteTable(t: RouteTable): LayerRouteTable {
     vpcId: t.VpcId ?? '',
     main: (t.Associations ?? []).some((a) => a.Main),
     associations: (t.Associations ?? [])
-      .filter((a) => a.AssociationState?.State === undefined || a.AssociationState.State === 'associated' || a.AssociationState.State === 'associating')
+      .filter(
+        (a) =>
+          a.AssociationState?.State === undefined ||
+          a.AssociationState.State === 'associated' ||
+          a.AssociationState.State === 'associating',
+      )
       .map((a) => ({ associationId: a.RouteTableAssociationId!, subnetId: a.SubnetId, main: a.Main ?? false })),
     routes: (t.Routes ?? []).map(layerRoute),
     propagatingVgws: (t.PropagatingVgws ?? []).map((v) => v.GatewayId!).filter(Boolean),
@@ -112,7 +157,10 @@ export function layerRouteTable(t: RouteTable): LayerRouteTable {
 async function enisIn(clients: AwsClients, subnetIds: string[]): Promise<LayerEni[]> {
   if (subnetIds.length === 0) return [];
   const out: LayerEni[] = [];
-  for await (const page of paginateDescribeNetworkInterfaces({ client: clients.ec2 }, { Filters: [{ Name: 'subnet-id', Values: subnetIds }] })) {
+  for await (const page of paginateDescribeNetworkInterfaces(
+    { client: clients.ec2 },
+    { Filters: [{ Name: 'subnet-id', Values: subnetIds }] },
+  )) {
     out.push(...(page.NetworkInterfaces ?? []).map(layerEni));
   }
   return out;
@@ -120,7 +168,12 @@ async function enisIn(clients: AwsClients, subnetIds: string[]): Promise<LayerEn
 
 const byFilters = (...f: [string, string[]][]): Filter[] => f.map(([Name, Values]) => ({ Name, Values }));
 
-async function gather(clients: AwsClients, instanceIds: string[], instancesP: Promise<InstanceFacts[]>, options: GatherOptions): Promise<Record<string, unknown>> {
+async function gather(
+  clients: AwsClients,
+  instanceIds: string[],
+  instancesP: Promise<InstanceFacts[]>,
+  options: GatherOptions,
+): Promise<Record<string, unknown>> {
   if (!wantsSubnetLayers(options)) return {};
   const instances = await instancesP;
   if (options.layers !== undefined) return read(clients, instanceIds, instances, options);
@@ -136,7 +189,12 @@ async function gather(clients: AwsClients, instanceIds: string[], instancesP: Pr
   });
 }
 
-async function read(clients: AwsClients, instanceIds: string[], instances: InstanceFacts[], options: GatherOptions): Promise<Record<string, unknown>> {
+async function read(
+  clients: AwsClients,
+  instanceIds: string[],
+  instances: InstanceFacts[],
+  options: GatherOptions,
+): Promise<Record<string, unknown>> {
   const subnetIds = [...new Set(instances.flatMap((i) => i.enis.map((e) => e.subnetId)).filter(Boolean))];
   const vpcIds = [...new Set(instances.map((i) => i.vpcId ?? i.enis[0]?.vpcId).filter((v): v is string => !!v))];
   if (subnetIds.length === 0 || vpcIds.length === 0) return {};
@@ -144,10 +202,18 @@ async function read(clients: AwsClients, instanceIds: string[], instances: Insta
   const [subs, acls, isoAcls, rtbs, mains, cordonRtbs, vpcs, enis] = await Promise.all([
     ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds })),
     ec2.send(new DescribeNetworkAclsCommand({ Filters: byFilters(['association.subnet-id', subnetIds]) })),
-    ec2.send(new DescribeNetworkAclsCommand({ Filters: byFilters(['vpc-id', vpcIds], [`tag:${TAG.role}`, [ROLE_NACL]]) })),
+    ec2.send(
+      new DescribeNetworkAclsCommand({ Filters: byFilters(['vpc-id', vpcIds], [`tag:${TAG.role}`, [ROLE_NACL]]) }),
+    ),
     ec2.send(new DescribeRouteTablesCommand({ Filters: byFilters(['association.subnet-id', subnetIds]) })),
-    ec2.send(new DescribeRouteTablesCommand({ Filters: byFilters(['vpc-id', vpcIds], ['association.main', ['true']]) })),
-    ec2.send(new DescribeRouteTablesCommand({ Filters: byFilters(['vpc-id', vpcIds], [`tag:${TAG.role}`, [ROLE_ROUTE_TABLE, ROLE_INTERNET_CUT]]) })),
+    ec2.send(
+      new DescribeRouteTablesCommand({ Filters: byFilters(['vpc-id', vpcIds], ['association.main', ['true']]) }),
+    ),
+    ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: byFilters(['vpc-id', vpcIds], [`tag:${TAG.role}`, [ROLE_ROUTE_TABLE, ROLE_INTERNET_CUT]]),
+      }),
+    ),
     ec2.send(new DescribeVpcsCommand({ VpcIds: vpcIds })),
     enisIn(clients, subnetIds),
   ]);
@@ -162,7 +228,8 @@ async function read(clients: AwsClients, instanceIds: string[], instances: Insta
       subnetId,
       vpcId: s.VpcId ?? '',
       cidr: s.CidrBlock ?? '',
-      ipv6Cidr: s.Ipv6CidrBlockAssociationSet?.find((a) => a.Ipv6CidrBlockState?.State !== 'disassociated')?.Ipv6CidrBlock,
+      ipv6Cidr: s.Ipv6CidrBlockAssociationSet?.find((a) => a.Ipv6CidrBlockState?.State !== 'disassociated')
+        ?.Ipv6CidrBlock,
       tags: tagMap(s.Tags),
       nacl,
       naclAssociationId: nacl?.associations.find((x) => x.subnetId === subnetId)?.associationId,
@@ -174,8 +241,11 @@ async function read(clients: AwsClients, instanceIds: string[], instances: Insta
 
   // Shared NACLs (top mode changes the NACL itself): the other subnets on it, and their ENIs.
   const naclPeers: Record<string, { subnetId: string; enis: LayerEni[] }[]> = {};
-  const wantPeers = options.layers === undefined ? false : options.layers.includes('nacl') && options.naclMode === 'top';
-  const peerSubnets = wantPeers ? [...new Set(naclList.flatMap((a) => a.associations.map((x) => x.subnetId)))].filter((s) => !subnetIds.includes(s)) : [];
+  const wantPeers =
+    options.layers === undefined ? false : options.layers.includes('nacl') && options.naclMode === 'top';
+  const peerSubnets = wantPeers
+    ? [...new Set(naclList.flatMap((a) => a.associations.map((x) => x.subnetId)))].filter((s) => !subnetIds.includes(s))
+    : [];
   const peerEnis = await enisIn(clients, peerSubnets);
   for (const a of naclList) {
     naclPeers[a.networkAclId] = a.associations
@@ -188,7 +258,9 @@ async function read(clients: AwsClients, instanceIds: string[], instances: Insta
   const out: Record<string, SubnetLayersFacts> = {};
   for (const i of instances) {
     const vpcId = i.vpcId ?? i.enis[0]?.vpcId ?? '';
-    const subnets = [...new Set(i.enis.map((e) => e.subnetId))].map((s) => subnetFacts.get(s)).filter((s): s is SubnetLayerFacts => !!s);
+    const subnets = [...new Set(i.enis.map((e) => e.subnetId))]
+      .map((s) => subnetFacts.get(s))
+      .filter((s): s is SubnetLayerFacts => !!s);
     const vpc = vpcs.Vpcs?.find((v) => v.VpcId === vpcId);
     const peers: SubnetLayersFacts['naclPeers'] = {};
     for (const s of subnets) if (s.nacl) peers[s.nacl.networkAclId] = naclPeers[s.nacl.networkAclId] ?? [];
@@ -210,14 +282,33 @@ async function read(clients: AwsClients, instanceIds: string[], instances: Insta
 
 /** What the layers' plan depends on: the subnets' NACLs, route tables, associations and who else is in them. */
 function fingerprintOf(f: SubnetLayersFacts): string {
-  return fnv1a(JSON.stringify({
-    s: f.subnets.map((s) => ({ id: s.subnetId, n: s.nacl && { id: s.nacl.networkAclId, e: s.nacl.entries, a: s.naclAssociationId }, r: s.routeTable && { id: s.routeTable.routeTableId, r: s.routeTable.routes, a: s.routeAssociationId }, e: s.enis.map((e) => e.networkInterfaceId).sort() })),
-    p: Object.entries(f.naclPeers).map(([k, v]) => [k, v.flatMap((x) => x.enis.map((e) => e.networkInterfaceId)).sort()]),
-  }));
+  return fnv1a(
+    JSON.stringify({
+      s: f.subnets.map((s) => ({
+        id: s.subnetId,
+        n: s.nacl && { id: s.nacl.networkAclId, e: s.nacl.entries, a: s.naclAssociationId },
+        r: s.routeTable && { id: s.routeTable.routeTableId, r: s.routeTable.routes, a: s.routeAssociationId },
+        e: s.enis.map((e) => e.networkInterfaceId).sort(),
+      })),
+      p: Object.entries(f.naclPeers).map(([k, v]) => [
+        k,
+        v.flatMap((x) => x.enis.map((e) => e.networkInterfaceId)).sort(),
+      ]),
+    }),
+  );
 }
 
 export const subnetLayersGatherer: Gatherer = {
   id: SUBNET_LAYERS,
-  permissions: (o) => ((o.layers ?? ['sg']).some((l) => l !== 'sg') ? ['ec2:DescribeSubnets', 'ec2:DescribeNetworkAcls', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcs', 'ec2:DescribeNetworkInterfaces'] : []),
+  permissions: (o) =>
+    (o.layers ?? ['sg']).some((l) => l !== 'sg')
+      ? [
+          'ec2:DescribeSubnets',
+          'ec2:DescribeNetworkAcls',
+          'ec2:DescribeRouteTables',
+          'ec2:DescribeVpcs',
+          'ec2:DescribeNetworkInterfaces',
+        ]
+      : [],
   gather,
 };

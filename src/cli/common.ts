@@ -22,7 +22,10 @@ export function addAwsOptions(cmd: Command): Command {
   return cmd
     .option('--region <region>', 'AWS region (default: AWS_REGION / AWS_DEFAULT_REGION / profile)')
     .option('--profile <name>', 'shared-config profile for credentials')
-    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (e.g. a `cordon sim`); AWS_ENDPOINT_URL* also work')
+    .option(
+      '--endpoint-url <url>',
+      'send every AWS call to this endpoint (e.g. a `cordon sim`); AWS_ENDPOINT_URL* also work',
+    )
     .option('--role-arn <arn>', 'assume this role first (cross-account response)')
     .option('--output <format>', 'text or json', 'text')
     .option('--state-dir <dir>', 'where the journal and evidence live (default: $CORDON_HOME or ~/.cordon)');
@@ -36,7 +39,12 @@ export function clientsFrom(o: CommonOptions): AwsClients {
   const region = resolveRegion(o);
   if (!region) throw new CordonError('no-region', 'no AWS region given', EXIT.usage, 'pass --region or set AWS_REGION');
   if (o.roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(o.roleArn)) {
-    throw new CordonError('bad-role-arn', `"${o.roleArn}" is not an IAM role ARN`, EXIT.usage, 'role ARNs look like arn:aws:iam::123456789012:role/Responder');
+    throw new CordonError(
+      'bad-role-arn',
+      `"${o.roleArn}" is not an IAM role ARN`,
+      EXIT.usage,
+      'role ARNs look like arn:aws:iam::123456789012:role/Responder',
+    );
   }
   let endpointUrl = o.endpointUrl;
   if (endpointUrl !== undefined) {
@@ -55,6 +63,12 @@ export function clientsFrom(o: CommonOptions): AwsClients {
 
 export function instanceIdsArg(ids: string[]): string[] {
   const unique = [...new Set(ids)];
-  if (unique.length === 0) throw new CordonError('usage', 'give at least one instance id', EXIT.usage, 'e.g. cordon contain i-0123456789abcdef0');
+  if (unique.length === 0)
+    throw new CordonError(
+      'usage',
+      'give at least one instance id',
+      EXIT.usage,
+      'e.g. cordon contain i-0123456789abcdef0',
+    );
   return unique;
 }

@@ -30,38 +30,73 @@ function readPlanFile(path: string): Plan {
   try {
     raw = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new CordonError('plan-unreadable', `cannot read plan file ${path}: ${(e as Error).message}`, EXIT.usage, 'make one with `cordon plan <instance-id> --out plan.json`');
+    throw new CordonError(
+      'plan-unreadable',
+      `cannot read plan file ${path}: ${(e as Error).message}`,
+      EXIT.usage,
+      'make one with `cordon plan <instance-id> --out plan.json`',
+    );
   }
   let plan: Plan;
   try {
     plan = JSON.parse(raw) as Plan;
   } catch {
-    throw new CordonError('plan-unreadable', `plan file ${path} is not valid JSON`, EXIT.usage, 'make a new one with `cordon plan <instance-id> --out plan.json`');
+    throw new CordonError(
+      'plan-unreadable',
+      `plan file ${path} is not valid JSON`,
+      EXIT.usage,
+      'make a new one with `cordon plan <instance-id> --out plan.json`',
+    );
   }
   if (plan?.version !== PLAN_VERSION || !Array.isArray(plan.changes) || !Array.isArray(plan.instances)) {
-    throw new CordonError('plan-unreadable', `plan file ${path} is not a cordon plan (version ${PLAN_VERSION})`, EXIT.usage, 'make a new one with `cordon plan <instance-id> --out plan.json`');
+    throw new CordonError(
+      'plan-unreadable',
+      `plan file ${path} is not a cordon plan (version ${PLAN_VERSION})`,
+      EXIT.usage,
+      'make a new one with `cordon plan <instance-id> --out plan.json`',
+    );
   }
   return plan;
 }
 
 export function registerContainment(program: Command): void {
-  addAwsOptions(addPlaybookOptions(addLayerOptions(
-    program
-      .command('plan')
-      .description('read the facts and print every change containment would make, in order; runs EC2 DryRun for each mutating call; changes nothing')
-      .argument('<instance-ids...>')
-      .option('--out <file>', 'save the plan as JSON (apply it with `cordon contain --plan`)')
-      .option('--incident <id>', 'incident id (default: generated)')
-      .option('--no-conntrack', 'do not lower the ENIs\' connection-tracking timeouts'),
-  false))).action(async (ids: string[], o: PlanCmdOptions) => {
+  addAwsOptions(
+    addPlaybookOptions(
+      addLayerOptions(
+        program
+          .command('plan')
+          .description(
+            'read the facts and print every change containment would make, in order; runs EC2 DryRun for each mutating call; changes nothing',
+          )
+          .argument('<instance-ids...>')
+          .option('--out <file>', 'save the plan as JSON (apply it with `cordon contain --plan`)')
+          .option('--incident <id>', 'incident id (default: generated)')
+          .option('--no-conntrack', "do not lower the ENIs' connection-tracking timeouts"),
+        false,
+      ),
+    ),
+  ).action(async (ids: string[], o: PlanCmdOptions) => {
     const format = outputOf(o);
     const layers = layerRequest(o);
     const playbook = playbookRequest(o);
     const clients = clientsFrom(o);
     try {
-      const r = await planContainment({ clients, instanceIds: instanceIdsArg(ids), incident: o.incident, lowerConntrack: o.conntrack, stateDir: o.stateDir, ...layers, playbook });
+      const r = await planContainment({
+        clients,
+        instanceIds: instanceIdsArg(ids),
+        incident: o.incident,
+        lowerConntrack: o.conntrack,
+        stateDir: o.stateDir,
+        ...layers,
+        playbook,
+      });
       if (o.out) writeFileSync(o.out, JSON.stringify(r.plan, null, 2) + '\n');
-      if (format === 'json') printJson({ plan: r.plan, missingPermissions: r.missingPermissions, applyable: r.missingPermissions.length === 0 });
+      if (format === 'json')
+        printJson({
+          plan: r.plan,
+          missingPermissions: r.missingPermissions,
+          applyable: r.missingPermissions.length === 0,
+        });
       else {
         process.stdout.write(planText(r.plan, r.missingPermissions) + '\n');
         if (o.out) process.stdout.write(`plan saved to ${o.out}\n`);
@@ -72,18 +107,25 @@ export function registerContainment(program: Command): void {
     }
   });
 
-  addAwsOptions(addPlaybookOptions(addLayerOptions(
-    program
-      .command('contain')
-      .description('contain instances: swap every ENI to the all-open group then the empty group (kills tracked connections), tag, record originals, verify')
-      .argument('<instance-ids...>')
-      .option('--plan <file>', 'apply a saved plan (refused if its facts changed)')
-      .option('--incident <id>', 'incident id (default: generated, printed)')
-      .option('--yes', 'do not ask for confirmation')
-      .option('--no-conntrack', 'do not lower the ENIs\' connection-tracking timeouts')
-      .option('--quiet', 'print only the result')
-      .option('--verbose', 'also print every AWS call made, with its timing and outcome'),
-  true))).action(async (ids: string[], o: PlanCmdOptions & { plan?: string }) => {
+  addAwsOptions(
+    addPlaybookOptions(
+      addLayerOptions(
+        program
+          .command('contain')
+          .description(
+            'contain instances: swap every ENI to the all-open group then the empty group (kills tracked connections), tag, record originals, verify',
+          )
+          .argument('<instance-ids...>')
+          .option('--plan <file>', 'apply a saved plan (refused if its facts changed)')
+          .option('--incident <id>', 'incident id (default: generated, printed)')
+          .option('--yes', 'do not ask for confirmation')
+          .option('--no-conntrack', "do not lower the ENIs' connection-tracking timeouts")
+          .option('--quiet', 'print only the result')
+          .option('--verbose', 'also print every AWS call made, with its timing and outcome'),
+        true,
+      ),
+    ),
+  ).action(async (ids: string[], o: PlanCmdOptions & { plan?: string }) => {
     const format = outputOf(o);
     const saved = o.plan ? readPlanFile(o.plan) : undefined;
     // A saved plan carries its layers; the flags choose them for a new plan.
@@ -91,8 +133,12 @@ export function registerContainment(program: Command): void {
     const playbook = saved ? undefined : playbookRequest(o);
     const instanceIds = instanceIdsArg(ids);
     if (saved) {
-      const planned = saved.instances.map((i) => i.instanceId).sort().join(',');
-      if (planned !== [...instanceIds].sort().join(',')) throw new CordonError('plan-mismatch', `the plan is for ${planned}, not ${instanceIds.join(',')}`, EXIT.usage);
+      const planned = saved.instances
+        .map((i) => i.instanceId)
+        .sort()
+        .join(',');
+      if (planned !== [...instanceIds].sort().join(','))
+        throw new CordonError('plan-mismatch', `the plan is for ${planned}, not ${instanceIds.join(',')}`, EXIT.usage);
     }
     const clients = clientsFrom(o);
     try {
@@ -115,11 +161,22 @@ export function registerContainment(program: Command): void {
         },
       });
       if (format === 'json') {
-        printJson({ incident: result.incident, region: result.region, journal: result.journal, evidence: result.evidence, roundTrips: result.roundTrips, isolatedAfterMs: result.isolatedAfterMs, instances: result.instances });
+        printJson({
+          incident: result.incident,
+          region: result.region,
+          journal: result.journal,
+          evidence: result.evidence,
+          roundTrips: result.roundTrips,
+          isolatedAfterMs: result.isolatedAfterMs,
+          instances: result.instances,
+        });
       } else {
         if (o.verbose) {
           const t0 = result.calls[0]?.startedMs ?? 0;
-          for (const c of result.calls) process.stderr.write(`  ${String(c.startedMs - t0).padStart(6)} → ${String(c.endedMs - t0).padStart(6)} ms  ${c.action}${c.ok ? '' : ` ${c.errorCode ?? 'error'}`}${c.requestId ? `  (request ${c.requestId})` : ''}\n`);
+          for (const c of result.calls)
+            process.stderr.write(
+              `  ${String(c.startedMs - t0).padStart(6)} → ${String(c.endedMs - t0).padStart(6)} ms  ${c.action}${c.ok ? '' : ` ${c.errorCode ?? 'error'}`}${c.requestId ? `  (request ${c.requestId})` : ''}\n`,
+            );
         }
         process.stdout.write(renderContainResult(result) + '\n');
       }
@@ -135,11 +192,16 @@ export function registerContainment(program: Command): void {
   addAwsOptions(
     program
       .command('restore')
-      .description('put every ENI back on its original groups and connection-tracking settings, from the write-ahead record')
+      .description(
+        'put every ENI back on its original groups and connection-tracking settings, from the write-ahead record',
+      )
       .argument('<instance-ids...>')
       .option('--yes', 'do not ask for confirmation')
       .option('--force', 'restore even if a resource drifted since containment')
-      .option('--remove-revocation', 'also remove the session-revocation policy --revoke-sessions put on the role (kept by default)'),
+      .option(
+        '--remove-revocation',
+        'also remove the session-revocation policy --revoke-sessions put on the role (kept by default)',
+      ),
   ).action(async (ids: string[], o: CommonOptions & { force?: boolean; removeRevocation?: boolean }) => {
     const format = outputOf(o);
     const clients = clientsFrom(o);
@@ -152,13 +214,21 @@ export function registerContainment(program: Command): void {
         stateDir: o.stateDir,
         confirm: async (plan) => {
           if (format === 'text') {
-            for (const i of plan.instances) for (const x of i.items) process.stderr.write(`  ${x.summary}${x.source !== 'step' ? ` (from ${x.source})` : ''}${x.drift ? ` — DRIFT: ${x.drift}` : ''}\n`);
+            for (const i of plan.instances)
+              for (const x of i.items)
+                process.stderr.write(
+                  `  ${x.summary}${x.source !== 'step' ? ` (from ${x.source})` : ''}${x.drift ? ` — DRIFT: ${x.drift}` : ''}\n`,
+                );
           }
           return confirmOrRefuse(`Restore ${plan.instances.map((i) => i.instanceId).join(', ')}?`, o.yes, 'restore');
         },
       });
       if (format === 'json') printJson({ instances: r.instances });
-      else for (const i of r.instances) process.stdout.write(`${bold(i.instanceId)}: ${green('RESTORED')} (incident ${i.incident})\n${i.restored.map((x) => `  ${x.summary}`).join('\n')}\n`);
+      else
+        for (const i of r.instances)
+          process.stdout.write(
+            `${bold(i.instanceId)}: ${green('RESTORED')} (incident ${i.incident})\n${i.restored.map((x) => `  ${x.summary}`).join('\n')}\n`,
+          );
     } finally {
       clients.destroy();
     }
@@ -167,18 +237,26 @@ export function registerContainment(program: Command): void {
   addAwsOptions(
     program
       .command('prepare')
-      .description('pre-create the two isolation groups in each VPC (step 1 all-open, step 2 empty) so containment is two swaps; idempotent')
+      .description(
+        'pre-create the two isolation groups in each VPC (step 1 all-open, step 2 empty) so containment is two swaps; idempotent',
+      )
       .option('--vpc <vpc-id...>', 'VPCs to prepare')
       .option('--all-vpcs', 'prepare every VPC in the region'),
   ).action(async (o: CommonOptions & { vpc?: string[]; allVpcs?: boolean }) => {
     const format = outputOf(o);
-    if (!o.vpc?.length && !o.allVpcs) throw new CordonError('usage', 'say which VPCs: --vpc <vpc-id>… or --all-vpcs', EXIT.usage);
-    if (o.vpc?.length && o.allVpcs) throw new CordonError('usage', '--vpc and --all-vpcs exclude each other', EXIT.usage);
+    if (!o.vpc?.length && !o.allVpcs)
+      throw new CordonError('usage', 'say which VPCs: --vpc <vpc-id>… or --all-vpcs', EXIT.usage);
+    if (o.vpc?.length && o.allVpcs)
+      throw new CordonError('usage', '--vpc and --all-vpcs exclude each other', EXIT.usage);
     const clients = clientsFrom(o);
     try {
       const r = await prepare(clients, o.allVpcs ? 'all' : o.vpc!);
       if (format === 'json') printJson(r);
-      else for (const v of r.vpcs) process.stdout.write(`${v.vpcId}: step 1 ${v.open.groupId}${v.open.created ? ' (created)' : ''}, step 2 ${v.empty.groupId}${v.empty.created ? ' (created)' : ''}\n`);
+      else
+        for (const v of r.vpcs)
+          process.stdout.write(
+            `${v.vpcId}: step 1 ${v.open.groupId}${v.open.created ? ' (created)' : ''}, step 2 ${v.empty.groupId}${v.empty.created ? ' (created)' : ''}\n`,
+          );
     } finally {
       clients.destroy();
     }

@@ -10,10 +10,14 @@ import { parseOutput, printJson } from './output.js';
 import { bold, green, red } from './render.js';
 
 export function registerEvidence(program: Command): void {
-  const evidence = program.command('evidence').description('the evidence cordon captured (folder per incident, hashed manifest)');
+  const evidence = program
+    .command('evidence')
+    .description('the evidence cordon captured (folder per incident, hashed manifest)');
   evidence
     .command('verify')
-    .description('re-hash every evidence file of an incident and compare with manifest.json; exits non-zero on any mismatch')
+    .description(
+      're-hash every evidence file of an incident and compare with manifest.json; exits non-zero on any mismatch',
+    )
     .argument('<incident>')
     .option('--state-dir <dir>', 'where the journal and evidence live (default: $CORDON_HOME or ~/.cordon)')
     .option('--output <format>', 'text or json', 'text')
@@ -23,7 +27,10 @@ export function registerEvidence(program: Command): void {
       if (format === 'json') printJson(r);
       else {
         const out: string[] = [`${bold(`evidence for ${incident}`)} (${r.root})`];
-        for (const i of r.instances) out.push(`  ${i.instanceId}: ${i.files} file(s), ${i.remote} snapshot/AMI record(s); manifest sha256 ${i.manifestSha256}`);
+        for (const i of r.instances)
+          out.push(
+            `  ${i.instanceId}: ${i.files} file(s), ${i.remote} snapshot/AMI record(s); manifest sha256 ${i.manifestSha256}`,
+          );
         for (const p of r.problems) out.push(red(`  ✗ ${p.instanceId}/${p.file}: ${p.problem} — ${p.detail}`));
         out.push(r.ok ? green('  ✓ every file matches its SHA-256') : red(`  ${r.problems.length} problem(s)`));
         process.stdout.write(out.join('\n') + '\n');

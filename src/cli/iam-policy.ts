@@ -10,13 +10,17 @@ export function registerIamPolicy(program: Command): void {
     addLayerOptions(
       program
         .command('iam-policy')
-        .description('print the least-privilege IAM policy cordon needs for these containment options (derived from the steps\' declared permissions)')
+        .description(
+          "print the least-privilege IAM policy cordon needs for these containment options (derived from the steps' declared permissions)",
+        )
         .option('--no-conntrack', 'without lowering connection-tracking timeouts'),
       false,
     ),
   ).action((o: LayerFlags & PlaybookFlags & { conntrack: boolean }) => {
     const layers = layerRequest(o);
-    const policy = leastPrivilegePolicy({ options: { incident: 'policy', lowerConntrack: o.conntrack, playbook: playbookRequest(o) as never, ...layers } });
+    const policy = leastPrivilegePolicy({
+      options: { incident: 'policy', lowerConntrack: o.conntrack, playbook: playbookRequest(o) as never, ...layers },
+    });
     process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
   });
 }

@@ -40,9 +40,12 @@ async function flows(endpoint: string): Promise<FlowView[]> {
 }
 
 function remedy(f: FlowView): string {
-  if (/icmp/i.test(f.protocol)) return 'ICMP is always tracked: a NACL deny cuts it at once (--layers subnet), or it expires once idle';
-  if (f.path !== 'igw' && f.path !== 'same-vpc' && f.path !== 'same-subnet') return `connections through ${f.path} are always tracked: a NACL deny on the subnet cuts them at once (--layers subnet)`;
-  if (f.path === 'same-subnet') return 'same-subnet traffic never crosses a NACL: only the instance\'s groups (or stopping it) can cut it';
+  if (/icmp/i.test(f.protocol))
+    return 'ICMP is always tracked: a NACL deny cuts it at once (--layers subnet), or it expires once idle';
+  if (f.path !== 'igw' && f.path !== 'same-vpc' && f.path !== 'same-subnet')
+    return `connections through ${f.path} are always tracked: a NACL deny on the subnet cuts them at once (--layers subnet)`;
+  if (f.path === 'same-subnet')
+    return "same-subnet traffic never crosses a NACL: only the instance's groups (or stopping it) can cut it";
   return 'it stays tracked until idle: a NACL deny cuts it at once (--layers subnet)';
 }
 
@@ -65,11 +68,17 @@ export interface LabOptions {
 export function registerLab(program: Command): void {
   program
     .command('lab')
-    .description('rehearse a containment on the embedded simulated account: live attacker flows, contain through the real SDK, see what died and what survived')
+    .description(
+      'rehearse a containment on the embedded simulated account: live attacker flows, contain through the real SDK, see what died and what survived',
+    )
     .option('--scenario <file|name>', 'scenario file or bundled name', 'demo')
-    .option('--instance <id>', 'instance to contain (default: the one the scenario\'s flows run on)')
+    .option('--instance <id>', "instance to contain (default: the one the scenario's flows run on)")
     .option('--naive', 'skip the all-open step (a one-step swap): watch the tracked SSH session survive')
-    .option('--layers <layers>', 'containment layers or preset (sg, nacl, route, igw; targeted, subnet, edge, full)', 'sg')
+    .option(
+      '--layers <layers>',
+      'containment layers or preset (sg, nacl, route, igw; targeted, subnet, edge, full)',
+      'sg',
+    )
     .option('--nacl-mode <mode>', 'NACL layer: dedicated (default) or top')
     .option('--latency-ms <n>', 'simulated AWS latency per call', '40')
     .option('--state-dir <dir>', 'journal and evidence folder (default: a new temporary folder)')
@@ -78,26 +87,42 @@ export function registerLab(program: Command): void {
       const format = parseOutput(o.output);
       const layers = layerRequest(o);
       const latency = Number(o.latencyMs ?? 40);
-      if (!Number.isFinite(latency) || latency < 0 || latency > 5000) throw new CordonError('usage', '--latency-ms must be a number from 0 to 5000', EXIT.usage);
+      if (!Number.isFinite(latency) || latency < 0 || latency > 5000)
+        throw new CordonError('usage', '--latency-ms must be a number from 0 to 5000', EXIT.usage);
       let sim;
       try {
         sim = await startSimulator({ scenario: o.scenario, port: 0 });
       } catch (e) {
-        if (e instanceof ScenarioError) throw new CordonError('scenario', e.message, EXIT.usage, 'fix the scenario (see docs/simulator.md)');
+        if (e instanceof ScenarioError)
+          throw new CordonError('scenario', e.message, EXIT.usage, 'fix the scenario (see docs/simulator.md)');
         throw e;
       }
       const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'cordon-lab-'));
       const region = sim.world.defaultRegion;
-      const clients = createClients({ region, endpointUrl: sim.endpoint, credentials: { accessKeyId: 'AKIALABRESPONDER0001', secretAccessKey: 'lab-only' }, maxAttempts: 3 });
+      const clients = createClients({
+        region,
+        endpointUrl: sim.endpoint,
+        credentials: { accessKeyId: 'AKIALABRESPONDER0001', secretAccessKey: 'lab-only' },
+        maxAttempts: 3,
+      });
       const say = (s = ''): void => {
         if (format === 'text') process.stdout.write(`${s}\n`);
       };
       try {
         const before = await flows(sim.endpoint);
         const target = o.instance ?? before.find((f) => f.instanceId)?.instanceId;
-        if (!target) throw new CordonError('usage', `scenario "${o.scenario}" has no flows on an instance: say which instance with --instance`, EXIT.usage);
+        if (!target)
+          throw new CordonError(
+            'usage',
+            `scenario "${o.scenario}" has no flows on an instance: say which instance with --instance`,
+            EXIT.usage,
+          );
         const mine = (list: FlowView[]): FlowView[] => list.filter((f) => f.instanceId === target);
-        say(bold(`cordon lab — scenario "${sim.world.scenarioName}", simulated AWS at ${sim.endpoint}, ${latency} ms per call`));
+        say(
+          bold(
+            `cordon lab — scenario "${sim.world.scenarioName}", simulated AWS at ${sim.endpoint}, ${latency} ms per call`,
+          ),
+        );
         say(`Compromised instance ${bold(target)}. Attacker flows before containment:`);
         for (const f of mine(before)) say(`  ${f.alive ? red('● alive') : dim('○ dead ')}  ${describeFlow(f)}`);
         say();
@@ -133,8 +158,19 @@ export function registerLab(program: Command): void {
             instanceId: target,
             naive: Boolean(o.naive),
             plan: result.plan,
-            result: { incident: result.incident, isolatedAfterMs: result.isolatedAfterMs, roundTrips: result.roundTrips, instances: result.instances },
-            timeline: result.calls.map((c) => ({ action: c.action, startMs: c.startedMs - result.calls[0]!.startedMs, endMs: c.endedMs - result.calls[0]!.startedMs, ok: c.ok, errorCode: c.errorCode })),
+            result: {
+              incident: result.incident,
+              isolatedAfterMs: result.isolatedAfterMs,
+              roundTrips: result.roundTrips,
+              instances: result.instances,
+            },
+            timeline: result.calls.map((c) => ({
+              action: c.action,
+              startMs: c.startedMs - result.calls[0]!.startedMs,
+              endMs: c.endedMs - result.calls[0]!.startedMs,
+              ok: c.ok,
+              errorCode: c.errorCode,
+            })),
             flowsBefore: mine(before),
             flowsAfter: fate,
           });
@@ -143,22 +179,47 @@ export function registerLab(program: Command): void {
         say();
         say(bold('Timeline (AWS calls, ms from the first change):'));
         const t0 = result.calls[0]?.startedMs ?? 0;
-        for (const c of result.calls) say(`  ${dim(String(c.startedMs - t0).padStart(5))} → ${String(c.endedMs - t0).padStart(5)}  ${c.action}${c.ok ? '' : red(` ${c.errorCode}`)}`);
+        for (const c of result.calls)
+          say(
+            `  ${dim(String(c.startedMs - t0).padStart(5))} → ${String(c.endedMs - t0).padStart(5)}  ${c.action}${c.ok ? '' : red(` ${c.errorCode}`)}`,
+          );
         say();
         const i = result.instances[0]!;
-        say(`${bold(target)}: ${i.status === 'incomplete' ? red(i.status.toUpperCase()) : green(i.status.toUpperCase())} — network isolation after ${result.isolatedAfterMs ?? '?'} ms, ${result.roundTrips} round trip(s)`);
+        say(
+          `${bold(target)}: ${i.status === 'incomplete' ? red(i.status.toUpperCase()) : green(i.status.toUpperCase())} — network isolation after ${result.isolatedAfterMs ?? '?'} ms, ${result.roundTrips} round trip(s)`,
+        );
         say();
         say(bold('Attacker flows after containment:'));
         for (const f of fate) {
           if (!f.alive) say(`  ${green('✓ cut    ')} ${describeFlow(f)} ${dim(`— ${f.reason}`)}`);
-          else say(`  ${red('✗ ALIVE  ')} ${describeFlow(f)} ${dim(`— ${f.reason}`)}\n             ${yellow(`→ ${f.remedy}`)}`);
+          else
+            say(
+              `  ${red('✗ ALIVE  ')} ${describeFlow(f)} ${dim(`— ${f.reason}`)}\n             ${yellow(`→ ${f.remedy}`)}`,
+            );
         }
         const alive = fate.filter((f) => f.alive).length;
         say();
-        say(alive === 0 ? green(bold('Every attacker flow is cut.')) : yellow(bold(`${alive} of ${fate.length} attacker flows survive the security-group layer: see above for what cuts them.`)));
-        if (o.naive) say(yellow('This was the naive one-step swap (--naive): tracked connections survive it. Run without --naive to see the two-step swap cut them.'));
+        say(
+          alive === 0
+            ? green(bold('Every attacker flow is cut.'))
+            : yellow(
+                bold(
+                  `${alive} of ${fate.length} attacker flows survive the security-group layer: see above for what cuts them.`,
+                ),
+              ),
+        );
+        if (o.naive)
+          say(
+            yellow(
+              'This was the naive one-step swap (--naive): tracked connections survive it. Run without --naive to see the two-step swap cut them.',
+            ),
+          );
         say(dim(`journal: ${result.journal}`));
-        say(dim(`rerun for real: cordon contain <instance-id> --region <region>   (cordon plan first to see the changes)`));
+        say(
+          dim(
+            `rerun for real: cordon contain <instance-id> --region <region>   (cordon plan first to see the changes)`,
+          ),
+        );
       } finally {
         clients.destroy();
         await sim.close();

@@ -30,7 +30,9 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('cordon')
-    .description('Contain a compromised EC2 instance in seconds, prove what can still reach it, keep the evidence, and restore exactly.')
+    .description(
+      'Contain a compromised EC2 instance in seconds, prove what can still reach it, keep the evidence, and restore exactly.',
+    )
     .version(version(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

@@ -14,8 +14,25 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-const AUTH_CODES = new Set(['AuthFailure', 'RequestExpired', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch', 'CredentialsProviderError']);
-const NET_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'TimeoutError']);
+const AUTH_CODES = new Set([
+  'AuthFailure',
+  'RequestExpired',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'CredentialsProviderError',
+]);
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'TimeoutError',
+]);
 
 /** Turns SDK / network failures into CordonErrors with a next step. */
 export function classifyError(e: unknown): unknown {
@@ -23,10 +40,20 @@ export function classifyError(e: unknown): unknown {
   const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   const code = err?.code ?? err?.cause?.code ?? err?.name ?? '';
   if (AUTH_CODES.has(err?.name ?? '') || AUTH_CODES.has(code)) {
-    return new CordonError('credentials', `AWS rejected the credentials: ${err.name}: ${err.message}`, EXIT.unreachable, 'refresh the credentials (aws sso login, new session token) or pick another --profile');
+    return new CordonError(
+      'credentials',
+      `AWS rejected the credentials: ${err.name}: ${err.message}`,
+      EXIT.unreachable,
+      'refresh the credentials (aws sso login, new session token) or pick another --profile',
+    );
   }
   if (NET_CODES.has(code) || NET_CODES.has(err?.name ?? '')) {
-    return new CordonError('unreachable', `cannot reach AWS: ${code} ${err.message ?? ''}`.trim(), EXIT.unreachable, 'check the network, --region and --endpoint-url; nothing was changed by the failed call');
+    return new CordonError(
+      'unreachable',
+      `cannot reach AWS: ${code} ${err.message ?? ''}`.trim(),
+      EXIT.unreachable,
+      'check the network, --region and --endpoint-url; nothing was changed by the failed call',
+    );
   }
   return e;
 }
@@ -38,10 +65,19 @@ export function reportError(raw: unknown, format: OutputFormat): number {
   const code = ce?.exitCode ?? EXIT.internal;
   const message = ce ? ce.message : `internal error: ${(e as Error)?.stack ?? String(e)}`;
   if (format === 'json') {
-    printJson({ error: { code: ce?.code ?? 'internal', message: ce?.message ?? String((e as Error)?.message ?? e), hint: ce?.hint, exitCode: code, ...(ce?.details ?? {}) } });
+    printJson({
+      error: {
+        code: ce?.code ?? 'internal',
+        message: ce?.message ?? String((e as Error)?.message ?? e),
+        hint: ce?.hint,
+        exitCode: code,
+        ...(ce?.details ?? {}),
+      },
+    });
   }
   process.stderr.write(`cordon: ${message}\n`);
-  const hint = ce?.hint ?? (code === EXIT.usage ? 'see `cordon <command> --help` for the flags and how they combine' : undefined);
+  const hint =
+    ce?.hint ?? (code === EXIT.usage ? 'see `cordon <command> --help` for the flags and how they combine' : undefined);
   if (hint) process.stderr.write(`  → ${hint}\n`);
   return code;
 }

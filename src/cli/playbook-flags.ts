@@ -23,13 +23,25 @@ export interface PlaybookFlags {
 
 export function addPlaybookOptions(cmd: Command): Command {
   return cmd
-    .option('--no-asg', 'leave the instance in its Auto Scaling group (its health checks may then replace and terminate it)')
-    .option('--asg-decrement', 'lower the group\'s desired capacity instead of launching a replacement (lowers MinSize first when the group is at its minimum)')
+    .option(
+      '--no-asg',
+      'leave the instance in its Auto Scaling group (its health checks may then replace and terminate it)',
+    )
+    .option(
+      '--asg-decrement',
+      "lower the group's desired capacity instead of launching a replacement (lowers MinSize first when the group is at its minimum)",
+    )
     .option('--asg-standby', 'put the instance in Standby instead of detaching it')
     .option('--no-elb', 'leave it registered with its target groups and classic load balancers')
     .option('--keep-profile', 'keep the IAM instance profile associated')
-    .option('--revoke-sessions', 'deny the role\'s credentials issued before now (inline policy on aws:TokenIssueTime), after disassociating the profile')
-    .option('--revoke-scope <scope>', 'instance (default: only credentials delivered to this instance) or role (every session of the role)')
+    .option(
+      '--revoke-sessions',
+      "deny the role's credentials issued before now (inline policy on aws:TokenIssueTime), after disassociating the profile",
+    )
+    .option(
+      '--revoke-scope <scope>',
+      'instance (default: only credentials delivered to this instance) or role (every session of the role)',
+    )
     .option('--keep-imds', 'leave the instance metadata service enabled')
     .option('--no-preserve', 'leave termination protection, shutdown behaviour and DeleteOnTermination as they are')
     .option('--no-evidence', 'capture no evidence (snapshots, AMI, console, descriptions)')
@@ -41,13 +53,25 @@ export function addPlaybookOptions(cmd: Command): Command {
 
 /** The playbook options the flags ask for (unset ones keep the defaults). Throws a usage error for bad input. */
 export function playbookRequest(o: PlaybookFlags): Partial<PlaybookOptions> {
-  if (o.asgStandby && o.asg === false) throw new CordonError('usage', '--asg-standby and --no-asg exclude each other', EXIT.usage);
-  if (o.asgDecrement && o.asg === false) throw new CordonError('usage', '--asg-decrement and --no-asg exclude each other', EXIT.usage);
+  if (o.asgStandby && o.asg === false)
+    throw new CordonError('usage', '--asg-standby and --no-asg exclude each other', EXIT.usage);
+  if (o.asgDecrement && o.asg === false)
+    throw new CordonError('usage', '--asg-decrement and --no-asg exclude each other', EXIT.usage);
   if (o.revokeScope !== undefined && o.revokeScope !== 'instance' && o.revokeScope !== 'role') {
-    throw new CordonError('usage', `--revoke-scope must be "instance" or "role", not "${o.revokeScope}"`, EXIT.usage, 'instance denies only credentials delivered to the contained instance; role denies every session of the role');
+    throw new CordonError(
+      'usage',
+      `--revoke-scope must be "instance" or "role", not "${o.revokeScope}"`,
+      EXIT.usage,
+      'instance denies only credentials delivered to the contained instance; role denies every session of the role',
+    );
   }
   if (o.revokeScope !== undefined && !o.revokeSessions) {
-    throw new CordonError('usage', '--revoke-scope needs --revoke-sessions', EXIT.usage, 'add --revoke-sessions to revoke the role\'s sessions');
+    throw new CordonError(
+      'usage',
+      '--revoke-scope needs --revoke-sessions',
+      EXIT.usage,
+      "add --revoke-sessions to revoke the role's sessions",
+    );
   }
   if (o.waitTimeout !== undefined && o.wait !== true) {
     throw new CordonError('usage', '--wait-timeout needs --wait', EXIT.usage);
@@ -55,9 +79,19 @@ export function playbookRequest(o: PlaybookFlags): Partial<PlaybookOptions> {
   let timeout: number | undefined;
   if (o.waitTimeout !== undefined) {
     timeout = Number(o.waitTimeout);
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86400) throw new CordonError('usage', `--wait-timeout must be a whole number of seconds from 1 to 86400, not "${o.waitTimeout}"`, EXIT.usage);
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86400)
+      throw new CordonError(
+        'usage',
+        `--wait-timeout must be a whole number of seconds from 1 to 86400, not "${o.waitTimeout}"`,
+        EXIT.usage,
+      );
   }
-  if (o.evidence === false && o.wait === true) throw new CordonError('usage', '--wait and --no-evidence exclude each other: there is nothing to wait for', EXIT.usage);
+  if (o.evidence === false && o.wait === true)
+    throw new CordonError(
+      'usage',
+      '--wait and --no-evidence exclude each other: there is nothing to wait for',
+      EXIT.usage,
+    );
   return {
     asg: o.asg === false ? 'skip' : o.asgStandby ? 'standby' : 'detach',
     asgDecrement: o.asgDecrement ?? false,

@@ -16,7 +16,9 @@ export function renderPlan(plan: Plan, missing: { step: string; action: string }
   const out: string[] = [];
   out.push(bold(`Plan for incident ${plan.incident} (${plan.region}) — ${plan.changes.length} change(s)`));
   for (const i of plan.instances) {
-    out.push(`  ${i.instanceId} in ${i.vpcId}: ${i.facts.enis.length} ENI(s)${i.alreadyContained ? green(' — already contained') : ''}`);
+    out.push(
+      `  ${i.instanceId} in ${i.vpcId}: ${i.facts.enis.length} ENI(s)${i.alreadyContained ? green(' — already contained') : ''}`,
+    );
   }
   let n = 0;
   let lastStep = '';
@@ -49,8 +51,10 @@ export function progressPrinter(quiet: boolean): (e: EngineEvent) => void {
       return;
     }
     const s = e.step;
-    const mark = s.status === 'done' ? green('✓') : s.status === 'failed' ? red('✗') : s.status === 'running' ? '…' : dim('·');
-    const when = s.endedMs !== undefined ? dim(` +${s.endedMs} ms`) : s.startedMs !== undefined ? dim(` +${s.startedMs} ms`) : '';
+    const mark =
+      s.status === 'done' ? green('✓') : s.status === 'failed' ? red('✗') : s.status === 'running' ? '…' : dim('·');
+    const when =
+      s.endedMs !== undefined ? dim(` +${s.endedMs} ms`) : s.startedMs !== undefined ? dim(` +${s.startedMs} ms`) : '';
     const err = s.error ? red(` ${s.error.code}: ${s.error.message}`) : '';
     if (s.status === 'nothing-to-do') return;
     process.stderr.write(`  ${mark} ${s.id} ${dim(s.status)}${when}${err}\n`);
@@ -63,13 +67,24 @@ export function renderContainResult(r: ContainResult): string {
     const status = i.status === 'incomplete' ? red('INCOMPLETE') : green(i.status.toUpperCase());
     out.push(`${bold(i.instanceId)}: ${status} (incident ${i.incident})`);
     const sgLayer = !r.plan.options.layers || r.plan.options.layers.includes('sg');
-    for (const e of i.enis) out.push(`  ${e.networkInterfaceId}: ${e.groups.join(', ')}${e.isolated ? green(' ✓ isolated') : sgLayer ? red(' ✗ NOT isolated') : dim(' (groups unchanged: the sg layer was not chosen)')}`);
-    for (const l of i.layers ?? []) out.push(`  ${l.layer} ${l.subnetId}: ${l.resource ?? '-'} — ${l.detail}${l.isolated ? green(' ✓') : red(' ✗ NOT in place')}`);
-    for (const s of i.steps.filter((x) => x.status === 'failed' || x.status === 'skipped')) out.push(red(`  ✗ ${s.id} ${s.status}${s.error ? `: ${s.error.message}` : ''}`));
+    for (const e of i.enis)
+      out.push(
+        `  ${e.networkInterfaceId}: ${e.groups.join(', ')}${e.isolated ? green(' ✓ isolated') : sgLayer ? red(' ✗ NOT isolated') : dim(' (groups unchanged: the sg layer was not chosen)')}`,
+      );
+    for (const l of i.layers ?? [])
+      out.push(
+        `  ${l.layer} ${l.subnetId}: ${l.resource ?? '-'} — ${l.detail}${l.isolated ? green(' ✓') : red(' ✗ NOT in place')}`,
+      );
+    for (const s of i.steps.filter((x) => x.status === 'failed' || x.status === 'skipped'))
+      out.push(red(`  ✗ ${s.id} ${s.status}${s.error ? `: ${s.error.message}` : ''}`));
     for (const w of i.warnings) out.push(yellow(`  ! ${w}`));
-    if (i.survivors) out.push(`  what still gets through: ${i.survivors.contained ? green(i.survivors.bottomLine) : yellow(i.survivors.bottomLine)}`);
+    if (i.survivors)
+      out.push(
+        `  what still gets through: ${i.survivors.contained ? green(i.survivors.bottomLine) : yellow(i.survivors.bottomLine)}`,
+      );
   }
-  if (r.isolatedAfterMs !== undefined) out.push(`network isolation reached after ${r.isolatedAfterMs} ms, ${r.roundTrips} round trip(s)`);
+  if (r.isolatedAfterMs !== undefined)
+    out.push(`network isolation reached after ${r.isolatedAfterMs} ms, ${r.roundTrips} round trip(s)`);
   out.push(`journal: ${r.journal}`);
   if (r.evidence) out.push(`evidence: ${r.evidence} (check it with: cordon evidence verify ${r.incident})`);
   out.push(`restore with: cordon restore ${r.instances.map((i) => i.instanceId).join(' ')} --region ${r.region}`);

@@ -21,7 +21,12 @@ export function simEnvironment(endpoint: string, region: string, accessKeyId: st
 export function parsePort(v: string): number {
   const port = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(port) || port > 65535) {
-    throw new CordonError('usage', `--port must be an integer from 0 to 65535, not "${v}"`, EXIT.usage, 'use --port 0 for any free port');
+    throw new CordonError(
+      'usage',
+      `--port must be an integer from 0 to 65535, not "${v}"`,
+      EXIT.usage,
+      'use --port 0 for any free port',
+    );
   }
   return port;
 }
@@ -32,13 +37,23 @@ export function readFaults(v: string | undefined): unknown {
   const inline = v.trim().startsWith('{');
   let text = v;
   if (!inline) {
-    if (!existsSync(v)) throw new CordonError('usage', `--faults: no such file "${v}"`, EXIT.usage, 'give a JSON file or inline JSON such as \'{"latency":{"fixedMs":50}}\'');
+    if (!existsSync(v))
+      throw new CordonError(
+        'usage',
+        `--faults: no such file "${v}"`,
+        EXIT.usage,
+        'give a JSON file or inline JSON such as \'{"latency":{"fixedMs":50}}\'',
+      );
     text = readFileSync(v, 'utf8');
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CordonError('usage', `--faults: ${inline ? 'the value' : v} is not valid JSON: ${(e as Error).message}`, EXIT.usage);
+    throw new CordonError(
+      'usage',
+      `--faults: ${inline ? 'the value' : v} is not valid JSON: ${(e as Error).message}`,
+      EXIT.usage,
+    );
   }
 }
 
@@ -59,21 +74,39 @@ export function registerSim(program: Command): void {
       try {
         sim = await startSimulator({ scenario: opts.scenario, port, faults: faults as FaultConfigInput | undefined });
       } catch (e) {
-        if (e instanceof ScenarioError) throw new CordonError('scenario', e.message, EXIT.usage, 'fix the scenario (see docs/simulator.md, "Scenarios")');
-        if (e instanceof FaultConfigError) throw new CordonError('faults', e.message, EXIT.usage, 'fix --faults (see docs/simulator.md, "Faults")');
+        if (e instanceof ScenarioError)
+          throw new CordonError(
+            'scenario',
+            e.message,
+            EXIT.usage,
+            'fix the scenario (see docs/simulator.md, "Scenarios")',
+          );
+        if (e instanceof FaultConfigError)
+          throw new CordonError('faults', e.message, EXIT.usage, 'fix --faults (see docs/simulator.md, "Faults")');
         if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new CordonError('port-in-use', `port ${port} on 127.0.0.1 is already in use`, EXIT.usage, 'pick another with --port, or --port 0 for any free port');
+          throw new CordonError(
+            'port-in-use',
+            `port ${port} on 127.0.0.1 is already in use`,
+            EXIT.usage,
+            'pick another with --port, or --port 0 for any free port',
+          );
         }
         throw e;
       }
       const world = sim.world;
-      const key = [...world.principals.values()].find((p) => p.accountId === world.defaultAccountId && !p.allow)?.accessKeyId ?? 'AKIASIMULATOR000001';
+      const key =
+        [...world.principals.values()].find((p) => p.accountId === world.defaultAccountId && !p.allow)?.accessKeyId ??
+        'AKIASIMULATOR000001';
       const env = simEnvironment(sim.endpoint, world.defaultRegion, key);
       if (format === 'json') {
-        process.stdout.write(`${JSON.stringify({ endpoint: sim.endpoint, scenario: world.scenarioName, control: `${sim.endpoint}/_sim/`, env })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ endpoint: sim.endpoint, scenario: world.scenarioName, control: `${sim.endpoint}/_sim/`, env })}\n`,
+        );
       } else {
         process.stdout.write(`cordon sim listening on ${sim.endpoint}\n`);
-        process.stdout.write(`# scenario "${world.scenarioName}"; control API at ${sim.endpoint}/_sim/; point the AWS SDK / CLI at it with:\n`);
+        process.stdout.write(
+          `# scenario "${world.scenarioName}"; control API at ${sim.endpoint}/_sim/; point the AWS SDK / CLI at it with:\n`,
+        );
         for (const [k, v] of Object.entries(env)) process.stdout.write(`export ${k}=${v}\n`);
       }
       await new Promise<void>((resolve) => {

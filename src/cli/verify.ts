@@ -14,7 +14,15 @@ import { printJson } from './output.js';
 import { bold, dim, green, red, yellow } from './render.js';
 
 /** The reads gatherNetworkFacts makes. */
-const READS = ['DescribeInstances', 'DescribeNetworkInterfaces', 'DescribeSecurityGroups', 'DescribeNetworkAcls', 'DescribeRouteTables', 'DescribeSubnets', 'DescribeVpcs'].map((a) => `ec2:${a}`);
+const READS = [
+  'DescribeInstances',
+  'DescribeNetworkInterfaces',
+  'DescribeSecurityGroups',
+  'DescribeNetworkAcls',
+  'DescribeRouteTables',
+  'DescribeSubnets',
+  'DescribeVpcs',
+].map((a) => `ec2:${a}`);
 
 interface VerifyCliOptions extends CommonOptions {
   afterSwap?: boolean;
@@ -26,24 +34,45 @@ export function registerVerify(program: Command): void {
     program
       .command('verify')
       .argument('<instance-id>', 'the instance to check')
-      .description('what can still reach an instance: per class of flow (side × direction × kind) cut, open or may survive, and why')
-      .option('--after-swap', 'the all-open → empty group swap ran on every ENI (as `cordon contain` does): connections tracked before it are gone')
-      .option('--no-untracking-assumption', 'do not assume the all-open step drops existing conntrack entries (AWS does not document it)'),
+      .description(
+        'what can still reach an instance: per class of flow (side × direction × kind) cut, open or may survive, and why',
+      )
+      .option(
+        '--after-swap',
+        'the all-open → empty group swap ran on every ENI (as `cordon contain` does): connections tracked before it are gone',
+      )
+      .option(
+        '--no-untracking-assumption',
+        'do not assume the all-open step drops existing conntrack entries (AWS does not document it)',
+      ),
   ).action(async (instanceId: string, o: VerifyCliOptions) => {
     const format = outputOf(o);
     if (!INSTANCE_ID_RE.test(instanceId)) {
-      throw new CordonError('malformed-id', `"${instanceId}" is not an instance id`, EXIT.usage, 'instance ids look like i-0123456789abcdef0');
+      throw new CordonError(
+        'malformed-id',
+        `"${instanceId}" is not an instance id`,
+        EXIT.usage,
+        'instance ids look like i-0123456789abcdef0',
+      );
     }
     const clients = clientsFrom(o);
     try {
       const facts = await gatherNetworkFacts(clients, instanceId).catch((e: unknown) => {
         const code = awsErrorCode(e);
         if (code === 'UnauthorizedOperation' || code === 'AccessDenied' || code === 'AccessDeniedException') {
-          throw new CordonError('permission-missing', `AWS refused a read verify needs (${code}): ${(e as Error).message}`, EXIT.permission, `verify only reads: grant ${READS.join(', ')}`);
+          throw new CordonError(
+            'permission-missing',
+            `AWS refused a read verify needs (${code}): ${(e as Error).message}`,
+            EXIT.permission,
+            `verify only reads: grant ${READS.join(', ')}`,
+          );
         }
         throw e;
       });
-      const report = verify(facts, { untrackStepApplied: o.afterSwap ?? false, untrackingDropsEntries: o.untrackingAssumption ?? true });
+      const report = verify(facts, {
+        untrackStepApplied: o.afterSwap ?? false,
+        untrackingDropsEntries: o.untrackingAssumption ?? true,
+      });
       if (format === 'json') printJson(report);
       else process.stdout.write(`${renderVerify(report, new Date().toISOString())}\n`);
       process.exitCode = report.summary.contained ? EXIT.ok : EXIT.incomplete;
@@ -53,15 +82,26 @@ export function registerVerify(program: Command): void {
   });
 }
 
-const CELL: Record<ClassVerdict['verdict'], (s: string) => string> = { open: (s) => red(bold(s)), 'may-survive': yellow, cut: (s) => green(s) };
+const CELL: Record<ClassVerdict['verdict'], (s: string) => string> = {
+  open: (s) => red(bold(s)),
+  'may-survive': yellow,
+  cut: (s) => green(s),
+};
 const WORD: Record<ClassVerdict['verdict'], string> = { open: 'OPEN', 'may-survive': 'may survive', cut: 'cut' };
-const SHORT_KIND = { tracked: 'TCP/UDP tracked', untracked: 'TCP/UDP untracked', icmp: 'ICMP', 'auto-tracked': 'auto-tracked' } as const;
+const SHORT_KIND = {
+  tracked: 'TCP/UDP tracked',
+  untracked: 'TCP/UDP untracked',
+  icmp: 'ICMP',
+  'auto-tracked': 'auto-tracked',
+} as const;
 const COL = 19;
 
 /** 432000 → "5 d", 600 → "10 min", 45 → "45 s". */
 export function duration(seconds: number): string {
-  if (seconds >= 86400 && seconds % 3600 === 0) return seconds % 86400 === 0 ? `${seconds / 86400} d` : `${seconds / 3600} h`;
-  if (seconds >= 3600 && seconds % 60 === 0) return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${seconds / 60} min`;
+  if (seconds >= 86400 && seconds % 3600 === 0)
+    return seconds % 86400 === 0 ? `${seconds / 86400} d` : `${seconds / 3600} h`;
+  if (seconds >= 3600 && seconds % 60 === 0)
+    return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${seconds / 60} min`;
   if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} min`;
   return `${seconds} s`;
 }
@@ -72,7 +112,9 @@ function pad(s: string, n: number): string {
 
 function eniTable(e: EniVerdict): string[] {
   const out: string[] = [];
-  const where = [`device ${e.deviceIndex}`, e.subnetId, e.groupIds.join(', '), e.networkAclId, e.routeTableId].filter(Boolean).join(' · ');
+  const where = [`device ${e.deviceIndex}`, e.subnetId, e.groupIds.join(', '), e.networkAclId, e.routeTableId]
+    .filter(Boolean)
+    .join(' · ');
   out.push(`${bold(e.networkInterfaceId)}  ${dim(where)}`);
   out.push(`  ${pad('', 24)}${KINDS.map((k) => pad(SHORT_KIND[k], COL)).join('')}`);
   for (const side of SIDES) {
@@ -95,12 +137,16 @@ function reasons(r: VerifyReport, max: number): string[] {
   let shown = 0;
   let hidden = 0;
   for (const e of r.enis) {
-    const groups = new Map<string, { verdict: ClassVerdict['verdict']; reason: string; remedy?: string; where: string[] }>();
+    const groups = new Map<
+      string,
+      { verdict: ClassVerdict['verdict']; reason: string; remedy?: string; where: string[] }
+    >();
     for (const c of e.classes) {
       if (c.verdict === 'cut') continue;
       const key = `${c.verdict}|${c.reason}|${c.remedy ?? ''}`;
       const g = groups.get(key) ?? { verdict: c.verdict, reason: c.reason, remedy: c.remedy, where: [] };
-      const idle = c.verdict === 'may-survive' && c.idleTimeoutSeconds ? ` (${duration(c.idleTimeoutSeconds)} idle)` : '';
+      const idle =
+        c.verdict === 'may-survive' && c.idleTimeoutSeconds ? ` (${duration(c.idleTimeoutSeconds)} idle)` : '';
       g.where.push(`${SIDE_LABEL[c.side]} ${c.direction === 'inbound' ? 'in' : 'out'} ${SHORT_KIND[c.kind]}${idle}`);
       groups.set(key, g);
     }
@@ -124,13 +170,19 @@ function reasons(r: VerifyReport, max: number): string[] {
 
 export function renderVerify(r: VerifyReport, checkedAt: string): string {
   const out: string[] = [];
-  out.push(bold(`cordon verify ${r.instanceId} (${r.region})`) + dim(`  ${checkedAt}, from the configuration AWS describes`));
+  out.push(
+    bold(`cordon verify ${r.instanceId} (${r.region})`) + dim(`  ${checkedAt}, from the configuration AWS describes`),
+  );
   out.push('');
   for (const e of r.enis) {
     out.push(...eniTable(e));
     out.push('');
   }
-  out.push(dim('auto-tracked: through a NAT gateway, NLB, GWLB, Network Firewall, transit gateway, Global Accelerator, PrivateLink or egress-only IGW — always tracked, so a group swap cannot cut existing ones.'));
+  out.push(
+    dim(
+      'auto-tracked: through a NAT gateway, NLB, GWLB, Network Firewall, transit gateway, Global Accelerator, PrivateLink or egress-only IGW — always tracked, so a group swap cannot cut existing ones.',
+    ),
+  );
   out.push(dim('may survive: no new connections, but existing tracked ones live until idle past their timeout.'));
   out.push('');
   if (!r.summary.contained) {
@@ -142,7 +194,11 @@ export function renderVerify(r: VerifyReport, checkedAt: string): string {
   if (!r.options.untrackingDropsEntries) notes.push('without the untracking assumption');
   if (r.options.untrackStepApplied) notes.push('after the all-open → empty swap');
   if (notes.length) out.push(dim(`(${notes.join('; ')})`));
-  const headline = r.summary.contained ? green(bold(r.bottomLine)) : r.summary.open ? red(bold(r.bottomLine)) : yellow(bold(r.bottomLine));
+  const headline = r.summary.contained
+    ? green(bold(r.bottomLine))
+    : r.summary.open
+      ? red(bold(r.bottomLine))
+      : yellow(bold(r.bottomLine));
   out.push(`${bold('Bottom line:')} ${headline}`);
   return out.join('\n');
 }

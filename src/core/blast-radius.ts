@@ -10,7 +10,16 @@ import { subnetsOf } from './layer-plan.js';
 import type { InstanceFacts } from './facts.js';
 
 export type EniKind =
-  | 'instance' | 'lambda' | 'rds' | 'load-balancer' | 'vpc-endpoint' | 'nat-gateway' | 'transit-gateway' | 'efs' | 'unattached' | 'other';
+  | 'instance'
+  | 'lambda'
+  | 'rds'
+  | 'load-balancer'
+  | 'vpc-endpoint'
+  | 'nat-gateway'
+  | 'transit-gateway'
+  | 'efs'
+  | 'unattached'
+  | 'other';
 
 export interface BlastEni extends LayerEni {
   kind: EniKind;
@@ -40,9 +49,12 @@ export function eniKind(e: LayerEni): EniKind {
   if (t === 'lambda' || d.startsWith('AWS Lambda VPC ENI')) return 'lambda';
   if (e.requesterId === 'amazon-rds' || d.startsWith('RDSNetworkInterface')) return 'rds';
   if (t === 'nat_gateway' || t === 'natGateway' || d.startsWith('Interface for NAT Gateway')) return 'nat-gateway';
-  if (t === 'transit_gateway' || d.startsWith('Network Interface for Transit Gateway Attachment')) return 'transit-gateway';
-  if (t === 'vpc_endpoint' || t === 'gateway_load_balancer_endpoint' || d.startsWith('VPC Endpoint Interface')) return 'vpc-endpoint';
-  if (t === 'network_load_balancer' || t === 'gateway_load_balancer' || t === 'load_balancer' || d.startsWith('ELB ')) return 'load-balancer';
+  if (t === 'transit_gateway' || d.startsWith('Network Interface for Transit Gateway Attachment'))
+    return 'transit-gateway';
+  if (t === 'vpc_endpoint' || t === 'gateway_load_balancer_endpoint' || d.startsWith('VPC Endpoint Interface'))
+    return 'vpc-endpoint';
+  if (t === 'network_load_balancer' || t === 'gateway_load_balancer' || t === 'load_balancer' || d.startsWith('ELB '))
+    return 'load-balancer';
   if (d.startsWith('EFS mount target')) return 'efs';
   if (e.instanceId) return 'instance';
   if (t === 'interface' && !e.requesterManaged && (e.status === 'available' || !e.status)) return 'unattached';
@@ -51,10 +63,11 @@ export function eniKind(e: LayerEni): EniKind {
 
 const NOTES: Partial<Record<EniKind, string>> = {
   'nat-gateway': 'a NAT gateway: every subnet that routes through it loses that path too',
-  'transit-gateway': 'a transit gateway attachment: traffic of other subnets through it in this Availability Zone is cut too',
+  'transit-gateway':
+    'a transit gateway attachment: traffic of other subnets through it in this Availability Zone is cut too',
   'vpc-endpoint': 'an interface endpoint: clients elsewhere in the VPC reaching it here lose it',
   'load-balancer': 'a load balancer node: its traffic in this Availability Zone is cut',
-  lambda: 'a Lambda function\'s interface (shared by its invocations)',
+  lambda: "a Lambda function's interface (shared by its invocations)",
   rds: 'a database instance',
 };
 
@@ -83,7 +96,13 @@ export function blastRadius(instances: InstanceFacts[], work: LayerWork): BlastR
   }
   for (const t of work.top) {
     if (t.already) continue;
-    const f = instances.map((i) => i.extras?.['subnet-layers'] as { naclPeers?: Record<string, { subnetId: string; enis: LayerEni[] }[]> } | undefined).find((x) => x?.naclPeers?.[t.nacl.networkAclId]);
+    const f = instances
+      .map(
+        (i) =>
+          i.extras?.['subnet-layers'] as
+            { naclPeers?: Record<string, { subnetId: string; enis: LayerEni[] }[]> } | undefined,
+      )
+      .find((x) => x?.naclPeers?.[t.nacl.networkAclId]);
     const peers = f?.naclPeers?.[t.nacl.networkAclId] ?? [];
     const enis = [...t.subnetIds.flatMap((s) => bySubnet.get(s) ?? []), ...peers.flatMap((p) => p.enis)];
     add('nacl', t.nacl.networkAclId, [...t.subnetIds, ...peers.map((p) => p.subnetId)], enis);
@@ -92,11 +111,18 @@ export function blastRadius(instances: InstanceFacts[], work: LayerWork): BlastR
     if (r.already) continue;
     add(r.layer, r.subnetId, [r.subnetId], bySubnet.get(r.subnetId) ?? []);
   }
-  const enis = [...hit.values()].sort((a, b) => a.subnetId.localeCompare(b.subnetId) || a.kind.localeCompare(b.kind) || a.networkInterfaceId.localeCompare(b.networkInterfaceId));
+  const enis = [...hit.values()].sort(
+    (a, b) =>
+      a.subnetId.localeCompare(b.subnetId) ||
+      a.kind.localeCompare(b.kind) ||
+      a.networkInterfaceId.localeCompare(b.networkInterfaceId),
+  );
   return { scopes, enis };
 }
 
-/** The refusal `contain` raises for a plan that hits other ENIs, unless accepted. Undefined when nothing else is hit. */
+/**
+ * The refusal `contain` raises for a plan that hits other ENIs, unless accepted. Undefined when nothing else is hit.
+ */
 export function blastRadiusRefusal(b: BlastRadius | undefined): CordonError | undefined {
   if (!b || b.enis.length === 0) return undefined;
   const kinds = new Map<string, number>();

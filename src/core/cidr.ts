@@ -66,12 +66,19 @@ export function formatIp(family: Family, v: bigint): string {
   const groups: string[] = [];
   for (let i = 7; i >= 0; i--) groups.push(((v >> BigInt(i * 16)) & 0xffffn).toString(16));
   // compress the longest run of zero groups
-  let best = -1, bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') { i++; continue; }
+  let best = -1,
+    bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
+    if (j - i > bestLen && j - i > 1) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   if (best < 0) return groups.join(':');
@@ -93,7 +100,8 @@ export function cidrContains(cidr: string | Cidr, ip: string): boolean {
 
 /** Whether `inner` lies wholly inside `outer`. */
 export function cidrWithin(inner: string, outer: string): boolean {
-  const i = parseCidr(inner), o = parseCidr(outer);
+  const i = parseCidr(inner),
+    o = parseCidr(outer);
   if (!i || !o || i.family !== o.family || i.prefix < o.prefix) return false;
   return (i.base & mask(o.family, o.prefix)) === o.base;
 }

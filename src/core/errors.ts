@@ -35,4 +35,5 @@ export class CordonError extends Error {
   }
 }
 
-export const usageError = (message: string, hint?: string): CordonError => new CordonError('usage', message, EXIT.usage, hint);
+export const usageError = (message: string, hint?: string): CordonError =>
+  new CordonError('usage', message, EXIT.usage, hint);

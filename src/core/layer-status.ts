@@ -29,7 +29,11 @@ export function subnetLayerStatus(i: InstanceFacts, o: LayerOptions): LayerStatu
         subnetId: s.subnetId,
         resource: n?.networkAclId,
         isolated: dedicated || top,
-        detail: dedicated ? 'on the isolation NACL' : top ? 'deny-all entries at the top of its NACL' : `on ${n?.networkAclId ?? 'no NACL'}, without cordon's deny entries`,
+        detail: dedicated
+          ? 'on the isolation NACL'
+          : top
+            ? 'deny-all entries at the top of its NACL'
+            : `on ${n?.networkAclId ?? 'no NACL'}, without cordon's deny entries`,
       });
     }
     const rtLayer = hasLayer(o, 'route') ? 'route' : hasLayer(o, 'igw') ? 'igw' : undefined;
@@ -43,7 +47,14 @@ export function subnetLayerStatus(i: InstanceFacts, o: LayerOptions): LayerStatu
         subnetId: s.subnetId,
         resource: t?.routeTableId,
         isolated,
-        detail: role === ROLE_ROUTE_TABLE ? 'on the isolation route table (local routes only)' : role === ROLE_INTERNET_CUT ? 'on a copy without internet routes' : noInternet && rtLayer === 'igw' ? 'its route table has no internet route' : `on ${t?.routeTableId ?? 'no route table'}, which still has external routes`,
+        detail:
+          role === ROLE_ROUTE_TABLE
+            ? 'on the isolation route table (local routes only)'
+            : role === ROLE_INTERNET_CUT
+              ? 'on a copy without internet routes'
+              : noInternet && rtLayer === 'igw'
+                ? 'its route table has no internet route'
+                : `on ${t?.routeTableId ?? 'no route table'}, which still has external routes`,
       });
     }
   }

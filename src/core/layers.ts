@@ -35,7 +35,10 @@ export interface LayerOptions {
 /** "sg,nacl", "subnet", "edge,igw" … → the layers, in canonical order. Throws a usage CordonError. */
 export function parseLayers(spec: string): Layer[] {
   const out = new Set<Layer>();
-  const words = spec.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+  const words = spec
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean);
   if (words.length === 0) throw badLayers(spec);
   for (const w of words) {
     const preset = LAYER_PRESETS[w];
@@ -51,7 +54,9 @@ function badLayers(spec: string, word?: string): CordonError {
     'bad-layers',
     word ? `unknown layer "${word}" in --layers ${spec}` : '--layers needs at least one layer',
     EXIT.usage,
-    `layers: ${LAYERS.join(', ')}; presets: ${Object.entries(LAYER_PRESETS).map(([k, v]) => `${k} (${v.join('+')})`).join(', ')}`,
+    `layers: ${LAYERS.join(', ')}; presets: ${Object.entries(LAYER_PRESETS)
+      .map(([k, v]) => `${k} (${v.join('+')})`)
+      .join(', ')}`,
   );
 }
 
@@ -84,20 +89,41 @@ export function allowList(o: LayerOptions): string[] {
 
 /** Validates the layer options (library and CLI alike). Throws a usage CordonError; changes nothing. */
 export function validateLayerOptions(o: LayerOptions): void {
-  for (const l of o.layers ?? []) if (!(LAYERS as readonly string[]).includes(l)) throw badLayers((o.layers ?? []).join(','), l);
+  for (const l of o.layers ?? [])
+    if (!(LAYERS as readonly string[]).includes(l)) throw badLayers((o.layers ?? []).join(','), l);
   if (o.naclMode !== undefined && !NACL_MODES.includes(o.naclMode)) {
-    throw new CordonError('bad-nacl-mode', `--nacl-mode must be top or dedicated, not "${o.naclMode}"`, EXIT.usage, 'dedicated (default) associates an isolation NACL with the subnet; top inserts deny rules before the subnet NACL\'s own');
+    throw new CordonError(
+      'bad-nacl-mode',
+      `--nacl-mode must be top or dedicated, not "${o.naclMode}"`,
+      EXIT.usage,
+      "dedicated (default) associates an isolation NACL with the subnet; top inserts deny rules before the subnet NACL's own",
+    );
   }
   for (const c of o.allowCidrs ?? []) {
     const parsed = parseCidr(c);
     if (!parsed || canonicalCidr(c) === undefined) {
-      throw new CordonError('bad-allow-cidr', `--allow-cidr "${c}" is not a CIDR`, EXIT.usage, 'give the forensics network as a CIDR, e.g. --allow-cidr 10.99.0.0/24');
+      throw new CordonError(
+        'bad-allow-cidr',
+        `--allow-cidr "${c}" is not a CIDR`,
+        EXIT.usage,
+        'give the forensics network as a CIDR, e.g. --allow-cidr 10.99.0.0/24',
+      );
     }
     if (isAnyCidr(canonicalCidr(c)) || parsed.prefix === 0) {
-      throw new CordonError('bad-allow-cidr', `--allow-cidr ${c} would let everything through`, EXIT.usage, 'allow only the forensics network, e.g. --allow-cidr 10.99.0.0/24');
+      throw new CordonError(
+        'bad-allow-cidr',
+        `--allow-cidr ${c} would let everything through`,
+        EXIT.usage,
+        'allow only the forensics network, e.g. --allow-cidr 10.99.0.0/24',
+      );
     }
   }
   if ((o.allowCidrs?.length ?? 0) > 8) {
-    throw new CordonError('bad-allow-cidr', `at most 8 --allow-cidr networks (got ${o.allowCidrs!.length})`, EXIT.usage, 'a NACL holds 20 rules per direction and family; summarise the forensics networks into fewer CIDRs');
+    throw new CordonError(
+      'bad-allow-cidr',
+      `at most 8 --allow-cidr networks (got ${o.allowCidrs!.length})`,
+      EXIT.usage,
+      'a NACL holds 20 rules per direction and family; summarise the forensics networks into fewer CIDRs',
+    );
   }
 }

@@ -125,10 +125,15 @@ export function revocationPolicyName(scope: RevokeScope, instanceId: string): st
 export function revocationPolicy(cutoff: string, sourceInstanceArn?: string): string {
   const condition: Record<string, Record<string, string>> = { DateLessThan: { 'aws:TokenIssueTime': cutoff } };
   if (sourceInstanceArn) condition.ArnEquals = { 'ec2:SourceInstanceARN': sourceInstanceArn };
-  return JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: condition } });
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: condition },
+  });
 }
 
-/** An ISO time rounded up to the whole second (IAM's form, e.g. 2014-05-07T23:47:00Z): nothing issued before escapes. */
+/**
+ * An ISO time rounded up to the whole second (IAM's form, e.g. 2014-05-07T23:47:00Z): nothing issued before escapes.
+ */
 export function cutoffTime(nowMs: number): string {
   return new Date(Math.ceil(nowMs / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -33,7 +33,8 @@ export function splitTagValue(key: string, value: string): Record<string, string
     out[key] = value;
     return out;
   }
-  for (let i = 0, n = 1; i < value.length; i += MAX_VALUE, n++) out[n === 1 ? key : `${key}:${n}`] = value.slice(i, i + MAX_VALUE);
+  for (let i = 0, n = 1; i < value.length; i += MAX_VALUE, n++)
+    out[n === 1 ? key : `${key}:${n}`] = value.slice(i, i + MAX_VALUE);
   return out;
 }
 

@@ -40,7 +40,12 @@ export interface ApplyResult {
   startedMs: number;
 }
 
-export async function applyPlan(plan: Plan, gateway: Gateway, journal: Journal, onEvent: (e: EngineEvent) => void = () => undefined): Promise<ApplyResult> {
+export async function applyPlan(
+  plan: Plan,
+  gateway: Gateway,
+  journal: Journal,
+  onEvent: (e: EngineEvent) => void = () => undefined,
+): Promise<ApplyResult> {
   const startedMs = Date.now();
   const now = (): string => new Date().toISOString();
   const resolved: Record<string, string> = {};
@@ -48,17 +53,42 @@ export async function applyPlan(plan: Plan, gateway: Gateway, journal: Journal, 
 
   // Write-ahead: every original value, fsynced before the first call that changes anything.
   journal.append(
-    { type: 'plan', time: now(), incident: plan.incident, instances: plan.instances.map((i) => i.instanceId), planVersion: plan.version },
+    {
+      type: 'plan',
+      time: now(),
+      incident: plan.incident,
+      instances: plan.instances.map((i) => i.instanceId),
+      planVersion: plan.version,
+    },
     ...plan.changes
       .filter((c) => c.before !== null && c.before !== undefined)
-      .map((c) => ({ type: 'original' as const, time: now(), incident: plan.incident, instanceId: c.instanceId, resource: c.resource, attribute: c.attribute, value: c.before })),
+      .map((c) => ({
+        type: 'original' as const,
+        time: now(),
+        incident: plan.incident,
+        instanceId: c.instanceId,
+        resource: c.resource,
+        attribute: c.attribute,
+        value: c.before,
+      })),
     // The ENI's true original state, exactly as record-originals will tag it: never an isolation group (an ENI already
     // on one, from an earlier run, has no such change and gets no record here — its earlier record stands).
     ...plan.changes
       .filter((c) => c.stepId === 'record-originals' && c.resourceType === 'network-interface')
       .map((c) => {
         const tags = c.after as Record<string, string>;
-        return { type: 'original' as const, time: now(), incident: plan.incident, instanceId: c.instanceId, resource: c.resource, attribute: 'eni-state', value: { groups: (joinTagValue(tags, TAG.originalGroups) ?? '').split(',').filter(Boolean), connectionTracking: decodeConntrack(tags[TAG.originalConntrack]) ?? {} } };
+        return {
+          type: 'original' as const,
+          time: now(),
+          incident: plan.incident,
+          instanceId: c.instanceId,
+          resource: c.resource,
+          attribute: 'eni-state',
+          value: {
+            groups: (joinTagValue(tags, TAG.originalGroups) ?? '').split(',').filter(Boolean),
+            connectionTracking: decodeConntrack(tags[TAG.originalConntrack]) ?? {},
+          },
+        };
       }),
   );
 
@@ -67,7 +97,7 @@ export async function applyPlan(plan: Plan, gateway: Gateway, journal: Journal, 
     journal,
     incident: plan.incident,
     now,
-    resolve: (id) => (isPlaceholder(id) ? resolved[id] ?? id : id),
+    resolve: (id) => (isPlaceholder(id) ? (resolved[id] ?? id) : id),
     setResolved: (p, id) => {
       resolved[p] = id;
     },
@@ -89,10 +119,18 @@ export async function applyPlan(plan: Plan, gateway: Gateway, journal: Journal, 
     if (existing) return existing;
     const p = (async (): Promise<StepResult> => {
       // `after`: order only — wait for those steps to finish, whatever their outcome (they may have nothing to do).
-      await Promise.all((step.after ?? []).filter((d) => STEPS.some((s) => s.id === d)).map((d) => run(STEPS.find((s) => s.id === d)!)));
+      await Promise.all(
+        (step.after ?? []).filter((d) => STEPS.some((s) => s.id === d)).map((d) => run(STEPS.find((s) => s.id === d)!)),
+      );
       const deps = await Promise.all(step.dependsOn.map((d) => run(STEPS.find((s) => s.id === d)!)));
       const changes = byStep.get(step.id) ?? [];
-      const r: StepResult = { id: step.id, title: step.title, status: 'pending', critical: step.critical, changes: changes.length };
+      const r: StepResult = {
+        id: step.id,
+        title: step.title,
+        status: 'pending',
+        critical: step.critical,
+        changes: changes.length,
+      };
       results.set(step.id, r);
       const failedDep = deps.find((d) => d.status === 'failed' || d.status === 'skipped');
       if (failedDep) {
@@ -107,15 +145,35 @@ export async function applyPlan(plan: Plan, gateway: Gateway, journal: Journal, 
         try {
           await step.apply(ctx, changes);
           r.status = 'done';
-          journal.append(...changes.map((c) => ({ type: 'applied' as const, time: now(), incident: plan.incident, changeId: c.id, resource: ctx.resolve(c.resource), attribute: c.attribute, value: c.after })));
+          journal.append(
+            ...changes.map((c) => ({
+              type: 'applied' as const,
+              time: now(),
+              incident: plan.incident,
+              changeId: c.id,
+              resource: ctx.resolve(c.resource),
+              attribute: c.attribute,
+              value: c.after,
+            })),
+          );
         } catch (e) {
           r.status = 'failed';
-          r.error = e instanceof CordonError ? { code: e.code, message: e.message } : { code: awsErrorCode(e) ?? 'error', message: (e as Error).message };
+          r.error =
+            e instanceof CordonError
+              ? { code: e.code, message: e.message }
+              : { code: awsErrorCode(e) ?? 'error', message: (e as Error).message };
         }
         r.endedMs = Date.now() - startedMs;
         if (step.critical && r.status === 'done') isolatedAfterMs = Math.max(isolatedAfterMs ?? 0, r.endedMs);
       }
-      journal.append({ type: 'step', time: now(), incident: plan.incident, stepId: step.id, status: r.status, error: r.error?.message });
+      journal.append({
+        type: 'step',
+        time: now(),
+        incident: plan.incident,
+        stepId: step.id,
+        status: r.status,
+        error: r.error?.message,
+      });
       onEvent({ type: 'step', step: { ...r } });
       return r;
     })();
@@ -130,7 +188,11 @@ export async function applyPlan(plan: Plan, gateway: Gateway, journal: Journal, 
 }
 
 /** EC2 DryRun of every mutating call the plan will make. Returns the missing permissions (empty = applyable). */
-export async function preflight(plan: Plan, gateway: Gateway, journal: Journal): Promise<{ step: string; action: string; message: string }[]> {
+export async function preflight(
+  plan: Plan,
+  gateway: Gateway,
+  journal: Journal,
+): Promise<{ step: string; action: string; message: string }[]> {
   const missing: { step: string; action: string; message: string }[] = [];
   const ctx: StepContext = {
     gateway,
@@ -148,7 +210,8 @@ export async function preflight(plan: Plan, gateway: Gateway, journal: Journal):
       try {
         await s.preflight(ctx, changes);
       } catch (e) {
-        if (e instanceof CordonError && e.code === 'permission-missing') missing.push({ step: s.id, action: String(e.details?.action), message: e.message });
+        if (e instanceof CordonError && e.code === 'permission-missing')
+          missing.push({ step: s.id, action: String(e.details?.action), message: e.message });
         else throw e;
       }
     }),

@@ -6,7 +6,18 @@
 // Every write is synchronous, so steps writing to the same folder at once cannot interleave a manifest update.
 
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { CordonError, EXIT } from '../core/errors.js';
 import { Journal } from './journal.js';
@@ -70,7 +81,8 @@ function writeDurable(path: string, data: Buffer | string, flag: 'wx' | 'w'): vo
 }
 
 export function evidenceRoot(stateDir: string, incident: string): string {
-  if (!SAFE.test(incident)) throw new CordonError('usage', `incident id "${incident}" may use only letters, digits, . _ -`, EXIT.usage);
+  if (!SAFE.test(incident))
+    throw new CordonError('usage', `incident id "${incident}" may use only letters, digits, . _ -`, EXIT.usage);
   return join(stateDir, 'evidence', incident);
 }
 
@@ -79,7 +91,12 @@ export class EvidenceFolder {
   readonly manifestPath: string;
 
   /** `onChange` gets the manifest's new SHA-256 after every update, synchronously (the journal records it). */
-  constructor(stateDir: string, readonly incident: string, readonly instanceId: string, private readonly meta: { region: string; accountId?: string; onChange?: (sha256: string) => void }) {
+  constructor(
+    stateDir: string,
+    readonly incident: string,
+    readonly instanceId: string,
+    private readonly meta: { region: string; accountId?: string; onChange?: (sha256: string) => void },
+  ) {
     if (!SAFE.test(instanceId)) throw new Error(`bad instance id ${instanceId}`);
     this.dir = join(evidenceRoot(stateDir, incident), instanceId);
     this.manifestPath = join(this.dir, 'manifest.json');
@@ -88,7 +105,17 @@ export class EvidenceFolder {
   read(): Manifest {
     if (existsSync(this.manifestPath)) return JSON.parse(readFileSync(this.manifestPath, 'utf8')) as Manifest;
     const now = new Date().toISOString();
-    return { version: MANIFEST_VERSION, incident: this.incident, instanceId: this.instanceId, region: this.meta.region, accountId: this.meta.accountId, createdAt: now, updatedAt: now, artefacts: [], remote: [] };
+    return {
+      version: MANIFEST_VERSION,
+      incident: this.incident,
+      instanceId: this.instanceId,
+      region: this.meta.region,
+      accountId: this.meta.accountId,
+      createdAt: now,
+      updatedAt: now,
+      artefacts: [],
+      remote: [],
+    };
   }
 
   /** Writes a new artefact file (a name already taken gets a numbered suffix) and lists it. Returns its entry. */
@@ -96,7 +123,8 @@ export class EvidenceFolder {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const dot = name.lastIndexOf('.');
     let file = name;
-    for (let n = 2; existsSync(join(this.dir, file)); n++) file = dot > 0 ? `${name.slice(0, dot)}-${n}${name.slice(dot)}` : `${name}-${n}`;
+    for (let n = 2; existsSync(join(this.dir, file)); n++)
+      file = dot > 0 ? `${name.slice(0, dot)}-${n}${name.slice(dot)}` : `${name}-${n}`;
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     writeDurable(join(this.dir, file), bytes, 'wx');
     const entry: ArtefactEntry = { file, sha256: sha256(bytes), size: bytes.length, ...e };
@@ -167,13 +195,19 @@ const OWN_FILES = new Set(['manifest.json', 'SHA256SUMS']);
 export function verifyEvidence(stateDir: string, incident: string): VerifyReport {
   const root = evidenceRoot(stateDir, incident);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new CordonError('no-evidence', `no evidence folder for incident ${incident} at ${root}`, EXIT.refused, 'check the incident id and --state-dir (or CORDON_HOME)');
+    throw new CordonError(
+      'no-evidence',
+      `no evidence folder for incident ${incident} at ${root}`,
+      EXIT.refused,
+      'check the incident id and --state-dir (or CORDON_HOME)',
+    );
   }
   const report: VerifyReport = { incident, root, instances: [], problems: [], ok: true };
   // The journal holds the manifest's hash after each update cordon made: the last one must match the file.
   const journaled = new Map<string, string>();
   for (const r of new Journal(stateDir, incident).read()) {
-    if (r.type === 'applied' && r.attribute === EVIDENCE_MANIFEST_ATTRIBUTE && typeof r.value === 'string') journaled.set(r.resource, r.value);
+    if (r.type === 'applied' && r.attribute === EVIDENCE_MANIFEST_ATTRIBUTE && typeof r.value === 'string')
+      journaled.set(r.resource, r.value);
   }
   for (const instanceId of readdirSync(root).sort()) {
     const dir = join(root, instanceId);
@@ -184,7 +218,12 @@ export function verifyEvidence(stateDir: string, incident: string): VerifyReport
       m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
       if (!Array.isArray(m.artefacts)) throw new Error('no artefacts list');
     } catch (e) {
-      report.problems.push({ instanceId, file: 'manifest.json', problem: 'manifest-unreadable', detail: (e as Error).message });
+      report.problems.push({
+        instanceId,
+        file: 'manifest.json',
+        problem: 'manifest-unreadable',
+        detail: (e as Error).message,
+      });
       continue;
     }
     const listed = new Set<string>();
@@ -192,21 +231,44 @@ export function verifyEvidence(stateDir: string, incident: string): VerifyReport
       listed.add(a.file);
       const path = join(dir, a.file);
       if (!existsSync(path)) {
-        report.problems.push({ instanceId, file: a.file, problem: 'missing', detail: `listed with sha256 ${a.sha256}` });
+        report.problems.push({
+          instanceId,
+          file: a.file,
+          problem: 'missing',
+          detail: `listed with sha256 ${a.sha256}`,
+        });
         continue;
       }
       const bytes = readFileSync(path);
       const h = sha256(bytes);
-      if (h !== a.sha256) report.problems.push({ instanceId, file: a.file, problem: 'hash-mismatch', detail: `manifest ${a.sha256}, file now ${h}` });
-      else if (bytes.length !== a.size) report.problems.push({ instanceId, file: a.file, problem: 'size-mismatch', detail: `manifest ${a.size} bytes, file now ${bytes.length}` });
+      if (h !== a.sha256)
+        report.problems.push({
+          instanceId,
+          file: a.file,
+          problem: 'hash-mismatch',
+          detail: `manifest ${a.sha256}, file now ${h}`,
+        });
+      else if (bytes.length !== a.size)
+        report.problems.push({
+          instanceId,
+          file: a.file,
+          problem: 'size-mismatch',
+          detail: `manifest ${a.size} bytes, file now ${bytes.length}`,
+        });
     }
     for (const f of readdirSync(dir)) {
-      if (!listed.has(f) && !OWN_FILES.has(f) && !f.endsWith('.tmp')) report.problems.push({ instanceId, file: f, problem: 'unlisted', detail: 'not in manifest.json' });
+      if (!listed.has(f) && !OWN_FILES.has(f) && !f.endsWith('.tmp'))
+        report.problems.push({ instanceId, file: f, problem: 'unlisted', detail: 'not in manifest.json' });
     }
     const manifestSha256 = sha256(readFileSync(manifestPath));
     const expected = journaled.get(instanceId);
     if (expected !== undefined && expected !== manifestSha256) {
-      report.problems.push({ instanceId, file: 'manifest.json', problem: 'manifest-changed', detail: `the journal recorded sha256 ${expected} when cordon last wrote it; it is now ${manifestSha256}` });
+      report.problems.push({
+        instanceId,
+        file: 'manifest.json',
+        problem: 'manifest-changed',
+        detail: `the journal recorded sha256 ${expected} when cordon last wrote it; it is now ${manifestSha256}`,
+      });
     }
     report.instances.push({ instanceId, files: m.artefacts.length, remote: (m.remote ?? []).length, manifestSha256 });
   }

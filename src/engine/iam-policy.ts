@@ -24,7 +24,11 @@ export function requiredActions(r: PolicyRequest): { read: string[]; change: str
   const o = r.options;
   const gatherOptions = { layers: o.layers ?? ['sg'], naclMode: o.naclMode, playbook: resolvePlaybook(o.playbook) };
   // contain ends by reasoning about what still gets through (the reads `cordon verify` makes).
-  const read = [...BASE_READ_PERMISSIONS, ...GATHERERS.flatMap((g) => g.permissions(gatherOptions)), ...VERIFY_READ_PERMISSIONS];
+  const read = [
+    ...BASE_READ_PERMISSIONS,
+    ...GATHERERS.flatMap((g) => g.permissions(gatherOptions)),
+    ...VERIFY_READ_PERMISSIONS,
+  ];
   const change: string[] = [];
   for (const s of STEPS) {
     if (s.enabled && !s.enabled(o)) continue;

@@ -1,14 +1,40 @@
 // The local write-ahead journal: one JSON-lines file per incident, each record fsynced before cordon makes the
 // change it protects. Restore reads originals from the resources' own tags first and from here second.
 
-import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  openSync,
+  writeSync,
+  fsyncSync,
+  closeSync,
+  readFileSync,
+  existsSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export type JournalRecord =
   | { type: 'plan'; time: string; incident: string; instances: string[]; planVersion: number }
-  | { type: 'original'; time: string; incident: string; instanceId?: string; resource: string; attribute: string; value: unknown }
-  | { type: 'applied'; time: string; incident: string; changeId: string; resource: string; attribute: string; value: unknown }
+  | {
+      type: 'original';
+      time: string;
+      incident: string;
+      instanceId?: string;
+      resource: string;
+      attribute: string;
+      value: unknown;
+    }
+  | {
+      type: 'applied';
+      time: string;
+      incident: string;
+      changeId: string;
+      resource: string;
+      attribute: string;
+      value: unknown;
+    }
   | { type: 'created'; time: string; incident: string; placeholder: string; resource: string }
   | { type: 'step'; time: string; incident: string; stepId: string; status: string; error?: string }
   | { type: 'restored'; time: string; incident: string; resource: string; attribute: string; value: unknown }
@@ -20,8 +46,12 @@ export function defaultStateDir(): string {
 
 export class Journal {
   readonly path: string;
-  constructor(readonly dir: string, readonly incident: string) {
-    if (!/^[A-Za-z0-9._-]{1,128}$/.test(incident)) throw new Error(`incident id "${incident}" may use only letters, digits, . _ -`);
+  constructor(
+    readonly dir: string,
+    readonly incident: string,
+  ) {
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(incident))
+      throw new Error(`incident id "${incident}" may use only letters, digits, . _ -`);
     this.path = join(dir, 'journal', `${incident}.jsonl`);
   }
 
@@ -84,17 +114,27 @@ export function journalsFor(dir: string, instanceId: string): JournalSummary[] {
       continue;
     }
     const records = j.read();
-    if (!records.some((r) => (r.type === 'plan' && r.instances.includes(instanceId)) || (r.type === 'original' && r.instanceId === instanceId))) continue;
+    if (
+      !records.some(
+        (r) =>
+          (r.type === 'plan' && r.instances.includes(instanceId)) ||
+          (r.type === 'original' && r.instanceId === instanceId),
+      )
+    )
+      continue;
     out.push({ incident, path: j.path, mtimeMs: statSync(j.path).mtimeMs, records });
   }
   return out.sort((a, b) => b.mtimeMs - a.mtimeMs);
 }
 
 /** The first recorded original state of each ENI of an instance in a journal: {groups, connectionTracking}. */
-export function eniOriginals(records: JournalRecord[]): Record<string, { groups: string[]; connectionTracking: Record<string, number | undefined> }> {
+export function eniOriginals(
+  records: JournalRecord[],
+): Record<string, { groups: string[]; connectionTracking: Record<string, number | undefined> }> {
   const out: Record<string, { groups: string[]; connectionTracking: Record<string, number | undefined> }> = {};
   for (const r of records) {
-    if (r.type === 'original' && r.attribute === 'eni-state' && !(r.resource in out)) out[r.resource] = r.value as { groups: string[]; connectionTracking: Record<string, number | undefined> };
+    if (r.type === 'original' && r.attribute === 'eni-state' && !(r.resource in out))
+      out[r.resource] = r.value as { groups: string[]; connectionTracking: Record<string, number | undefined> };
   }
   return out;
 }

@@ -17,35 +17,77 @@ const ISOLATING = ['network-acl', 'network-acl-entries', 'route-table'];
 export function refuseWhileRestoring(targets: TargetFacts): void {
   for (const i of targets.instances) {
     if (i.tags[TAG.status] === 'restoring') {
-      throw new CordonError('restore-running', `instance ${i.instanceId} is being restored (incident ${i.tags[TAG.incident] ?? '?'}): containing it now would interleave with the restore`, EXIT.refused, 'wait for the restore to finish (or, if it was interrupted, rerun `cordon restore` to finish it), then contain again');
+      throw new CordonError(
+        'restore-running',
+        `instance ${i.instanceId} is being restored (incident ${i.tags[TAG.incident] ?? '?'}): containing it now would interleave with the restore`,
+        EXIT.refused,
+        'wait for the restore to finish (or, if it was interrupted, rerun `cordon restore` to finish it), then contain again',
+      );
     }
   }
 }
 
-export function makePlan(targets: TargetFacts, options: ContainOptions, region: string, now: string, knownOriginals?: PlanInput['knownOriginals']): Plan {
+export function makePlan(
+  targets: TargetFacts,
+  options: ContainOptions,
+  region: string,
+  now: string,
+  knownOriginals?: PlanInput['knownOriginals'],
+): Plan {
   const warnings: string[] = [];
   validateLayerOptions(options);
   refuseWhileRestoring(targets);
   for (const i of targets.instances) {
     if (i.state === 'terminated' || i.state === 'shutting-down') {
-      throw new CordonError('instance-gone', `instance ${i.instanceId} is ${i.state}: there is nothing left to contain`, EXIT.refused, 'its volumes and snapshots may still be preserved; look for them with `aws ec2 describe-volumes`');
+      throw new CordonError(
+        'instance-gone',
+        `instance ${i.instanceId} is ${i.state}: there is nothing left to contain`,
+        EXIT.refused,
+        'its volumes and snapshots may still be preserved; look for them with `aws ec2 describe-volumes`',
+      );
     }
     if (!i.vpcId || i.enis.length === 0) {
-      throw new CordonError('no-vpc', `instance ${i.instanceId} is not in a VPC: security-group containment needs VPC network interfaces`, EXIT.refused, 'stop the instance to contain it');
+      throw new CordonError(
+        'no-vpc',
+        `instance ${i.instanceId} is not in a VPC: security-group containment needs VPC network interfaces`,
+        EXIT.refused,
+        'stop the instance to contain it',
+      );
     }
   }
-  const input: PlanInput = { instances: targets.instances, isolationGroups: targets.isolationGroups, options, now, knownOriginals };
+  const input: PlanInput = {
+    instances: targets.instances,
+    isolationGroups: targets.isolationGroups,
+    options,
+    now,
+    knownOriginals,
+  };
   const changes = STEPS.flatMap((s) => s.plan(input));
   const instances = targets.instances.map((i) => {
     const w: string[] = [];
-    if (i.state === 'stopped' || i.state === 'stopping') w.push(`${i.instanceId} is ${i.state}: the network changes still apply (and protect it when it starts), no live flows to cut`);
+    if (i.state === 'stopped' || i.state === 'stopping')
+      w.push(
+        `${i.instanceId} is ${i.state}: the network changes still apply (and protect it when it starts), no live flows to cut`,
+      );
     for (const e of i.enis) {
-      if (!containableEnis(i).includes(e)) w.push(`${e.networkInterfaceId} is a ${e.interfaceType} interface managed by AWS: cordon cannot change its groups`);
-      if (e.groupIds.some((g) => isIsolationGroup(input, g)) && e.tags[TAG.originalGroups] === undefined && !knownOriginals?.[e.networkInterfaceId]) {
-        w.push(`${e.networkInterfaceId} is already on an isolation group but carries no record of its original groups: restore will need the local journal`);
+      if (!containableEnis(i).includes(e))
+        w.push(
+          `${e.networkInterfaceId} is a ${e.interfaceType} interface managed by AWS: cordon cannot change its groups`,
+        );
+      if (
+        e.groupIds.some((g) => isIsolationGroup(input, g)) &&
+        e.tags[TAG.originalGroups] === undefined &&
+        !knownOriginals?.[e.networkInterfaceId]
+      ) {
+        w.push(
+          `${e.networkInterfaceId} is already on an isolation group but carries no record of its original groups: restore will need the local journal`,
+        );
       }
     }
-    const mine = changes.filter((c) => c.instanceId === i.instanceId && c.critical && (c.attribute === 'groups' || ISOLATING.includes(c.attribute)));
+    const mine = changes.filter(
+      (c) =>
+        c.instanceId === i.instanceId && c.critical && (c.attribute === 'groups' || ISOLATING.includes(c.attribute)),
+    );
     return {
       instanceId: i.instanceId,
       vpcId: i.vpcId,
@@ -59,11 +101,26 @@ export function makePlan(targets: TargetFacts, options: ContainOptions, region: 
   const creates: Record<string, string> = {};
   for (const c of changes) if (c.attribute === 'create') creates[c.resource] = c.summary;
   const criticalPath = STEPS.filter((s) => s.critical && changes.some((c) => c.stepId === s.id)).map((s) => s.id);
-  if (options.skipUntrackStep) warnings.push('the all-open step is skipped: tracked connections (e.g. an attacker\'s SSH session) survive the swap');
+  if (options.skipUntrackStep)
+    warnings.push(
+      "the all-open step is skipped: tracked connections (e.g. an attacker's SSH session) survive the swap",
+    );
   for (const s of STEPS) warnings.push(...(s.notes?.(input) ?? []));
   const layers = subnetLayerPlan(input, changes);
   warnings.push(...layers.warnings);
-  return { version: PLAN_VERSION, incident: options.incident, createdAt: now, region, options, instances, changes, criticalPath, warnings, creates, blastRadius: layers.blastRadius };
+  return {
+    version: PLAN_VERSION,
+    incident: options.incident,
+    createdAt: now,
+    region,
+    options,
+    instances,
+    changes,
+    criticalPath,
+    warnings,
+    creates,
+    blastRadius: layers.blastRadius,
+  };
 }
 
 /** Refuses a saved plan whose facts no longer match what AWS describes now. */
@@ -74,6 +131,11 @@ export function checkFresh(plan: Plan, targets: TargetFacts): void {
     if (!now || fingerprint(now) !== p.fingerprint) stale.push(p.instanceId);
   }
   if (stale.length) {
-    throw new CordonError('stale-plan', `the saved plan is stale: ${stale.join(', ')} changed since ${plan.createdAt}`, EXIT.stale, 'make a new plan with `cordon plan … --out plan.json`, review it, then contain with it');
+    throw new CordonError(
+      'stale-plan',
+      `the saved plan is stale: ${stale.join(', ')} changed since ${plan.createdAt}`,
+      EXIT.stale,
+      'make a new plan with `cordon plan … --out plan.json`, review it, then contain with it',
+    );
   }
 }

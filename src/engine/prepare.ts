@@ -17,17 +17,38 @@ export async function prepare(clients: AwsClients, vpcIds: string[] | 'all'): Pr
   const known = await gw.vpcs();
   const targets = vpcIds === 'all' ? known.map((v) => v.vpcId) : vpcIds;
   for (const v of targets) {
-    if (!/^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/.test(v)) throw new CordonError('malformed-id', `"${v}" is not a VPC id`, EXIT.usage, 'VPC ids look like vpc-0123456789abcdef0');
-    if (!known.some((k) => k.vpcId === v)) throw new CordonError('vpc-not-found', `VPC ${v} not found in ${clients.region}`, EXIT.refused, 'check the id and --region; `aws ec2 describe-vpcs` lists them');
+    if (!/^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/.test(v))
+      throw new CordonError(
+        'malformed-id',
+        `"${v}" is not a VPC id`,
+        EXIT.usage,
+        'VPC ids look like vpc-0123456789abcdef0',
+      );
+    if (!known.some((k) => k.vpcId === v))
+      throw new CordonError(
+        'vpc-not-found',
+        `VPC ${v} not found in ${clients.region}`,
+        EXIT.refused,
+        'check the id and --region; `aws ec2 describe-vpcs` lists them',
+      );
   }
   if (targets.length === 0) return { vpcs: [] };
-  const existing = indexIsolationGroups(await gw.findGroupsByTag([{ name: 'vpc-id', values: targets }, { name: 'tag-key', values: [TAG.role] }]));
+  const existing = indexIsolationGroups(
+    await gw.findGroupsByTag([
+      { name: 'vpc-id', values: targets },
+      { name: 'tag-key', values: [TAG.role] },
+    ]),
+  );
   const vpcs = await Promise.all(
     targets.map(async (vpcId) => {
       const have = existing[vpcId] ?? {};
       const [open, empty] = await Promise.all([
-        have.open ? { groupId: have.open.groupId, created: false } : createIsolationGroup(gw, vpcId, ROLE_OPEN).then((groupId) => ({ groupId, created: true })),
-        have.empty ? { groupId: have.empty.groupId, created: false } : createIsolationGroup(gw, vpcId, ROLE_EMPTY).then((groupId) => ({ groupId, created: true })),
+        have.open
+          ? { groupId: have.open.groupId, created: false }
+          : createIsolationGroup(gw, vpcId, ROLE_OPEN).then((groupId) => ({ groupId, created: true })),
+        have.empty
+          ? { groupId: have.empty.groupId, created: false }
+          : createIsolationGroup(gw, vpcId, ROLE_EMPTY).then((groupId) => ({ groupId, created: true })),
       ]);
       return { vpcId, open, empty };
     }),

@@ -23,7 +23,13 @@ export interface RestoreRequest {
 }
 
 export interface RestorePlan {
-  instances: { instanceId: string; incident: string; journal: string; items: RestoreItem[]; /** cordon:status before the restore. */ status?: string }[];
+  instances: {
+    instanceId: string;
+    incident: string;
+    journal: string;
+    items: RestoreItem[];
+    /** cordon:status before the restore. */ status?: string;
+  }[];
 }
 
 export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
@@ -36,45 +42,89 @@ export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
     // A released instance's incident tag names a finished incident: a later containment whose tags never landed is
     // found on its ENIs or in the newest local journal instead.
     const tagged = inst.tags[TAG.status] !== 'released' ? inst.tags[TAG.incident] : undefined;
-    const incident = tagged ?? containableEnis(inst).map((e) => e.tags[TAG.incident]).find(Boolean) ?? journalsFor(stateDir, inst.instanceId)[0]?.incident ?? inst.tags[TAG.incident];
+    const incident =
+      tagged ??
+      containableEnis(inst)
+        .map((e) => e.tags[TAG.incident])
+        .find(Boolean) ??
+      journalsFor(stateDir, inst.instanceId)[0]?.incident ??
+      inst.tags[TAG.incident];
     if (!incident) {
-      throw new CordonError('not-contained', `instance ${inst.instanceId} carries no cordon containment record`, EXIT.refused, 'nothing to restore; `cordon status` shows what cordon knows about it');
+      throw new CordonError(
+        'not-contained',
+        `instance ${inst.instanceId} carries no cordon containment record`,
+        EXIT.refused,
+        'nothing to restore; `cordon status` shows what cordon knows about it',
+      );
     }
     const journal = new Journal(stateDir, incident);
     // The incident's journal first, then any other local journal of this instance (a rerun elsewhere may have tagged
     // it with a new incident while the originals were recorded here under the first one).
-    const records = [...journal.read(), ...journalsFor(stateDir, inst.instanceId).filter((j) => j.incident !== incident).flatMap((j) => j.records)];
+    const records = [
+      ...journal.read(),
+      ...journalsFor(stateDir, inst.instanceId)
+        .filter((j) => j.incident !== incident)
+        .flatMap((j) => j.records),
+    ];
     const journalOriginal = (resource: string, attribute: string): unknown => {
       const rec = records.find((x) => x.type === 'original' && x.resource === resource && x.attribute === attribute);
       return rec && rec.type === 'original' ? rec.value : undefined;
     };
-    const input = { instance: inst, incident, isolation: targets.isolationGroups[inst.vpcId ?? ''] ?? {}, journalOriginal, removeRevocation: r.removeRevocation };
+    const input = {
+      instance: inst,
+      incident,
+      isolation: targets.isolationGroups[inst.vpcId ?? ''] ?? {},
+      journalOriginal,
+      removeRevocation: r.removeRevocation,
+    };
     const items = [...STEPS]
       .filter((s) => s.planRestore)
       .sort((a, b) => (a.restoreOrder ?? 0) - (b.restoreOrder ?? 0))
       .flatMap((s) => s.planRestore!(input));
-    out.instances.push({ instanceId: inst.instanceId, incident, journal: journal.path, items, status: inst.tags[TAG.status] });
+    out.instances.push({
+      instanceId: inst.instanceId,
+      incident,
+      journal: journal.path,
+      items,
+      status: inst.tags[TAG.status],
+    });
   }
   const drifted = out.instances.flatMap((i) => i.items.filter((x) => x.drift));
   const unknown = drifted.filter((x) => x.original === undefined);
   if (unknown.length) {
-    throw new CordonError('no-record', `cannot restore: ${unknown.map((x) => `${x.resource} ${x.drift}`).join('; ')}`, EXIT.refused, 'run restore where the containment journal is (CORDON_HOME / --state-dir), or restore that resource by hand');
+    throw new CordonError(
+      'no-record',
+      `cannot restore: ${unknown.map((x) => `${x.resource} ${x.drift}`).join('; ')}`,
+      EXIT.refused,
+      'run restore where the containment journal is (CORDON_HOME / --state-dir), or restore that resource by hand',
+    );
   }
   if (drifted.length && !r.force) {
-    throw new CordonError('drift', `refusing to restore: ${drifted.map((x) => `${x.resource} ${x.drift}`).join('; ')}`, EXIT.stale, 'someone changed it after containment; check with the team, then rerun with --force to restore the recorded originals anyway');
+    throw new CordonError(
+      'drift',
+      `refusing to restore: ${drifted.map((x) => `${x.resource} ${x.drift}`).join('; ')}`,
+      EXIT.stale,
+      'someone changed it after containment; check with the team, then rerun with --force to restore the recorded originals anyway',
+    );
   }
   return out;
 }
 
 export interface RestoreResult {
   plan: RestorePlan;
-  instances: { instanceId: string; incident: string; status: 'restored'; restored: { resource: string; attribute: string; summary: string }[] }[];
+  instances: {
+    instanceId: string;
+    incident: string;
+    status: 'restored';
+    restored: { resource: string; attribute: string; summary: string }[];
+  }[];
   calls: Gateway['calls'];
 }
 
 export async function restore(r: RestoreRequest): Promise<RestoreResult> {
   const plan = await planRestore(r);
-  if (r.confirm && !(await r.confirm(plan))) throw new CordonError('aborted', 'restore aborted at the confirmation prompt; nothing was changed', EXIT.aborted);
+  if (r.confirm && !(await r.confirm(plan)))
+    throw new CordonError('aborted', 'restore aborted at the confirmation prompt; nothing was changed', EXIT.aborted);
   const gateway = new Gateway(r.clients);
   const stateDir = r.stateDir ?? defaultStateDir();
   const now = (): string => new Date().toISOString();
@@ -95,17 +145,33 @@ export async function restore(r: RestoreRequest): Promise<RestoreResult> {
       await gateway.createTags([inst.instanceId], { [TAG.status]: 'restoring', [TAG.incident]: inst.incident });
     }
     // Steps restore one after another in restoreOrder; a step's own items run in parallel.
-    const order = [...STEPS].filter((s) => s.applyRestore).sort((a, b) => (a.restoreOrder ?? 0) - (b.restoreOrder ?? 0));
+    const order = [...STEPS]
+      .filter((s) => s.applyRestore)
+      .sort((a, b) => (a.restoreOrder ?? 0) - (b.restoreOrder ?? 0));
     for (const step of order) {
       const items = inst.items.filter((i) => i.stepId === step.id);
       if (items.length === 0) continue;
       await step.applyRestore!(ctx, items);
-      journal.append(...items.map((i) => ({ type: 'restored' as const, time: now(), incident: inst.incident, resource: i.resource, attribute: i.attribute, value: i.original })));
+      journal.append(
+        ...items.map((i) => ({
+          type: 'restored' as const,
+          time: now(),
+          incident: inst.incident,
+          resource: i.resource,
+          attribute: i.attribute,
+          value: i.original,
+        })),
+      );
     }
   }
   return {
     plan,
-    instances: plan.instances.map((i) => ({ instanceId: i.instanceId, incident: i.incident, status: 'restored' as const, restored: i.items.map((x) => ({ resource: x.resource, attribute: x.attribute, summary: x.summary })) })),
+    instances: plan.instances.map((i) => ({
+      instanceId: i.instanceId,
+      incident: i.incident,
+      status: 'restored' as const,
+      restored: i.items.map((x) => ({ resource: x.resource, attribute: x.attribute, summary: x.summary })),
+    })),
     calls: gateway.calls,
   };
 }

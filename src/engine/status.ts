@@ -26,18 +26,41 @@ export async function status(clients: AwsClients, instanceIds: string[]): Promis
     const enis = containableEnis(i).map((e) => ({
       networkInterfaceId: e.networkInterfaceId,
       groups: e.groupIds,
-      onIsolationGroup: (e.groupIds.length === 1 && e.groupIds[0] === iso.empty?.groupId ? 'empty' : e.groupIds.length === 1 && e.groupIds[0] === iso.open?.groupId ? 'open' : 'no') as 'empty' | 'open' | 'no',
+      onIsolationGroup: (e.groupIds.length === 1 && e.groupIds[0] === iso.empty?.groupId
+        ? 'empty'
+        : e.groupIds.length === 1 && e.groupIds[0] === iso.open?.groupId
+          ? 'open'
+          : 'no') as 'empty' | 'open' | 'no',
     }));
     const tagStatus = i.tags[TAG.status] ?? 'none';
     const layers = (i.tags[TAG.layers] ?? '').split(',').filter(Boolean);
     const allIsolated = enis.length > 0 && enis.every((e) => e.onIsolationGroup === 'empty');
     let summary: string;
-    if (tagStatus === 'contained' && allIsolated) summary = `contained since ${i.tags[TAG.containedAt] ?? '?'} by incident ${i.tags[TAG.incident]} (layers: ${layers.join(', ') || 'sg'})`;
-    else if (tagStatus === 'contained') summary = `tagged contained by incident ${i.tags[TAG.incident]}, but ${enis.filter((e) => e.onIsolationGroup !== 'empty').map((e) => e.networkInterfaceId).join(', ')} not on the empty isolation group: rerun contain`;
-    else if (tagStatus === 'containing') summary = `containment by incident ${i.tags[TAG.incident]} started ${i.tags[TAG.containedAt] ?? '?'} and did not finish: rerun \`cordon contain ${i.instanceId}\``;
-    else if (tagStatus === 'restoring') summary = `being restored (incident ${i.tags[TAG.incident]}); if no restore is running, it was interrupted: rerun \`cordon restore ${i.instanceId}\` to finish it`;
+    if (tagStatus === 'contained' && allIsolated)
+      summary = `contained since ${i.tags[TAG.containedAt] ?? '?'} by incident ${i.tags[TAG.incident]} (layers: ${layers.join(', ') || 'sg'})`;
+    else if (tagStatus === 'contained')
+      summary = `tagged contained by incident ${i.tags[TAG.incident]}, but ${enis
+        .filter((e) => e.onIsolationGroup !== 'empty')
+        .map((e) => e.networkInterfaceId)
+        .join(', ')} not on the empty isolation group: rerun contain`;
+    else if (tagStatus === 'containing')
+      summary = `containment by incident ${i.tags[TAG.incident]} started ${i.tags[TAG.containedAt] ?? '?'} and did not finish: rerun \`cordon contain ${i.instanceId}\``;
+    else if (tagStatus === 'restoring')
+      summary = `being restored (incident ${i.tags[TAG.incident]}); if no restore is running, it was interrupted: rerun \`cordon restore ${i.instanceId}\` to finish it`;
     else if (tagStatus === 'released') summary = `released (was contained by incident ${i.tags[TAG.incident]})`;
-    else summary = allIsolated ? 'on the empty isolation group, but without cordon status tags' : 'not contained by cordon';
-    return { instanceId: i.instanceId, state: i.state, status: tagStatus, incident: i.tags[TAG.incident], since: i.tags[TAG.containedAt], layers, enis, summary };
+    else
+      summary = allIsolated
+        ? 'on the empty isolation group, but without cordon status tags'
+        : 'not contained by cordon';
+    return {
+      instanceId: i.instanceId,
+      state: i.state,
+      status: tagStatus,
+      incident: i.tags[TAG.incident],
+      since: i.tags[TAG.containedAt],
+      layers,
+      enis,
+      summary,
+    };
   });
 }

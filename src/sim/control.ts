@@ -15,7 +15,10 @@ export interface ControlResponse {
 export type ControlRoute = (sim: Simulator, body: unknown, query: URLSearchParams) => Promise<unknown> | unknown;
 
 export class ControlError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -36,7 +39,8 @@ export function isMutatingAction(action: string): boolean {
 
 function objectBody(body: unknown, route: string): Record<string, unknown> {
   if (body === undefined) return {};
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ControlError(400, `${route}: the body must be a JSON object`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new ControlError(400, `${route}: the body must be a JSON object`);
   return body as Record<string, unknown>;
 }
 
@@ -44,7 +48,8 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new ControlError(400, `query parameter ${name} must be a non-negative integer, not "${v}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ControlError(400, `query parameter ${name} must be a non-negative integer, not "${v}"`);
   return n;
 }
 
@@ -83,7 +88,10 @@ registerControlRoute('GET', '/_sim/calls', (sim, _b, q) => {
 
 registerControlRoute('GET', '/_sim/calls/summary', (sim, _b, q) => {
   const calls = filterCalls(sim, q);
-  const byAction: Record<string, { calls: number; errors: number; dryRun: number; mutating: boolean; errorCodes: Record<string, number> }> = {};
+  const byAction: Record<
+    string,
+    { calls: number; errors: number; dryRun: number; mutating: boolean; errorCodes: Record<string, number> }
+  > = {};
   let mutating = 0;
   let errors = 0;
   let dryRun = 0;
@@ -125,10 +133,18 @@ registerControlRoute('DELETE', '/_sim/calls', (sim) => {
 async function loadRoute(sim: Simulator, body: unknown, route: string, required: boolean): Promise<unknown> {
   const b = objectBody(body, route);
   const extra = Object.keys(b).filter((k) => k !== 'scenario');
-  if (extra.length) throw new ControlError(400, `${route}: unknown field(s) ${extra.join(', ')}; the body is {"scenario": <bundled name | file path | scenario object>}`);
+  if (extra.length)
+    throw new ControlError(
+      400,
+      `${route}: unknown field(s) ${extra.join(', ')}; the body is {"scenario": <bundled name | file path | scenario object>}`,
+    );
   const scenario = b.scenario;
-  if (scenario === undefined && required) throw new ControlError(400, `${route}: give {"scenario": <bundled name | file path | scenario object>}`);
-  if (scenario !== undefined && (scenario === null || (typeof scenario !== 'string' && typeof scenario !== 'object') || Array.isArray(scenario))) {
+  if (scenario === undefined && required)
+    throw new ControlError(400, `${route}: give {"scenario": <bundled name | file path | scenario object>}`);
+  if (
+    scenario !== undefined &&
+    (scenario === null || (typeof scenario !== 'string' && typeof scenario !== 'object') || Array.isArray(scenario))
+  ) {
     throw new ControlError(400, `${route}: "scenario" must be a bundled name, a file path or a scenario object`);
   }
   await sim.reset(scenario as Parameters<Simulator['reset']>[0]);
@@ -147,11 +163,15 @@ registerControlRoute('DELETE', '/_sim/faults', (sim) => {
 });
 registerControlRoute('GET', '/_sim/faults/buckets', (sim) => sim.faults.bucketLevels());
 
-registerControlRoute('GET', '/_sim/clock', (sim) => ({ now: sim.world.clock.nowIso(), epochMs: sim.world.clock.now() }));
+registerControlRoute('GET', '/_sim/clock', (sim) => ({
+  now: sim.world.clock.nowIso(),
+  epochMs: sim.world.clock.now(),
+}));
 /** {"frozen": true} stops the simulated clock (exact times in tests); {"frozen": false} lets it run again. */
 registerControlRoute('PUT', '/_sim/clock', (sim, body) => {
   const b = objectBody(body, 'PUT /_sim/clock');
-  if (typeof b.frozen !== 'boolean') throw new ControlError(400, 'PUT /_sim/clock: the body must be {"frozen": true | false}');
+  if (typeof b.frozen !== 'boolean')
+    throw new ControlError(400, 'PUT /_sim/clock: the body must be {"frozen": true | false}');
   sim.world.clock.freeze(b.frozen);
   return { now: sim.world.clock.nowIso(), epochMs: sim.world.clock.now(), frozen: b.frozen };
 });
@@ -159,10 +179,14 @@ registerControlRoute('POST', '/_sim/clock/advance', (sim, body) => {
   const b = objectBody(body, 'POST /_sim/clock/advance');
   const seconds = b.seconds !== undefined ? Number(b.seconds) : b.ms !== undefined ? Number(b.ms) / 1000 : NaN;
   if (typeof (b.seconds ?? b.ms) !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-    throw new ControlError(400, 'POST /_sim/clock/advance: the body must be {"seconds": <non-negative number>} or {"ms": <non-negative number>}');
+    throw new ControlError(
+      400,
+      'POST /_sim/clock/advance: the body must be {"seconds": <non-negative number>} or {"ms": <non-negative number>}',
+    );
   }
   sim.world.clock.advance(seconds * 1000);
-  for (const hook of sim.world.afterChange) hook({ action: '_sim/clock/advance', accountId: sim.world.defaultAccountId, region: sim.world.defaultRegion });
+  for (const hook of sim.world.afterChange)
+    hook({ action: '_sim/clock/advance', accountId: sim.world.defaultAccountId, region: sim.world.defaultRegion });
   return { now: sim.world.clock.nowIso(), epochMs: sim.world.clock.now() };
 });
 
@@ -174,7 +198,12 @@ export function controlRoutes(): string[] {
   return [...routes.keys()].sort();
 }
 
-export async function handleControl(sim: Simulator, method: string, rawUrl: string, body: string): Promise<ControlResponse> {
+export async function handleControl(
+  sim: Simulator,
+  method: string,
+  rawUrl: string,
+  body: string,
+): Promise<ControlResponse> {
   const url = new URL(rawUrl, 'http://127.0.0.1');
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   const route = routes.get(`${method.toUpperCase()} ${path}`);

@@ -51,7 +51,11 @@ export class Dispatcher {
     }
   }
 
-  private findService(signingName: string, version: string | undefined, action: string | undefined): ServiceDef | undefined {
+  private findService(
+    signingName: string,
+    version: string | undefined,
+    action: string | undefined,
+  ): ServiceDef | undefined {
     const candidates = this.bySigningName.get(signingName);
     if (!candidates) return undefined;
     if (candidates.length === 1) return candidates[0];
@@ -68,7 +72,10 @@ export class Dispatcher {
       return await this.dispatch(req);
     } catch (e) {
       console.error('cordon sim: request failure', e);
-      return { ...ec2Codec.error(new AwsError('InternalError', 'An internal error has occurred', 500), 'none', ''), requestId: 'none' };
+      return {
+        ...ec2Codec.error(new AwsError('InternalError', 'An internal error has occurred', 500), 'none', ''),
+        requestId: 'none',
+      };
     }
   }
 
@@ -118,14 +125,25 @@ export class Dispatcher {
     };
 
     try {
-      if (!scope) throw new AwsError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401);
-      if (!service) throw new AwsError('InvalidAction', `The action ${action ?? '(none)'} is not valid for this web service.`, 400);
+      if (!scope)
+        throw new AwsError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401);
+      if (!service)
+        throw new AwsError('InvalidAction', `The action ${action ?? '(none)'} is not valid for this web service.`, 400);
       if (!action) throw new AwsError('MissingAction', 'The request must contain the parameter Action.', 400);
-      const handler = Object.prototype.hasOwnProperty.call(service.actions, action) ? service.actions[action] : undefined;
+      const handler = Object.prototype.hasOwnProperty.call(service.actions, action)
+        ? service.actions[action]
+        : undefined;
       if (!handler) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`, 400);
 
       const iamAction = `${service.iamPrefix}:${action}`;
-      const callInfo = { service: service.iamPrefix, action, accountId, regionName, params, protocol: service.protocol };
+      const callInfo = {
+        service: service.iamPrefix,
+        action,
+        accountId,
+        regionName,
+        params,
+        protocol: service.protocol,
+      };
       let fault = this.faults.before(callInfo);
       if (fault instanceof Promise) fault = await fault;
       if (fault) throw fault;
@@ -136,9 +154,14 @@ export class Dispatcher {
           ? new AwsError('RequestExpired', 'Request has expired.', 400)
           : new AwsError('ExpiredToken', 'The security token included in the request is expired', 403);
       }
-      if (iamAction !== 'sts:GetCallerIdentity' && !isAllowed(p, iamAction)) { // AWS never denies GetCallerIdentity
+      if (iamAction !== 'sts:GetCallerIdentity' && !isAllowed(p, iamAction)) {
+        // AWS never denies GetCallerIdentity
         throw service.protocol === 'ec2'
-          ? new AwsError('UnauthorizedOperation', `You are not authorized to perform this operation. User: ${p.arn} is not authorized to perform: ${iamAction}`, 403)
+          ? new AwsError(
+              'UnauthorizedOperation',
+              `You are not authorized to perform this operation. User: ${p.arn} is not authorized to perform: ${iamAction}`,
+              403,
+            )
           : new AwsError('AccessDenied', `User: ${p.arn} is not authorized to perform: ${iamAction}`, 403);
       }
 
@@ -155,7 +178,8 @@ export class Dispatcher {
         action,
         dryRun,
         dryRunGate() {
-          if (dryRun) throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+          if (dryRun)
+            throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
           world.touch();
         },
         nowIso: () => world.clock.nowIso(),
@@ -175,11 +199,16 @@ export class Dispatcher {
       record('ok', res.status);
       return { ...res, requestId };
     } catch (e) {
-      const ae = e instanceof AwsError
-        ? e
-        : service?.protocol === 'query'
-          ? new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500)
-          : new AwsError('InternalError', 'An internal error has occurred', 500);
+      const ae =
+        e instanceof AwsError
+          ? e
+          : service?.protocol === 'query'
+            ? new AwsError(
+                'InternalFailure',
+                'The request processing has failed because of an unknown error, exception or failure.',
+                500,
+              )
+            : new AwsError('InternalError', 'An internal error has occurred', 500);
       if (!(e instanceof AwsError)) console.error('cordon sim: handler failure', e);
       const res = codec.error(ae, requestId, xmlns);
       record('error', res.status, ae.code);

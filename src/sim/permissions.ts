@@ -7,7 +7,10 @@ const cache = new Map<string, RegExp>();
 export function actionMatches(pattern: string, action: string): boolean {
   let re = cache.get(pattern);
   if (!re) {
-    const body = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+    const body = pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('');
     re = new RegExp(`^${body}$`, 'i');
     cache.set(pattern, re);
   }

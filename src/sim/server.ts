@@ -7,7 +7,8 @@ import { Dispatcher } from './dispatch.js';
 import { allServices } from './services/index.js';
 import type { ServiceDef } from './services/framework.js';
 import { World } from './state/world.js';
-import { loadScenario, type ScenarioInput } from './dataplane/index.js'; // the scenario loader + each world's data plane
+// the scenario loader + each world's data plane
+import { loadScenario, type ScenarioInput } from './dataplane/index.js';
 import { ConfigurableFaults, type FaultConfigInput } from './faults/configurable.js';
 import { handleControl } from './control.js';
 
@@ -106,7 +107,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         } else {
           const code = tooLarge ? 'RequestEntityTooLarge' : 'InternalError';
           res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' });
-          res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${tooLarge ? 'Request body too large' : 'An internal error has occurred'}</Message></Error></Errors><RequestID>none</RequestID></Response>`);
+          res.end(
+            `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${tooLarge ? 'Request body too large' : 'An internal error has occurred'}</Message></Error></Errors><RequestID>none</RequestID></Response>`,
+          );
         }
       }
     })();

@@ -13,15 +13,30 @@ export function allowGroupName(allow: string[]): string {
   return `cordon-isolation-step2-allow-${fnv1a(allowListKey(allow))}`;
 }
 
-export async function createAllowGroup(gw: Gateway, vpcId: string, allow: string[], incident?: string): Promise<string> {
+export async function createAllowGroup(
+  gw: Gateway,
+  vpcId: string,
+  allow: string[],
+  incident?: string,
+): Promise<string> {
   const name = allowGroupName(allow);
-  const tags: Record<string, string> = { [TAG.role]: ROLE_ALLOW, [TAG.doNotUse]: DO_NOT_USE, Name: name, ...listTags(LTAG.allowList, allow) };
+  const tags: Record<string, string> = {
+    [TAG.role]: ROLE_ALLOW,
+    [TAG.doNotUse]: DO_NOT_USE,
+    Name: name,
+    ...listTags(LTAG.allowList, allow),
+  };
   if (incident) tags[TAG.incident] = incident;
-  const description = `cordon isolation step 2 with allow-list ${allowListKey(allow)} - DO NOT USE for anything else`.slice(0, 255);
+  const description =
+    `cordon isolation step 2 with allow-list ${allowListKey(allow)} - DO NOT USE for anything else`.slice(0, 255);
   const id = (await gw.createSecurityGroup(vpcId, name, description, tags))!;
   const v4 = allow.filter((c) => !c.includes(':'));
   const v6 = allow.filter((c) => c.includes(':'));
   // A new group allows all IPv4 egress: take that away, and allow the forensics networks both ways.
-  await Promise.all([gw.revokeEgress(id, { v4: ['0.0.0.0/0'] }), gw.authorizeEgress(id, { v4, v6 }), authorizeIngressCidrs(gw, id, allow, 'cordon allow-list (forensics)')]);
+  await Promise.all([
+    gw.revokeEgress(id, { v4: ['0.0.0.0/0'] }),
+    gw.authorizeEgress(id, { v4, v6 }),
+    authorizeIngressCidrs(gw, id, allow, 'cordon allow-list (forensics)'),
+  ]);
   return id;
 }

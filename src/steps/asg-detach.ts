@@ -15,11 +15,28 @@ import { PB_TAG, encodeRecord, decodeRecord } from '../core/playbook.js';
 import { EXTRA, extra, type AsgFacts, type AsgGroupFacts } from '../core/playbook-facts.js';
 import { awsErrorCode } from '../aws/clients.js';
 import {
-  attachInstance, describeGroup, detachInstance, enterStandby, exitStandby, resumeProcesses, setProtection, suspendProcesses, updateGroupSizes,
+  attachInstance,
+  describeGroup,
+  detachInstance,
+  enterStandby,
+  exitStandby,
+  resumeProcesses,
+  setProtection,
+  suspendProcesses,
+  updateGroupSizes,
 } from '../aws/autoscaling.js';
 import type { Change } from '../core/plan.js';
 import type { RestoreItem, StepDef } from './types.js';
-import { instanceChange, journalOriginal, playbookOf, recordKeys, recordTag, restoreItem, writeRecordTag, yieldToCritical } from './playbook-common.js';
+import {
+  instanceChange,
+  journalOriginal,
+  playbookOf,
+  recordKeys,
+  recordTag,
+  restoreItem,
+  writeRecordTag,
+  yieldToCritical,
+} from './playbook-common.js';
 
 const ID = 'asg-detach';
 const SAFE_PROCESSES = ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance'];
@@ -57,10 +74,13 @@ function plannedAction(f: AsgFacts, mode: 'detach' | 'standby', decrement: boole
   const state = m.lifecycleState;
   const lb = { targetGroupArns: g?.targetGroupArns, loadBalancerNames: g?.loadBalancerNames };
   // Already out of service (Standby is not health-checked), or already leaving: nothing to do.
-  if (state === 'Standby' || state === 'EnteringStandby' || state.startsWith('Detach') || state.startsWith('Terminat')) return undefined;
+  if (state === 'Standby' || state === 'EnteringStandby' || state.startsWith('Detach') || state.startsWith('Terminat'))
+    return undefined;
   if (state !== 'InService') {
     const suspend = SAFE_PROCESSES.filter((p) => !g?.suspendedProcesses.includes(p));
-    return suspend.length ? { action: 'suspend', group: m.groupName, decrement: false, suspend, groupKnown: !!g } : undefined;
+    return suspend.length
+      ? { action: 'suspend', group: m.groupName, decrement: false, suspend, groupKnown: !!g }
+      : undefined;
   }
   const a: AsgAction = { action: mode, group: m.groupName, decrement, ...lb };
   if (decrement && g && g.desiredCapacity - 1 < g.minSize) {
@@ -77,7 +97,10 @@ function describeAction(a: AsgAction, id: string): string {
     const which = a.groupKnown ? a.suspend!.join(', ') : `whichever of ${a.suspend!.join(', ')} are not suspended yet`;
     return `${id}: cannot leave ${a.group} in its current state: suspend ${which} on the group so it is not replaced`;
   }
-  const min = a.lowerMinTo !== undefined ? `lower ${a.group}'s MinSize ${a.originalMin} → ${a.lowerMinTo} (it is at its minimum), then ` : '';
+  const min =
+    a.lowerMinTo !== undefined
+      ? `lower ${a.group}'s MinSize ${a.originalMin} → ${a.lowerMinTo} (it is at its minimum), then `
+      : '';
   const verb = a.action === 'detach' ? `detach from ${a.group}` : `move to Standby in ${a.group}`;
   const cap = a.decrement ? 'desired capacity lowered by 1' : 'keeping capacity: a replacement launches';
   return `${id}: ${min}${verb} (${cap})${via}`;
@@ -101,9 +124,18 @@ export const asgDetach: StepDef = {
   layer: 'audit',
   critical: false,
   permissions: [
-    'autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DetachInstances', 'autoscaling:EnterStandby',
-    'autoscaling:AttachInstances', 'autoscaling:ExitStandby', 'autoscaling:UpdateAutoScalingGroup', 'autoscaling:SuspendProcesses',
-    'autoscaling:ResumeProcesses', 'autoscaling:SetInstanceProtection', 'ec2:CreateTags', 'ec2:DeleteTags',
+    'autoscaling:DescribeAutoScalingInstances',
+    'autoscaling:DescribeAutoScalingGroups',
+    'autoscaling:DetachInstances',
+    'autoscaling:EnterStandby',
+    'autoscaling:AttachInstances',
+    'autoscaling:ExitStandby',
+    'autoscaling:UpdateAutoScalingGroup',
+    'autoscaling:SuspendProcesses',
+    'autoscaling:ResumeProcesses',
+    'autoscaling:SetInstanceProtection',
+    'ec2:CreateTags',
+    'ec2:DeleteTags',
   ],
   dependsOn: [],
   enabled: (o) => playbookOf(o).asg !== 'skip',
@@ -116,8 +148,24 @@ export const asgDetach: StepDef = {
       if (!f || f.error) continue;
       const a = plannedAction(f, pb.asg, pb.asgDecrement);
       if (!a) continue;
-      const before = { group: a.group, lifecycleState: f.member!.lifecycleState, protectedFromScaleIn: f.member!.protectedFromScaleIn, minSize: f.group?.minSize, maxSize: f.group?.maxSize, desiredCapacity: f.group?.desiredCapacity };
-      changes.push(instanceChange(ID, inst, 'asg-membership', before, { ...a, record: recordOf(a, f) }, describeAction(a, inst.instanceId)));
+      const before = {
+        group: a.group,
+        lifecycleState: f.member!.lifecycleState,
+        protectedFromScaleIn: f.member!.protectedFromScaleIn,
+        minSize: f.group?.minSize,
+        maxSize: f.group?.maxSize,
+        desiredCapacity: f.group?.desiredCapacity,
+      };
+      changes.push(
+        instanceChange(
+          ID,
+          inst,
+          'asg-membership',
+          before,
+          { ...a, record: recordOf(a, f) },
+          describeAction(a, inst.instanceId),
+        ),
+      );
     }
     return changes;
   },
@@ -127,11 +175,18 @@ export const asgDetach: StepDef = {
     for (const inst of input.instances) {
       const f = extra<AsgFacts>(inst, EXTRA.asg);
       if (pb.asg === 'skip') {
-        if (f?.member) out.push(`${inst.instanceId} stays in Auto Scaling group ${f.member.groupName} (--no-asg): its health checks may replace (terminate) the isolated instance`);
+        if (f?.member)
+          out.push(
+            `${inst.instanceId} stays in Auto Scaling group ${f.member.groupName} (--no-asg): its health checks may replace (terminate) the isolated instance`,
+          );
         continue;
       }
-      if (f?.error) out.push(`${inst.instanceId}: ${f.error} — if it is in an Auto Scaling group, the group may replace (terminate) it once isolated`);
-      else if (f?.member?.lifecycleState === 'Standby') out.push(`${inst.instanceId} is already in Standby in ${f.member.groupName}: not health-checked, left as is`);
+      if (f?.error)
+        out.push(
+          `${inst.instanceId}: ${f.error} — if it is in an Auto Scaling group, the group may replace (terminate) it once isolated`,
+        );
+      else if (f?.member?.lifecycleState === 'Standby')
+        out.push(`${inst.instanceId} is already in Standby in ${f.member.groupName}: not health-checked, left as is`);
     }
     return out;
   },
@@ -185,37 +240,91 @@ export const asgDetach: StepDef = {
     if (!rec?.group) return [];
     const source = tagged ? 'tags' : 'journal';
     const f = extra<AsgFacts>(inst, EXTRA.asg);
-    if (f?.error) throw new CordonError('asg-unreadable', `${inst.instanceId}: ${f.error}`, EXIT.refused, 'grant autoscaling:Describe* and rerun restore');
+    if (f?.error)
+      throw new CordonError(
+        'asg-unreadable',
+        `${inst.instanceId}: ${f.error}`,
+        EXIT.refused,
+        'grant autoscaling:Describe* and rerun restore',
+      );
     const m = f?.member;
     const g = f?.group;
-    const current = { member: m, minSize: g?.minSize, maxSize: g?.maxSize, desiredCapacity: g?.desiredCapacity, suspended: g?.suspendedProcesses };
+    const current = {
+      member: m,
+      minSize: g?.minSize,
+      maxSize: g?.maxSize,
+      desiredCapacity: g?.desiredCapacity,
+      suspended: g?.suspendedProcesses,
+    };
     const items: RestoreItem[] = [];
     const busy = m && (m.lifecycleState === 'Detaching' || m.lifecycleState === 'EnteringStandby');
     if (busy) {
-      throw new CordonError('asg-busy', `${inst.instanceId} is still ${m.lifecycleState} in ${m.groupName}: the load balancer is draining its connections`, EXIT.refused, 'restore again once draining ends (the target group\'s deregistration delay, 300 s by default); nothing was changed');
+      throw new CordonError(
+        'asg-busy',
+        `${inst.instanceId} is still ${m.lifecycleState} in ${m.groupName}: the load balancer is draining its connections`,
+        EXIT.refused,
+        "restore again once draining ends (the target group's deregistration delay, 300 s by default); nothing was changed",
+      );
     }
     if (m && m.groupName !== rec.group) {
-      items.push(restoreItem(ID, input, 'asg-membership', current, rec, source, `${inst.instanceId}: back into ${rec.group}`, `it is now in another group, ${m.groupName}`));
+      items.push(
+        restoreItem(
+          ID,
+          input,
+          'asg-membership',
+          current,
+          rec,
+          source,
+          `${inst.instanceId}: back into ${rec.group}`,
+          `it is now in another group, ${m.groupName}`,
+        ),
+      );
       return items;
     }
-    if (!g) throw new CordonError('asg-unreadable', `${inst.instanceId}: Auto Scaling group ${rec.group} not found`, EXIT.refused, 'the group was deleted or renamed: re-attach the instance by hand');
+    if (!g)
+      throw new CordonError(
+        'asg-unreadable',
+        `${inst.instanceId}: Auto Scaling group ${rec.group} not found`,
+        EXIT.refused,
+        'the group was deleted or renamed: re-attach the instance by hand',
+      );
     const needsMove = (rec.mode === 'detach' && !m) || (rec.mode === 'standby' && m?.lifecycleState === 'Standby');
     const needsMin = rec.min !== undefined && g.minSize !== Number(rec.min);
-    const toResume = rec.mode === 'suspend' ? (rec.suspended ?? '').split('+').filter((p) => p && g.suspendedProcesses.includes(p)) : [];
+    const toResume =
+      rec.mode === 'suspend'
+        ? (rec.suspended ?? '').split('+').filter((p) => p && g.suspendedProcesses.includes(p))
+        : [];
     if (!needsMove && !needsMin && toResume.length === 0) return [];
     const parts = [
       needsMove ? (rec.mode === 'detach' ? `re-attach to ${rec.group}` : `exit Standby in ${rec.group}`) : '',
-      needsMove && rec.dec !== '1' ? `desired capacity back to ${g.desiredCapacity} (this instance protected meanwhile: the scale-in takes another one, normally its replacement)` : '',
+      needsMove && rec.dec !== '1'
+        ? `desired capacity back to ${g.desiredCapacity} (this instance protected meanwhile: the scale-in takes another one, normally its replacement)`
+        : '',
       needsMin ? `MinSize ${g.minSize} → ${rec.min}` : '',
       toResume.length ? `resume ${toResume.join(', ')}` : '',
     ].filter(Boolean);
-    items.push(restoreItem(ID, input, 'asg-membership', current, { ...rec, move: needsMove, resume: toResume, tagKeys: recordKeys(inst, PB_TAG.asg) }, source, `${inst.instanceId}: ${parts.join('; ')}`));
+    items.push(
+      restoreItem(
+        ID,
+        input,
+        'asg-membership',
+        current,
+        { ...rec, move: needsMove, resume: toResume, tagKeys: recordKeys(inst, PB_TAG.asg) },
+        source,
+        `${inst.instanceId}: ${parts.join('; ')}`,
+      ),
+    );
     return items;
   },
   async applyRestore(ctx, items) {
     for (const i of items) {
       const rec = i.original as AsgRecord & { move: boolean; resume: string[]; tagKeys: string[] };
-      const cur = i.current as { member?: AsgFacts['member']; minSize?: number; maxSize?: number; desiredCapacity?: number };
+      const cur = i.current as {
+        member?: AsgFacts['member'];
+        minSize?: number;
+        maxSize?: number;
+        desiredCapacity?: number;
+      };
       const gw = ctx.gateway;
       if (rec.move) {
         const desired = cur.desiredCapacity ?? 0;
@@ -254,7 +363,9 @@ async function alreadyOut(gw: Parameters<typeof describeGroup>[0], group: string
 async function settled(gw: Parameters<typeof describeGroup>[0], group: string, desired: number): Promise<void> {
   for (let i = 0; i < 30; i++) {
     const g = await describeGroup(gw, group);
-    const active = (g?.instances ?? []).filter((x) => x.lifecycleState === 'InService' || x.lifecycleState.startsWith('Pending')).length;
+    const active = (g?.instances ?? []).filter(
+      (x) => x.lifecycleState === 'InService' || x.lifecycleState.startsWith('Pending'),
+    ).length;
     if (active <= desired) return;
     await sleep(2000);
   }

@@ -44,7 +44,15 @@ export const associateIsolationNacl: StepDef = {
     }
   },
   async apply(ctx, changes) {
-    await Promise.all(changes.map((c) => replaceNaclAssociation(ctx.gateway, (c.before as { associationId: string }).associationId, ctx.resolve((c.after as { networkAclId: string }).networkAclId))));
+    await Promise.all(
+      changes.map((c) =>
+        replaceNaclAssociation(
+          ctx.gateway,
+          (c.before as { associationId: string }).associationId,
+          ctx.resolve((c.after as { networkAclId: string }).networkAclId),
+        ),
+      ),
+    );
   },
   // Subnet layers come back before the security groups (100): see reviveWarning and docs/layers.md.
   restoreOrder: 70,
@@ -74,6 +82,14 @@ export const associateIsolationNacl: StepDef = {
     return items;
   },
   async applyRestore(ctx, items) {
-    await Promise.all(items.map((i) => replaceNaclAssociation(ctx.gateway, (i.current as { associationId: string }).associationId, (i.original as { networkAclId: string }).networkAclId)));
+    await Promise.all(
+      items.map((i) =>
+        replaceNaclAssociation(
+          ctx.gateway,
+          (i.current as { associationId: string }).associationId,
+          (i.original as { networkAclId: string }).networkAclId,
+        ),
+      ),
+    );
   },
 };

@@ -11,9 +11,23 @@ import { TAG } from '../core/tags.js';
 import type { Change } from '../core/plan.js';
 import type { InstanceFacts } from '../core/facts.js';
 import { describeGroup } from '../aws/autoscaling.js';
-import { deregisterClassic, deregisterTarget, discoverWithGateway, registerClassic, registerTarget } from '../aws/elb.js';
+import {
+  deregisterClassic,
+  deregisterTarget,
+  discoverWithGateway,
+  registerClassic,
+  registerTarget,
+} from '../aws/elb.js';
 import type { PlanInput, RestoreItem, StepDef } from './types.js';
-import { instanceChange, journalOriginal, playbookOf, recordKeys, recordTag, restoreItem, writeRecordTag } from './playbook-common.js';
+import {
+  instanceChange,
+  journalOriginal,
+  playbookOf,
+  recordKeys,
+  recordTag,
+  restoreItem,
+  writeRecordTag,
+} from './playbook-common.js';
 
 const ID = 'elb-deregister';
 
@@ -50,7 +64,11 @@ function asgHandles(input: PlanInput, inst: InstanceFacts): ElbAction['viaAsg'] 
   const pb = playbookOf(input);
   const f = extra<AsgFacts>(inst, EXTRA.asg);
   if (pb.asg === 'skip' || !f?.member || f.member.lifecycleState !== 'InService') return undefined;
-  return { group: f.member.groupName, targetGroupArns: f.group?.targetGroupArns, loadBalancerNames: f.group?.loadBalancerNames };
+  return {
+    group: f.member.groupName,
+    targetGroupArns: f.group?.targetGroupArns,
+    loadBalancerNames: f.group?.loadBalancerNames,
+  };
 }
 
 function own(regs: ElbFacts, via: ElbAction['viaAsg']): LbSet {
@@ -58,13 +76,18 @@ function own(regs: ElbFacts, via: ElbAction['viaAsg']): LbSet {
   const skipClb = new Set(via?.loadBalancerNames ?? []);
   const live = (t: TargetRegistration): boolean => t.state !== 'draining';
   return {
-    targets: (regs.targets ?? []).filter((t) => live(t) && !skipTg.has(t.targetGroupArn)).map((t) => ({ targetGroupArn: t.targetGroupArn, port: t.port })),
+    targets: (regs.targets ?? [])
+      .filter((t) => live(t) && !skipTg.has(t.targetGroupArn))
+      .map((t) => ({ targetGroupArn: t.targetGroupArn, port: t.port })),
     classic: (regs.classic ?? []).filter((c) => !skipClb.has(c)),
   };
 }
 
 function names(s: LbSet): string[] {
-  return [...s.targets.map((t) => `${t.targetGroupArn.split('/')[1] ?? t.targetGroupArn}:${t.port}`), ...s.classic.map((c) => `classic ${c}`)];
+  return [
+    ...s.targets.map((t) => `${t.targetGroupArn.split('/')[1] ?? t.targetGroupArn}:${t.port}`),
+    ...s.classic.map((c) => `classic ${c}`),
+  ];
 }
 
 export const elbDeregister: StepDef = {
@@ -73,9 +96,16 @@ export const elbDeregister: StepDef = {
   layer: 'audit',
   critical: false,
   permissions: [
-    'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeLoadBalancers',
-    'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterInstancesFromLoadBalancer',
-    'elasticloadbalancing:RegisterInstancesWithLoadBalancer', 'autoscaling:DescribeAutoScalingGroups', 'ec2:CreateTags', 'ec2:DeleteTags',
+    'elasticloadbalancing:DescribeTargetGroups',
+    'elasticloadbalancing:DescribeTargetHealth',
+    'elasticloadbalancing:DescribeLoadBalancers',
+    'elasticloadbalancing:DeregisterTargets',
+    'elasticloadbalancing:RegisterTargets',
+    'elasticloadbalancing:DeregisterInstancesFromLoadBalancer',
+    'elasticloadbalancing:RegisterInstancesWithLoadBalancer',
+    'autoscaling:DescribeAutoScalingGroups',
+    'ec2:CreateTags',
+    'ec2:DeleteTags',
   ],
   dependsOn: [],
   // Not on the critical path: it waits until the security-group isolation has finished (ok or not).
@@ -93,13 +123,31 @@ export const elbDeregister: StepDef = {
         const status = inst.tags[TAG.status];
         if (status === 'contained' || status === 'containing') continue;
         const after: ElbAction = { discover: true, viaAsg: via };
-        changes.push(instanceChange(ID, inst, 'lb-registrations', null, after, `${inst.instanceId}: find its target groups and classic load balancers at apply time (off the critical path) and deregister it${via ? ` (those of ${via.group} are left to its detach)` : ''}`));
+        changes.push(
+          instanceChange(
+            ID,
+            inst,
+            'lb-registrations',
+            null,
+            after,
+            `${inst.instanceId}: find its target groups and classic load balancers at apply time (off the critical path) and deregister it${via ? ` (those of ${via.group} are left to its detach)` : ''}`,
+          ),
+        );
         continue;
       }
       const mine = own(regs, via);
       if (mine.targets.length === 0 && mine.classic.length === 0) continue;
       const after: ElbAction = { discover: false, ...mine, viaAsg: via };
-      changes.push(instanceChange(ID, inst, 'lb-registrations', mine, after, `${inst.instanceId}: deregister from ${names(mine).join(', ')}`));
+      changes.push(
+        instanceChange(
+          ID,
+          inst,
+          'lb-registrations',
+          mine,
+          after,
+          `${inst.instanceId}: deregister from ${names(mine).join(', ')}`,
+        ),
+      );
     }
     return changes;
   },
@@ -107,12 +155,18 @@ export const elbDeregister: StepDef = {
     const out: string[] = [];
     for (const inst of input.instances) {
       const regs = extra<ElbFacts>(inst, EXTRA.elb);
-      if (regs?.error && playbookOf(input).elb) out.push(`${inst.instanceId}: ${regs.error} — it may stay registered with a load balancer`);
+      if (regs?.error && playbookOf(input).elb)
+        out.push(`${inst.instanceId}: ${regs.error} — it may stay registered with a load balancer`);
       const via = asgHandles(input, inst);
       if (regs?.targets && via) {
         const skip = new Set(via.targetGroupArns ?? []);
-        const left = (regs.targets ?? []).filter((t) => skip.has(t.targetGroupArn) && t.state !== 'draining').map((t) => t.targetGroupName);
-        if (left.length) out.push(`${inst.instanceId}: ${via.group}'s own target groups (${left.join(', ')}) are deregistered by the Auto Scaling step`);
+        const left = (regs.targets ?? [])
+          .filter((t) => skip.has(t.targetGroupArn) && t.state !== 'draining')
+          .map((t) => t.targetGroupName);
+        if (left.length)
+          out.push(
+            `${inst.instanceId}: ${via.group}'s own target groups (${left.join(', ')}) are deregistered by the Auto Scaling step`,
+          );
       }
     }
     return out;
@@ -128,8 +182,15 @@ export const elbDeregister: StepDef = {
         let mine: LbSet = { targets: a.targets ?? [], classic: a.classic ?? [] };
         if (a.discover) {
           const needGroup = a.viaAsg && a.viaAsg.targetGroupArns === undefined;
-          const [found, group] = await Promise.all([discoverWithGateway(ctx.gateway, [id]), needGroup ? describeGroup(ctx.gateway, a.viaAsg!.group) : Promise.resolve(undefined)]);
-          const via = a.viaAsg && (group ? { ...a.viaAsg, targetGroupArns: group.targetGroupArns, loadBalancerNames: group.loadBalancerNames } : a.viaAsg);
+          const [found, group] = await Promise.all([
+            discoverWithGateway(ctx.gateway, [id]),
+            needGroup ? describeGroup(ctx.gateway, a.viaAsg!.group) : Promise.resolve(undefined),
+          ]);
+          const via =
+            a.viaAsg &&
+            (group
+              ? { ...a.viaAsg, targetGroupArns: group.targetGroupArns, loadBalancerNames: group.loadBalancerNames }
+              : a.viaAsg);
           mine = own(found[id] ?? {}, via);
         }
         if (mine.targets.length === 0 && mine.classic.length === 0) return;
@@ -149,12 +210,29 @@ export const elbDeregister: StepDef = {
     const rec = tagged ?? (input.journalOriginal(inst.instanceId, 'lb-registrations') as LbSet | undefined);
     if (!rec || (rec.targets.length === 0 && rec.classic.length === 0)) return [];
     const regs = extra<ElbFacts>(inst, EXTRA.elb);
-    const live = new Set((regs?.targets ?? []).filter((t) => t.state !== 'draining').map((t) => `${t.targetGroupArn}@${t.port}`));
+    const live = new Set(
+      (regs?.targets ?? []).filter((t) => t.state !== 'draining').map((t) => `${t.targetGroupArn}@${t.port}`),
+    );
     const inClassic = new Set(regs?.classic ?? []);
-    const missing: LbSet = { targets: rec.targets.filter((t) => !live.has(`${t.targetGroupArn}@${t.port}`)), classic: rec.classic.filter((n) => !inClassic.has(n)) };
+    const missing: LbSet = {
+      targets: rec.targets.filter((t) => !live.has(`${t.targetGroupArn}@${t.port}`)),
+      classic: rec.classic.filter((n) => !inClassic.has(n)),
+    };
     const items: RestoreItem[] = [];
     if (missing.targets.length || missing.classic.length || tagged) {
-      items.push(restoreItem(ID, input, 'lb-registrations', regs, { ...missing, tagKeys: recordKeys(inst, PB_TAG.lb) }, tagged ? 'tags' : 'journal', missing.targets.length || missing.classic.length ? `${inst.instanceId}: register with ${names(missing).join(', ')} again` : `${inst.instanceId}: load balancer registrations already back`));
+      items.push(
+        restoreItem(
+          ID,
+          input,
+          'lb-registrations',
+          regs,
+          { ...missing, tagKeys: recordKeys(inst, PB_TAG.lb) },
+          tagged ? 'tags' : 'journal',
+          missing.targets.length || missing.classic.length
+            ? `${inst.instanceId}: register with ${names(missing).join(', ')} again`
+            : `${inst.instanceId}: load balancer registrations already back`,
+        ),
+      );
     }
     return items;
   },
@@ -162,7 +240,10 @@ export const elbDeregister: StepDef = {
     await Promise.all(
       items.map(async (i) => {
         const s = i.original as LbSet & { tagKeys: string[] };
-        await Promise.all([...s.targets.map((t) => registerTarget(ctx.gateway, t.targetGroupArn, i.resource, t.port)), ...s.classic.map((n) => registerClassic(ctx.gateway, n, i.resource))]);
+        await Promise.all([
+          ...s.targets.map((t) => registerTarget(ctx.gateway, t.targetGroupArn, i.resource, t.port)),
+          ...s.classic.map((n) => registerClassic(ctx.gateway, n, i.resource)),
+        ]);
         await ctx.gateway.deleteTags([i.resource], s.tagKeys);
       }),
     );

@@ -13,14 +13,25 @@ import { createRoute, createRouteTable, enableVgwRoutePropagation } from '../aws
 import { work } from './subnet-layer-support.js';
 import type { StepDef } from './types.js';
 
-interface CopySpec { vpcId: string; source: string; routes: LayerRoute[]; propagating: string[] }
+interface CopySpec {
+  vpcId: string;
+  source: string;
+  routes: LayerRoute[];
+  propagating: string[];
+}
 
 export const ensureInternetCutTable: StepDef = {
   id: 'ensure-internet-cut-table',
   title: 'Copy the subnet route table without its internet routes',
   layer: 'network',
   critical: true,
-  permissions: ['ec2:CreateRouteTable', 'ec2:CreateRoute', 'ec2:EnableVgwRoutePropagation', 'ec2:CreateTags', 'ec2:DeleteRouteTable'],
+  permissions: [
+    'ec2:CreateRouteTable',
+    'ec2:CreateRoute',
+    'ec2:EnableVgwRoutePropagation',
+    'ec2:CreateTags',
+    'ec2:DeleteRouteTable',
+  ],
   dependsOn: [],
   enabled: (o) => hasLayer(o, 'igw') && !hasLayer(o, 'route'),
   plan(input) {
@@ -34,7 +45,12 @@ export const ensureInternetCutTable: StepDef = {
         resourceType: 'route-table',
         attribute: 'create',
         before: null,
-        after: { vpcId: c.vpcId, source: c.source.routeTableId, routes: c.routes, propagating: c.propagating } satisfies CopySpec,
+        after: {
+          vpcId: c.vpcId,
+          source: c.source.routeTableId,
+          routes: c.routes,
+          propagating: c.propagating,
+        } satisfies CopySpec,
         critical: true,
         instanceId: c.instanceId,
         summary: `copy ${c.source.routeTableId} without ${cut.map((r) => `${r.destination} → ${r.target}`).join(', ')}; keep ${c.routes.length ? c.routes.map((r) => `${r.destination} → ${r.target}`).join(', ') : 'only the local routes'}${c.propagating.length ? `, propagation from ${c.propagating.join(', ')}` : ''}`,
@@ -47,17 +63,44 @@ export const ensureInternetCutTable: StepDef = {
       await createRouteTable(ctx.gateway, spec.vpcId, {}, true);
       // The copy does not exist yet: check CreateRoute on the source table with a documentation-range destination.
       const r = spec.routes[0];
-      if (r) await createRoute(ctx.gateway, spec.source, { ...r, destinationType: r.destinationType === 'ipv6' ? 'ipv6' : 'ipv4', destination: r.destinationType === 'ipv6' ? '2001:db8::/128' : '192.0.2.1/32' }, true);
+      if (r)
+        await createRoute(
+          ctx.gateway,
+          spec.source,
+          {
+            ...r,
+            destinationType: r.destinationType === 'ipv6' ? 'ipv6' : 'ipv4',
+            destination: r.destinationType === 'ipv6' ? '2001:db8::/128' : '192.0.2.1/32',
+          },
+          true,
+        );
     }
   },
   async apply(ctx, changes) {
-    await Promise.all(changes.map(async (c) => {
-      const spec = c.after as CopySpec;
-      const tags = { [TAG.role]: ROLE_INTERNET_CUT, [TAG.doNotUse]: DO_NOT_USE, [TAG.incident]: ctx.incident, [LTAG.sourceRouteTable]: spec.source, Name: `cordon-internet-cut-${spec.source}` };
-      const id = (await createRouteTable(ctx.gateway, spec.vpcId, tags))!;
-      ctx.journal.append({ type: 'created', time: ctx.now(), incident: ctx.incident, placeholder: c.resource, resource: id });
-      await Promise.all([...spec.routes.map((r) => createRoute(ctx.gateway, id, r)), ...spec.propagating.map((v) => enableVgwRoutePropagation(ctx.gateway, id, v))]);
-      ctx.setResolved(c.resource, id);
-    }));
+    await Promise.all(
+      changes.map(async (c) => {
+        const spec = c.after as CopySpec;
+        const tags = {
+          [TAG.role]: ROLE_INTERNET_CUT,
+          [TAG.doNotUse]: DO_NOT_USE,
+          [TAG.incident]: ctx.incident,
+          [LTAG.sourceRouteTable]: spec.source,
+          Name: `cordon-internet-cut-${spec.source}`,
+        };
+        const id = (await createRouteTable(ctx.gateway, spec.vpcId, tags))!;
+        ctx.journal.append({
+          type: 'created',
+          time: ctx.now(),
+          incident: ctx.incident,
+          placeholder: c.resource,
+          resource: id,
+        });
+        await Promise.all([
+          ...spec.routes.map((r) => createRoute(ctx.gateway, id, r)),
+          ...spec.propagating.map((v) => enableVgwRoutePropagation(ctx.gateway, id, v)),
+        ]);
+        ctx.setResolved(c.resource, id);
+      }),
+    );
   },
 };

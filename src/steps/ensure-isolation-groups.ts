@@ -11,14 +11,21 @@ import { ROLE_ALLOW } from '../core/subnet-layers.js';
 import { allowGroupName, createAllowGroup } from './allow-list-group.js';
 import { isolationIds, type StepDef } from './types.js';
 
-export const GROUP_NAMES = { [ROLE_OPEN]: 'cordon-isolation-step1-open', [ROLE_EMPTY]: 'cordon-isolation-step2-empty' } as const;
+export const GROUP_NAMES = {
+  [ROLE_OPEN]: 'cordon-isolation-step1-open',
+  [ROLE_EMPTY]: 'cordon-isolation-step2-empty',
+} as const;
 const DESCRIPTIONS = {
   [ROLE_OPEN]: 'cordon isolation step 1 (all traffic, makes flows untracked) - DO NOT USE for anything else',
   [ROLE_EMPTY]: 'cordon isolation step 2 (no rules) - DO NOT USE for anything else',
 } as const;
 
 export function isolationGroupTags(role: string, incident?: string): Record<string, string> {
-  const tags: Record<string, string> = { [TAG.role]: role, [TAG.doNotUse]: DO_NOT_USE, Name: GROUP_NAMES[role as keyof typeof GROUP_NAMES] };
+  const tags: Record<string, string> = {
+    [TAG.role]: role,
+    [TAG.doNotUse]: DO_NOT_USE,
+    Name: GROUP_NAMES[role as keyof typeof GROUP_NAMES],
+  };
   if (incident) tags[TAG.incident] = incident;
   return tags;
 }
@@ -29,19 +36,34 @@ export function isolationGroupTags(role: string, incident?: string): Record<stri
  * (another responder's run at the same moment, or a retried call whose first attempt had succeeded), it is reused
  * and its rules are completed; rules that are already there (or already gone) are not an error.
  */
-export async function createIsolationGroup(gw: Gateway, vpcId: string, role: typeof ROLE_OPEN | typeof ROLE_EMPTY, incident?: string): Promise<string> {
+export async function createIsolationGroup(
+  gw: Gateway,
+  vpcId: string,
+  role: typeof ROLE_OPEN | typeof ROLE_EMPTY,
+  incident?: string,
+): Promise<string> {
   let id: string;
   try {
-    id = (await gw.createSecurityGroup(vpcId, GROUP_NAMES[role], DESCRIPTIONS[role], isolationGroupTags(role, incident)))!;
+    id = (await gw.createSecurityGroup(
+      vpcId,
+      GROUP_NAMES[role],
+      DESCRIPTIONS[role],
+      isolationGroupTags(role, incident),
+    ))!;
   } catch (e) {
     if (awsErrorCode(e) !== 'InvalidGroup.Duplicate') throw e;
-    const existing = await gw.findGroupsByTag([{ name: 'vpc-id', values: [vpcId] }, { name: 'group-name', values: [GROUP_NAMES[role]] }]);
+    const existing = await gw.findGroupsByTag([
+      { name: 'vpc-id', values: [vpcId] },
+      { name: 'group-name', values: [GROUP_NAMES[role]] },
+    ]);
     if (!existing[0]) throw e;
     id = existing[0].groupId;
   }
-  const tolerate = (codes: string[]) => (e: unknown): void => {
-    if (!codes.includes(awsErrorCode(e) ?? '')) throw e;
-  };
+  const tolerate =
+    (codes: string[]) =>
+    (e: unknown): void => {
+      if (!codes.includes(awsErrorCode(e) ?? '')) throw e;
+    };
   if (role === ROLE_OPEN) {
     // A new group already allows all IPv4 egress; add all IPv6 egress and all ingress, in parallel.
     await Promise.all([
@@ -63,7 +85,13 @@ export const ensureIsolationGroups: StepDef = {
   title: 'Ensure isolation groups exist',
   layer: 'network',
   critical: true,
-  permissions: ['ec2:CreateSecurityGroup', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress', 'ec2:CreateTags'],
+  permissions: [
+    'ec2:CreateSecurityGroup',
+    'ec2:AuthorizeSecurityGroupIngress',
+    'ec2:AuthorizeSecurityGroupEgress',
+    'ec2:RevokeSecurityGroupEgress',
+    'ec2:CreateTags',
+  ],
   dependsOn: [],
   enabled: (o) => hasLayer(o, 'sg'),
   plan(input) {
@@ -133,9 +161,22 @@ export const ensureIsolationGroups: StepDef = {
   async apply(ctx, changes) {
     await Promise.all(
       changes.map(async (c) => {
-        const { vpcId, role, allow } = c.after as { vpcId: string; role: typeof ROLE_OPEN | typeof ROLE_EMPTY | typeof ROLE_ALLOW; allow?: string[] };
-        const id = role === ROLE_ALLOW ? await createAllowGroup(ctx.gateway, vpcId, allow ?? [], ctx.incident) : await createIsolationGroup(ctx.gateway, vpcId, role, ctx.incident);
-        ctx.journal.append({ type: 'created', time: ctx.now(), incident: ctx.incident, placeholder: c.resource, resource: id });
+        const { vpcId, role, allow } = c.after as {
+          vpcId: string;
+          role: typeof ROLE_OPEN | typeof ROLE_EMPTY | typeof ROLE_ALLOW;
+          allow?: string[];
+        };
+        const id =
+          role === ROLE_ALLOW
+            ? await createAllowGroup(ctx.gateway, vpcId, allow ?? [], ctx.incident)
+            : await createIsolationGroup(ctx.gateway, vpcId, role, ctx.incident);
+        ctx.journal.append({
+          type: 'created',
+          time: ctx.now(),
+          incident: ctx.incident,
+          placeholder: c.resource,
+          resource: id,
+        });
         ctx.setResolved(c.resource, id);
       }),
     );

@@ -41,10 +41,21 @@ export const ensureIsolationNacl: StepDef = {
     await Promise.all(
       changes.map(async (c) => {
         const { vpcId, allow } = c.after as { vpcId: string; allow: string[] };
-        const tags: Record<string, string> = { [TAG.role]: ROLE_NACL, [TAG.doNotUse]: DO_NOT_USE, [TAG.incident]: ctx.incident, Name: allow.length ? 'cordon-isolation-nacl-allow-list' : 'cordon-isolation-nacl' };
+        const tags: Record<string, string> = {
+          [TAG.role]: ROLE_NACL,
+          [TAG.doNotUse]: DO_NOT_USE,
+          [TAG.incident]: ctx.incident,
+          Name: allow.length ? 'cordon-isolation-nacl-allow-list' : 'cordon-isolation-nacl',
+        };
         if (allow.length) Object.assign(tags, listTags(LTAG.allowList, allow));
         const id = (await createNetworkAcl(ctx.gateway, vpcId, tags))!;
-        ctx.journal.append({ type: 'created', time: ctx.now(), incident: ctx.incident, placeholder: c.resource, resource: id });
+        ctx.journal.append({
+          type: 'created',
+          time: ctx.now(),
+          incident: ctx.incident,
+          placeholder: c.resource,
+          resource: id,
+        });
         await Promise.all(isolationNaclEntries(allow).map((e) => createNaclEntry(ctx.gateway, id, e)));
         ctx.setResolved(c.resource, id);
       }),

@@ -37,11 +37,24 @@ export const ensureIsolationRouteTable: StepDef = {
     for (const c of changes) await createRouteTable(ctx.gateway, (c.after as { vpcId: string }).vpcId, {}, true);
   },
   async apply(ctx, changes) {
-    await Promise.all(changes.map(async (c) => {
-      const tags = { [TAG.role]: ROLE_ROUTE_TABLE, [TAG.doNotUse]: DO_NOT_USE, [TAG.incident]: ctx.incident, Name: 'cordon-isolation-route-table' };
-      const id = (await createRouteTable(ctx.gateway, (c.after as { vpcId: string }).vpcId, tags))!;
-      ctx.journal.append({ type: 'created', time: ctx.now(), incident: ctx.incident, placeholder: c.resource, resource: id });
-      ctx.setResolved(c.resource, id);
-    }));
+    await Promise.all(
+      changes.map(async (c) => {
+        const tags = {
+          [TAG.role]: ROLE_ROUTE_TABLE,
+          [TAG.doNotUse]: DO_NOT_USE,
+          [TAG.incident]: ctx.incident,
+          Name: 'cordon-isolation-route-table',
+        };
+        const id = (await createRouteTable(ctx.gateway, (c.after as { vpcId: string }).vpcId, tags))!;
+        ctx.journal.append({
+          type: 'created',
+          time: ctx.now(),
+          incident: ctx.incident,
+          placeholder: c.resource,
+          resource: id,
+        });
+        ctx.setResolved(c.resource, id);
+      }),
+    );
   },
 };

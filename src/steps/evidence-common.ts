@@ -28,10 +28,19 @@ export async function markCaptured(ctx: StepContext, instanceId: string, kind: s
 }
 
 /** One change per instance whose evidence of `kind` is still to capture. */
-export function planCapture(id: string, kind: string, input: PlanInput, when: (i: InstanceFacts) => boolean, after: (i: InstanceFacts) => unknown, summary: (i: InstanceFacts) => string): Change[] {
+export function planCapture(
+  id: string,
+  kind: string,
+  input: PlanInput,
+  when: (i: InstanceFacts) => boolean,
+  after: (i: InstanceFacts) => unknown,
+  summary: (i: InstanceFacts) => string,
+): Change[] {
   const pb = playbookOf(input);
   if (!pb.evidence) return [];
-  return input.instances.filter((i) => !alreadyCaptured(i, kind) && when(i)).map((i) => instanceChange(id, i, `evidence-${kind}`, null, after(i), summary(i)));
+  return input.instances
+    .filter((i) => !alreadyCaptured(i, kind) && when(i))
+    .map((i) => instanceChange(id, i, `evidence-${kind}`, null, after(i), summary(i)));
 }
 
 /** The evidence steps' shared shape: after network isolation, never on its critical path; nothing to restore. */

@@ -22,7 +22,8 @@ export const evidenceConsole: StepDef = {
       input,
       () => true,
       (i) => ({ accountId: i.accountId, screenshot: i.state === 'running' }),
-      (i) => `${i.instanceId}: save the console output${i.state === 'running' ? ' and a console screenshot' : ''} (SHA-256 in the manifest)`,
+      (i) =>
+        `${i.instanceId}: save the console output${i.state === 'running' ? ' and a console screenshot' : ''} (SHA-256 in the manifest)`,
     );
   },
   async preflight(ctx, changes) {
@@ -37,12 +38,24 @@ export const evidenceConsole: StepDef = {
         const failures: string[] = [];
         await Promise.all([
           consoleOutput(ctx.gateway, id).then(
-            (r) => void folder.add('console-output.txt', r!.value, { source: 'ec2:GetConsoleOutput', requestId: r!.requestId, time: r!.time, description: 'console output (base64-decoded)' }),
+            (r) =>
+              void folder.add('console-output.txt', r!.value, {
+                source: 'ec2:GetConsoleOutput',
+                requestId: r!.requestId,
+                time: r!.time,
+                description: 'console output (base64-decoded)',
+              }),
             (e) => void failures.push(`console output: ${messageOf(e)}`),
           ),
           p.screenshot
             ? consoleScreenshot(ctx.gateway, id).then(
-                (r) => void folder.add('console-screenshot.png', r!.value, { source: 'ec2:GetConsoleScreenshot', requestId: r!.requestId, time: r!.time, description: 'console screenshot (PNG)' }),
+                (r) =>
+                  void folder.add('console-screenshot.png', r!.value, {
+                    source: 'ec2:GetConsoleScreenshot',
+                    requestId: r!.requestId,
+                    time: r!.time,
+                    description: 'console screenshot (PNG)',
+                  }),
                 (e) => void failures.push(`console screenshot: ${messageOf(e)}`),
               )
             : Promise.resolve(ctx.warn(id, `${id} is not running: no console screenshot`)),

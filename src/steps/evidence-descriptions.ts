@@ -22,7 +22,8 @@ export const evidenceDescriptions: StepDef = {
       input,
       () => true,
       (i) => ({ factsBefore: i, planCreatedAt: input.now }),
-      (i) => `${i.instanceId}: save the instance, ENI and volume descriptions (after isolation) and the facts before it, as JSON`,
+      (i) =>
+        `${i.instanceId}: save the instance, ENI and volume descriptions (after isolation) and the facts before it, as JSON`,
     );
   },
   async preflight() {
@@ -35,10 +36,26 @@ export const evidenceDescriptions: StepDef = {
         const { factsBefore, planCreatedAt } = c.after as { factsBefore: InstanceFacts; planCreatedAt: string };
         const d = await describeForEvidence(ctx.gateway, id);
         const folder = evidenceFolder(ctx, id, factsBefore.accountId);
-        folder.addJson('facts-before.json', factsBefore, { source: 'cordon:describeTargets', time: planCreatedAt, description: 'what cordon read before changing anything (normalised)' });
-        folder.addJson('instance.json', d.instance.value, { source: 'ec2:DescribeInstances', requestId: d.instance.requestId, time: d.instance.time });
-        folder.addJson('network-interfaces.json', d.networkInterfaces.value, { source: 'ec2:DescribeNetworkInterfaces', requestId: d.networkInterfaces.requestId, time: d.networkInterfaces.time });
-        folder.addJson('volumes.json', d.volumes.value, { source: 'ec2:DescribeVolumes', requestId: d.volumes.requestId, time: d.volumes.time });
+        folder.addJson('facts-before.json', factsBefore, {
+          source: 'cordon:describeTargets',
+          time: planCreatedAt,
+          description: 'what cordon read before changing anything (normalised)',
+        });
+        folder.addJson('instance.json', d.instance.value, {
+          source: 'ec2:DescribeInstances',
+          requestId: d.instance.requestId,
+          time: d.instance.time,
+        });
+        folder.addJson('network-interfaces.json', d.networkInterfaces.value, {
+          source: 'ec2:DescribeNetworkInterfaces',
+          requestId: d.networkInterfaces.requestId,
+          time: d.networkInterfaces.time,
+        });
+        folder.addJson('volumes.json', d.volumes.value, {
+          source: 'ec2:DescribeVolumes',
+          requestId: d.volumes.requestId,
+          time: d.volumes.time,
+        });
         await markCaptured(ctx, id, KIND);
       }),
     );

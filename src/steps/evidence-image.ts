@@ -38,12 +38,27 @@ export const evidenceImage: StepDef = {
       KIND,
       input,
       (i) => i.volumes.length > 0,
-      (i): ImagePlan => ({ name: imageName(input.options.incident, i.instanceId), accountId: i.accountId, wait: pb.wait, pollSeconds: pb.waitPollSeconds, timeoutSeconds: pb.waitTimeoutSeconds }),
-      (i) => `${i.instanceId}: CreateImage ${imageName(input.options.incident, i.instanceId)} with NoReboot (no reboot: memory is kept), tagged do-not-use${pb.wait ? ', then wait until available' : ''}`,
+      (i): ImagePlan => ({
+        name: imageName(input.options.incident, i.instanceId),
+        accountId: i.accountId,
+        wait: pb.wait,
+        pollSeconds: pb.waitPollSeconds,
+        timeoutSeconds: pb.waitTimeoutSeconds,
+      }),
+      (i) =>
+        `${i.instanceId}: CreateImage ${imageName(input.options.incident, i.instanceId)} with NoReboot (no reboot: memory is kept), tagged do-not-use${pb.wait ? ', then wait until available' : ''}`,
     );
   },
   async preflight(ctx, changes) {
-    if (changes.length) await createImage(ctx.gateway, changes[0]!.resource, (changes[0]!.after as ImagePlan).name, 'cordon dry run', {}, true);
+    if (changes.length)
+      await createImage(
+        ctx.gateway,
+        changes[0]!.resource,
+        (changes[0]!.after as ImagePlan).name,
+        'cordon dry run',
+        {},
+        true,
+      );
   },
   async apply(ctx, changes) {
     await Promise.all(
@@ -51,15 +66,45 @@ export const evidenceImage: StepDef = {
         const id = c.resource;
         const p = c.after as ImagePlan;
         const tags = artefactTags(ctx.incident, id);
-        const r = (await createImage(ctx.gateway, id, p.name, `cordon evidence ${ctx.incident}: ${id} (NoReboot)`.slice(0, 255), tags))!;
+        const r = (await createImage(
+          ctx.gateway,
+          id,
+          p.name,
+          `cordon evidence ${ctx.incident}: ${id} (NoReboot)`.slice(0, 255),
+          tags,
+        ))!;
         const folder = evidenceFolder(ctx, id, p.accountId);
-        folder.addJson('image.json', { imageId: r.value, name: p.name, sourceInstanceId: id, noReboot: true }, { source: 'ec2:CreateImage', requestId: r.requestId, time: r.time, description: 'the AMI created without reboot' });
-        folder.putRemote([{ type: 'image', id: r.value, name: p.name, source: 'ec2:CreateImage', requestId: r.requestId, time: r.time, state: 'pending', stateAt: r.time, tags }]);
+        folder.addJson(
+          'image.json',
+          { imageId: r.value, name: p.name, sourceInstanceId: id, noReboot: true },
+          {
+            source: 'ec2:CreateImage',
+            requestId: r.requestId,
+            time: r.time,
+            description: 'the AMI created without reboot',
+          },
+        );
+        folder.putRemote([
+          {
+            type: 'image',
+            id: r.value,
+            name: p.name,
+            source: 'ec2:CreateImage',
+            requestId: r.requestId,
+            time: r.time,
+            state: 'pending',
+            stateAt: r.time,
+            tags,
+          },
+        ]);
         await markCaptured(ctx, id, KIND);
         if (!p.wait) return;
         ctx.progress?.(ID, id, `waiting for AMI ${r.value} to become available`);
         try {
-          const state = await waitForImage(ctx.gateway, r.value, { pollSeconds: p.pollSeconds, timeoutSeconds: p.timeoutSeconds });
+          const state = await waitForImage(ctx.gateway, r.value, {
+            pollSeconds: p.pollSeconds,
+            timeoutSeconds: p.timeoutSeconds,
+          });
           folder.setRemoteStates({ [r.value]: state }, new Date().toISOString());
           ctx.progress?.(ID, id, `AMI ${r.value} ${state}`);
         } catch (e) {

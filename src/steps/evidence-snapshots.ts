@@ -31,8 +31,15 @@ export const evidenceSnapshots: StepDef = {
       KIND,
       input,
       (i) => i.volumes.length > 0,
-      (i): SnapshotPlan => ({ volumes: i.volumes.map((v) => v.volumeId), accountId: i.accountId, wait: pb.wait, pollSeconds: pb.waitPollSeconds, timeoutSeconds: pb.waitTimeoutSeconds }),
-      (i) => `${i.instanceId}: CreateSnapshots of ${i.volumes.map((v) => `${v.volumeId} (${v.deviceName})`).join(', ')} as one crash-consistent set, tagged do-not-use${pb.wait ? ', then wait for completion' : ''}`,
+      (i): SnapshotPlan => ({
+        volumes: i.volumes.map((v) => v.volumeId),
+        accountId: i.accountId,
+        wait: pb.wait,
+        pollSeconds: pb.waitPollSeconds,
+        timeoutSeconds: pb.waitTimeoutSeconds,
+      }),
+      (i) =>
+        `${i.instanceId}: CreateSnapshots of ${i.volumes.map((v) => `${v.volumeId} (${v.deviceName})`).join(', ')} as one crash-consistent set, tagged do-not-use${pb.wait ? ', then wait for completion' : ''}`,
     );
   },
   async preflight(ctx, changes) {
@@ -44,20 +51,54 @@ export const evidenceSnapshots: StepDef = {
         const id = c.resource;
         const p = c.after as SnapshotPlan;
         const tags = artefactTags(ctx.incident, id);
-        const r = (await createSnapshotSet(ctx.gateway, id, `cordon evidence ${ctx.incident}: ${id}, crash-consistent set`.slice(0, 255), tags))!;
+        const r = (await createSnapshotSet(
+          ctx.gateway,
+          id,
+          `cordon evidence ${ctx.incident}: ${id}, crash-consistent set`.slice(0, 255),
+          tags,
+        ))!;
         const folder = evidenceFolder(ctx, id, p.accountId);
-        folder.addJson('snapshots.json', r.value.raw, { source: 'ec2:CreateSnapshots', requestId: r.requestId, time: r.time, description: 'CreateSnapshots answer (crash-consistent set of every attached volume)' });
-        folder.putRemote(r.value.snapshots.map((s) => ({ type: 'snapshot' as const, id: s.snapshotId, volumeId: s.volumeId, source: 'ec2:CreateSnapshots', requestId: r.requestId, time: r.time, state: s.state, stateAt: r.time, tags })));
+        folder.addJson('snapshots.json', r.value.raw, {
+          source: 'ec2:CreateSnapshots',
+          requestId: r.requestId,
+          time: r.time,
+          description: 'CreateSnapshots answer (crash-consistent set of every attached volume)',
+        });
+        folder.putRemote(
+          r.value.snapshots.map((s) => ({
+            type: 'snapshot' as const,
+            id: s.snapshotId,
+            volumeId: s.volumeId,
+            source: 'ec2:CreateSnapshots',
+            requestId: r.requestId,
+            time: r.time,
+            state: s.state,
+            stateAt: r.time,
+            tags,
+          })),
+        );
         await markCaptured(ctx, id, KIND);
         if (!p.wait) return;
         const ids = r.value.snapshots.map((s) => s.snapshotId);
         ctx.progress?.(ID, id, `waiting for ${ids.length} snapshot(s) to complete: ${ids.join(', ')}`);
         try {
-          const states = await waitForSnapshots(ctx.gateway, ids, { pollSeconds: p.pollSeconds, timeoutSeconds: p.timeoutSeconds });
+          const states = await waitForSnapshots(ctx.gateway, ids, {
+            pollSeconds: p.pollSeconds,
+            timeoutSeconds: p.timeoutSeconds,
+          });
           folder.setRemoteStates(states, new Date().toISOString());
-          ctx.progress?.(ID, id, `snapshots ${Object.entries(states).map(([s, st]) => `${s} ${st}`).join(', ')}`);
+          ctx.progress?.(
+            ID,
+            id,
+            `snapshots ${Object.entries(states)
+              .map(([s, st]) => `${s} ${st}`)
+              .join(', ')}`,
+          );
         } catch (e) {
-          ctx.warn(id, `stopped waiting for snapshots ${ids.join(', ')}: ${messageOf(e)} — they keep completing on AWS's side`);
+          ctx.warn(
+            id,
+            `stopped waiting for snapshots ${ids.join(', ')}: ${messageOf(e)} — they keep completing on AWS's side`,
+          );
         }
       }),
     );

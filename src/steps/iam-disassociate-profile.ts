@@ -18,7 +18,14 @@ export const iamDisassociateProfile: StepDef = {
   title: 'Disassociate the IAM instance profile',
   layer: 'audit',
   critical: false,
-  permissions: ['ec2:DescribeIamInstanceProfileAssociations', 'ec2:DisassociateIamInstanceProfile', 'ec2:AssociateIamInstanceProfile', 'iam:PassRole', 'ec2:CreateTags', 'ec2:DeleteTags'],
+  permissions: [
+    'ec2:DescribeIamInstanceProfileAssociations',
+    'ec2:DisassociateIamInstanceProfile',
+    'ec2:AssociateIamInstanceProfile',
+    'iam:PassRole',
+    'ec2:CreateTags',
+    'ec2:DeleteTags',
+  ],
   dependsOn: [],
   // Not on the critical path: it waits until the security-group isolation has finished (ok or not).
   after: ['isolate-security-groups'],
@@ -29,7 +36,16 @@ export const iamDisassociateProfile: StepDef = {
     for (const inst of input.instances) {
       const a = extra<IamFacts>(inst, EXTRA.iam)?.association;
       if (!a) continue;
-      changes.push(instanceChange(ID, inst, 'instance-profile', { profileArn: a.profileArn, associationId: a.associationId }, { associationId: a.associationId, profileArn: null }, `${inst.instanceId}: disassociate instance profile ${profileNameOf(a.profileArn)} (no new role credentials)`));
+      changes.push(
+        instanceChange(
+          ID,
+          inst,
+          'instance-profile',
+          { profileArn: a.profileArn, associationId: a.associationId },
+          { associationId: a.associationId, profileArn: null },
+          `${inst.instanceId}: disassociate instance profile ${profileNameOf(a.profileArn)} (no new role credentials)`,
+        ),
+      );
     }
     return changes;
   },
@@ -38,7 +54,10 @@ export const iamDisassociateProfile: StepDef = {
     for (const inst of input.instances) {
       const f = extra<IamFacts>(inst, EXTRA.iam);
       if (f?.error) out.push(`${inst.instanceId}: ${f.error}`);
-      else if (f?.association && !playbookOf(input).disassociateProfile) out.push(`${inst.instanceId} keeps instance profile ${profileNameOf(f.association.profileArn)} (--keep-profile): its metadata service keeps handing out role credentials`);
+      else if (f?.association && !playbookOf(input).disassociateProfile)
+        out.push(
+          `${inst.instanceId} keeps instance profile ${profileNameOf(f.association.profileArn)} (--keep-profile): its metadata service keeps handing out role credentials`,
+        );
     }
     return out;
   },
@@ -61,15 +80,51 @@ export const iamDisassociateProfile: StepDef = {
   planRestore(input) {
     const inst = input.instance;
     const tagged = decodeRecord(recordTag(inst, PB_TAG.profile))?.arn;
-    const arn = tagged ?? (input.journalOriginal(inst.instanceId, 'instance-profile') as { profileArn?: string } | undefined)?.profileArn;
+    const arn =
+      tagged ??
+      (input.journalOriginal(inst.instanceId, 'instance-profile') as { profileArn?: string } | undefined)?.profileArn;
     if (!arn) return [];
     const now = extra<IamFacts>(inst, EXTRA.iam)?.association;
     const keys = recordKeys(inst, PB_TAG.profile);
     const items: RestoreItem[] = [];
     const source = tagged ? 'tags' : 'journal';
-    if (!now) items.push(restoreItem(ID, input, 'instance-profile', null, { arn, associate: true, tagKeys: keys }, source, `${inst.instanceId}: associate instance profile ${profileNameOf(arn)} again`));
-    else if (now.profileArn !== arn) items.push(restoreItem(ID, input, 'instance-profile', now.profileArn, { arn, associate: false, tagKeys: keys }, source, `${inst.instanceId}: instance profile ${profileNameOf(now.profileArn)} left as is`, `it now has another profile, ${profileNameOf(now.profileArn)}`));
-    else if (keys.length) items.push(restoreItem(ID, input, 'instance-profile', now.profileArn, { arn, associate: false, tagKeys: keys }, source, `${inst.instanceId}: instance profile ${profileNameOf(arn)} already back`));
+    if (!now)
+      items.push(
+        restoreItem(
+          ID,
+          input,
+          'instance-profile',
+          null,
+          { arn, associate: true, tagKeys: keys },
+          source,
+          `${inst.instanceId}: associate instance profile ${profileNameOf(arn)} again`,
+        ),
+      );
+    else if (now.profileArn !== arn)
+      items.push(
+        restoreItem(
+          ID,
+          input,
+          'instance-profile',
+          now.profileArn,
+          { arn, associate: false, tagKeys: keys },
+          source,
+          `${inst.instanceId}: instance profile ${profileNameOf(now.profileArn)} left as is`,
+          `it now has another profile, ${profileNameOf(now.profileArn)}`,
+        ),
+      );
+    else if (keys.length)
+      items.push(
+        restoreItem(
+          ID,
+          input,
+          'instance-profile',
+          now.profileArn,
+          { arn, associate: false, tagKeys: keys },
+          source,
+          `${inst.instanceId}: instance profile ${profileNameOf(arn)} already back`,
+        ),
+      );
     return items;
   },
   async applyRestore(ctx, items) {

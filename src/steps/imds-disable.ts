@@ -25,7 +25,16 @@ export const imdsDisable: StepDef = {
     const changes: Change[] = [];
     for (const inst of input.instances) {
       if (inst.metadataHttpEndpoint !== 'enabled') continue;
-      changes.push(instanceChange(ID, inst, 'metadata-http-endpoint', 'enabled', 'disabled', `${inst.instanceId}: metadata service (IMDS) HttpEndpoint enabled → disabled`));
+      changes.push(
+        instanceChange(
+          ID,
+          inst,
+          'metadata-http-endpoint',
+          'enabled',
+          'disabled',
+          `${inst.instanceId}: metadata service (IMDS) HttpEndpoint enabled → disabled`,
+        ),
+      );
     }
     return changes;
   },
@@ -34,7 +43,12 @@ export const imdsDisable: StepDef = {
   },
   async apply(ctx, changes) {
     await Promise.all(
-      changes.map((c) => Promise.all([writeRecordTag(ctx, c.resource, PB_TAG.imds, String(c.before)), setMetadataEndpoint(ctx.gateway, c.resource, 'disabled')])),
+      changes.map((c) =>
+        Promise.all([
+          writeRecordTag(ctx, c.resource, PB_TAG.imds, String(c.before)),
+          setMetadataEndpoint(ctx.gateway, c.resource, 'disabled'),
+        ]),
+      ),
     );
   },
   restoreOrder: 60,
@@ -45,7 +59,17 @@ export const imdsDisable: StepDef = {
     if (original !== 'enabled' && original !== 'disabled') return [];
     const keys = recordKeys(inst, PB_TAG.imds);
     if (inst.metadataHttpEndpoint === original && keys.length === 0) return [];
-    return [restoreItem(ID, input, 'metadata-http-endpoint', inst.metadataHttpEndpoint, { value: original, set: inst.metadataHttpEndpoint !== original, tagKeys: keys }, tagged ? 'tags' : 'journal', `${inst.instanceId}: metadata service HttpEndpoint ${inst.metadataHttpEndpoint} → ${original}`)];
+    return [
+      restoreItem(
+        ID,
+        input,
+        'metadata-http-endpoint',
+        inst.metadataHttpEndpoint,
+        { value: original, set: inst.metadataHttpEndpoint !== original, tagKeys: keys },
+        tagged ? 'tags' : 'journal',
+        `${inst.instanceId}: metadata service HttpEndpoint ${inst.metadataHttpEndpoint} → ${original}`,
+      ),
+    ];
   },
   async applyRestore(ctx, items) {
     await Promise.all(

@@ -28,19 +28,43 @@ import { evidenceImage } from './evidence-image.js';
 import { evidenceConsole } from './evidence-console.js';
 import { evidenceDescriptions } from './evidence-descriptions.js';
 
-export const STEPS: readonly StepDef[] = [ensureIsolationGroups, recordOriginals, tagInstance, untrackConnections, lowerConntrackTimeouts, isolateSecurityGroups,
+export const STEPS: readonly StepDef[] = [
+  ensureIsolationGroups,
+  recordOriginals,
+  tagInstance,
+  untrackConnections,
+  lowerConntrackTimeouts,
+  isolateSecurityGroups,
   // Subnet- and edge-level layers (--layers nacl, route, igw).
-  recordSubnetOriginals, ensureIsolationNacl, renumberNaclEntries, insertNaclEntries, associateIsolationNacl,
-  ensureIsolationRouteTable, ensureInternetCutTable, associateRouteTableStep,
+  recordSubnetOriginals,
+  ensureIsolationNacl,
+  renumberNaclEntries,
+  insertNaclEntries,
+  associateIsolationNacl,
+  ensureIsolationRouteTable,
+  ensureInternetCutTable,
+  associateRouteTableStep,
   // The rest of the playbook: out of the Auto Scaling group (no dependency: alongside the first swap), then — once the
   // security-group isolation has finished — load balancers, credentials, IMDS, preservation and evidence capture.
-  asgDetach, elbDeregister, iamDisassociateProfile, iamRevokeSessions, imdsDisable, preserveTerminationProtection, preserveShutdownBehaviour, preserveVolumes,
-  evidenceSnapshots, evidenceImage, evidenceConsole, evidenceDescriptions];
+  asgDetach,
+  elbDeregister,
+  iamDisassociateProfile,
+  iamRevokeSessions,
+  imdsDisable,
+  preserveTerminationProtection,
+  preserveShutdownBehaviour,
+  preserveVolumes,
+  evidenceSnapshots,
+  evidenceImage,
+  evidenceConsole,
+  evidenceDescriptions,
+];
 
 const seen = new Set<string>();
 for (const s of STEPS) {
   if (seen.has(s.id)) throw new Error(`duplicate step id ${s.id}`);
-  for (const d of s.dependsOn) if (!seen.has(d)) throw new Error(`step ${s.id} depends on ${d}, which is not listed before it`);
+  for (const d of s.dependsOn)
+    if (!seen.has(d)) throw new Error(`step ${s.id} depends on ${d}, which is not listed before it`);
   seen.add(s.id);
 }
 

@@ -49,13 +49,24 @@ export const isolateSecurityGroups: StepDef = {
     // Same action as untrack-connections (ModifyNetworkInterfaceAttribute), already checked there.
   },
   async apply(ctx, changes) {
-    await Promise.all(changes.map((c) => ctx.gateway.setEniGroups(c.resource, (c.after as string[]).map((g) => ctx.resolve(g)))));
+    await Promise.all(
+      changes.map((c) =>
+        ctx.gateway.setEniGroups(
+          c.resource,
+          (c.after as string[]).map((g) => ctx.resolve(g)),
+        ),
+      ),
+    );
   },
   // Security groups are restored last: while a NACL or route isolation is being removed, the empty group still
   // holds, so no old conntrack entry can revive a flow through a half-restored instance.
   restoreOrder: 100,
   planRestore(input) {
-    const isoIds = [input.isolation.open?.groupId, input.isolation.empty?.groupId, ...Object.values(input.isolation.allow ?? {}).map((g) => g.groupId)].filter(Boolean) as string[];
+    const isoIds = [
+      input.isolation.open?.groupId,
+      input.isolation.empty?.groupId,
+      ...Object.values(input.isolation.allow ?? {}).map((g) => g.groupId),
+    ].filter(Boolean) as string[];
     const items: RestoreItem[] = [];
     for (const e of containableEnis(input.instance)) {
       const tagged = joinTagValue(e.tags, TAG.originalGroups);
@@ -64,7 +75,17 @@ export const isolateSecurityGroups: StepDef = {
       // An isolation group is never an original: such a record (another run's) is no record at all.
       const original = recorded?.some((g) => isoIds.includes(g)) ? undefined : recorded;
       if (!original || original.length === 0) {
-        items.push({ stepId: 'isolate-security-groups', instanceId: input.instance.instanceId, resource: e.networkInterfaceId, attribute: 'groups', current: e.groupIds, original: undefined, source: 'journal', drift: 'no record of its original groups (no cordon tag on it, nothing in the local journal)', summary: `${e.networkInterfaceId}: original groups unknown` });
+        items.push({
+          stepId: 'isolate-security-groups',
+          instanceId: input.instance.instanceId,
+          resource: e.networkInterfaceId,
+          attribute: 'groups',
+          current: e.groupIds,
+          original: undefined,
+          source: 'journal',
+          drift: 'no record of its original groups (no cordon tag on it, nothing in the local journal)',
+          summary: `${e.networkInterfaceId}: original groups unknown`,
+        });
         continue;
       }
       if (sameSet(e.groupIds, original)) continue;

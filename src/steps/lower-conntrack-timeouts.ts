@@ -31,7 +31,12 @@ export const lowerConntrackTimeouts: StepDef = {
     for (const inst of input.instances) {
       for (const eni of containableEnis(inst)) {
         const ct = eni.connectionTracking;
-        if (ct.tcpEstablishedTimeout === LOWERED_CONNTRACK.tcpEstablishedTimeout && ct.udpStreamTimeout === LOWERED_CONNTRACK.udpStreamTimeout && ct.udpTimeout === LOWERED_CONNTRACK.udpTimeout) continue;
+        if (
+          ct.tcpEstablishedTimeout === LOWERED_CONNTRACK.tcpEstablishedTimeout &&
+          ct.udpStreamTimeout === LOWERED_CONNTRACK.udpStreamTimeout &&
+          ct.udpTimeout === LOWERED_CONNTRACK.udpTimeout
+        )
+          continue;
         changes.push({
           id: `lower-conntrack-timeouts:${eni.networkInterfaceId}`,
           stepId: 'lower-conntrack-timeouts',
@@ -49,7 +54,8 @@ export const lowerConntrackTimeouts: StepDef = {
     return changes;
   },
   async preflight(ctx, changes) {
-    if (changes.length) await ctx.gateway.setEniConnectionTracking(changes[0]!.resource, { ...LOWERED_CONNTRACK }, true);
+    if (changes.length)
+      await ctx.gateway.setEniConnectionTracking(changes[0]!.resource, { ...LOWERED_CONNTRACK }, true);
   },
   async apply(ctx, changes) {
     await Promise.all(
@@ -58,7 +64,10 @@ export const lowerConntrackTimeouts: StepDef = {
           await ctx.gateway.setEniConnectionTracking(c.resource, c.after as typeof LOWERED_CONNTRACK);
         } catch (e) {
           if (awsErrorCode(e) !== 'UnsupportedOperation') throw e;
-          ctx.warn(c.instanceId, `${c.resource}: connection-tracking timeouts are not configurable on this instance type (not Nitro); tracked flows keep AWS's default idle timeouts`);
+          ctx.warn(
+            c.instanceId,
+            `${c.resource}: connection-tracking timeouts are not configurable on this instance type (not Nitro); tracked flows keep AWS's default idle timeouts`,
+          );
         }
       }),
     );
@@ -67,13 +76,19 @@ export const lowerConntrackTimeouts: StepDef = {
   planRestore(input) {
     const items: RestoreItem[] = [];
     for (const e of containableEnis(input.instance)) {
-      const fromJournal = input.journalOriginal(e.networkInterfaceId, 'eni-state') as { connectionTracking?: ConnTrackFacts } | undefined;
+      const fromJournal = input.journalOriginal(e.networkInterfaceId, 'eni-state') as
+        { connectionTracking?: ConnTrackFacts } | undefined;
       const tagged = decodeConntrack(e.tags[TAG.originalConntrack]);
       const original = tagged ?? fromJournal?.connectionTracking;
       if (!original) continue;
       const want = effective(original);
       const have = effective(e.connectionTracking);
-      if (want.tcpEstablishedTimeout === have.tcpEstablishedTimeout && want.udpStreamTimeout === have.udpStreamTimeout && want.udpTimeout === have.udpTimeout) continue;
+      if (
+        want.tcpEstablishedTimeout === have.tcpEstablishedTimeout &&
+        want.udpStreamTimeout === have.udpStreamTimeout &&
+        want.udpTimeout === have.udpTimeout
+      )
+        continue;
       items.push({
         stepId: 'lower-conntrack-timeouts',
         instanceId: input.instance.instanceId,

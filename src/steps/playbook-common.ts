@@ -14,17 +14,62 @@ export function playbookOf(o: ContainOptions | PlanInput): PlaybookOptions {
 }
 
 /** A change on one instance (all playbook changes are keyed by the instance: restore finds them by its id). */
-export function instanceChange(stepId: string, inst: InstanceFacts, attribute: string, before: unknown, after: unknown, summary: string): Change {
-  return { id: `${stepId}:${inst.instanceId}`, stepId, resource: inst.instanceId, resourceType: 'instance', attribute, before, after, critical: false, instanceId: inst.instanceId, summary };
+export function instanceChange(
+  stepId: string,
+  inst: InstanceFacts,
+  attribute: string,
+  before: unknown,
+  after: unknown,
+  summary: string,
+): Change {
+  return {
+    id: `${stepId}:${inst.instanceId}`,
+    stepId,
+    resource: inst.instanceId,
+    resourceType: 'instance',
+    attribute,
+    before,
+    after,
+    critical: false,
+    instanceId: inst.instanceId,
+    summary,
+  };
 }
 
-export function restoreItem(stepId: string, input: RestoreInput, attribute: string, current: unknown, original: unknown, source: RestoreItem['source'], summary: string, drift?: string): RestoreItem {
-  return { stepId, instanceId: input.instance.instanceId, resource: input.instance.instanceId, attribute, current, original, source, summary, drift };
+export function restoreItem(
+  stepId: string,
+  input: RestoreInput,
+  attribute: string,
+  current: unknown,
+  original: unknown,
+  source: RestoreItem['source'],
+  summary: string,
+  drift?: string,
+): RestoreItem {
+  return {
+    stepId,
+    instanceId: input.instance.instanceId,
+    resource: input.instance.instanceId,
+    attribute,
+    current,
+    original,
+    source,
+    summary,
+    drift,
+  };
 }
 
 /** Journals an original (fsynced) — for values a step learns only at apply time, before it acts on them. */
 export function journalOriginal(ctx: StepContext, instanceId: string, attribute: string, value: unknown): void {
-  ctx.journal.append({ type: 'original', time: ctx.now(), incident: ctx.incident, instanceId, resource: instanceId, attribute, value });
+  ctx.journal.append({
+    type: 'original',
+    time: ctx.now(),
+    incident: ctx.incident,
+    instanceId,
+    resource: instanceId,
+    attribute,
+    value,
+  });
 }
 
 /** Writes a record tag on the instance (long values across numbered tags). */
@@ -34,7 +79,9 @@ export async function writeRecordTag(ctx: StepContext, instanceId: string, key: 
 
 /** A record tag's keys on the instance (the key and its numbered continuations), for restore to remove. */
 export function recordKeys(inst: InstanceFacts, key: string): string[] {
-  return Object.keys(inst.tags).filter((k) => k === key || (k.startsWith(`${key}:`) && /^\d+$/.test(k.slice(key.length + 1))));
+  return Object.keys(inst.tags).filter(
+    (k) => k === key || (k.startsWith(`${key}:`) && /^\d+$/.test(k.slice(key.length + 1))),
+  );
 }
 
 export function recordTag(inst: InstanceFacts, key: string): string | undefined {
@@ -46,7 +93,16 @@ export function evidenceFolder(ctx: StepContext, instanceId: string, accountId?:
   return new EvidenceFolder(ctx.journal.dir, ctx.incident, instanceId, {
     region: ctx.gateway.region,
     accountId,
-    onChange: (sha) => ctx.journal.append({ type: 'applied', time: ctx.now(), incident: ctx.incident, changeId: `evidence:${instanceId}`, resource: instanceId, attribute: EVIDENCE_MANIFEST_ATTRIBUTE, value: sha }),
+    onChange: (sha) =>
+      ctx.journal.append({
+        type: 'applied',
+        time: ctx.now(),
+        incident: ctx.incident,
+        changeId: `evidence:${instanceId}`,
+        resource: instanceId,
+        attribute: EVIDENCE_MANIFEST_ATTRIBUTE,
+        value: sha,
+      }),
   });
 }
 

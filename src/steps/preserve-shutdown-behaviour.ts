@@ -27,7 +27,16 @@ export const preserveShutdownBehaviour: StepDef = {
     for (const inst of input.instances) {
       const a = extra<AttributeFacts>(inst, EXTRA.attributes);
       if (!a?.shutdownBehavior || a.shutdownBehavior === 'stop') continue;
-      changes.push(instanceChange(ID, inst, 'shutdown-behaviour', a.shutdownBehavior, 'stop', `${inst.instanceId}: shutdown behaviour ${a.shutdownBehavior} → stop`));
+      changes.push(
+        instanceChange(
+          ID,
+          inst,
+          'shutdown-behaviour',
+          a.shutdownBehavior,
+          'stop',
+          `${inst.instanceId}: shutdown behaviour ${a.shutdownBehavior} → stop`,
+        ),
+      );
     }
     return changes;
   },
@@ -35,7 +44,14 @@ export const preserveShutdownBehaviour: StepDef = {
     if (changes.length) await setShutdownBehaviour(ctx.gateway, changes[0]!.resource, 'stop', true);
   },
   async apply(ctx, changes) {
-    await Promise.all(changes.map((c) => Promise.all([writeRecordTag(ctx, c.resource, PB_TAG.shutdown, String(c.before)), setShutdownBehaviour(ctx.gateway, c.resource, 'stop')])));
+    await Promise.all(
+      changes.map((c) =>
+        Promise.all([
+          writeRecordTag(ctx, c.resource, PB_TAG.shutdown, String(c.before)),
+          setShutdownBehaviour(ctx.gateway, c.resource, 'stop'),
+        ]),
+      ),
+    );
   },
   restoreOrder: 130,
   planRestore(input) {
@@ -46,7 +62,17 @@ export const preserveShutdownBehaviour: StepDef = {
     const now = extra<AttributeFacts>(inst, EXTRA.attributes)?.shutdownBehavior;
     const keys = recordKeys(inst, PB_TAG.shutdown);
     if (now === original && keys.length === 0) return [];
-    return [restoreItem(ID, input, 'shutdown-behaviour', now, { value: original, set: now !== original, tagKeys: keys }, tagged !== undefined ? 'tags' : 'journal', `${inst.instanceId}: shutdown behaviour ${now ?? '?'} → ${original}`)];
+    return [
+      restoreItem(
+        ID,
+        input,
+        'shutdown-behaviour',
+        now,
+        { value: original, set: now !== original, tagKeys: keys },
+        tagged !== undefined ? 'tags' : 'journal',
+        `${inst.instanceId}: shutdown behaviour ${now ?? '?'} → ${original}`,
+      ),
+    ];
   },
   async applyRestore(ctx, items) {
     await Promise.all(

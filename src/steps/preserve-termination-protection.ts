@@ -27,7 +27,16 @@ export const preserveTerminationProtection: StepDef = {
     for (const inst of input.instances) {
       const a = extra<AttributeFacts>(inst, EXTRA.attributes);
       if (!a || a.error || a.disableApiTermination !== false) continue;
-      changes.push(instanceChange(ID, inst, 'disable-api-termination', false, true, `${inst.instanceId}: termination protection off → on`));
+      changes.push(
+        instanceChange(
+          ID,
+          inst,
+          'disable-api-termination',
+          false,
+          true,
+          `${inst.instanceId}: termination protection off → on`,
+        ),
+      );
     }
     return changes;
   },
@@ -42,7 +51,14 @@ export const preserveTerminationProtection: StepDef = {
     if (changes.length) await setTerminationProtection(ctx.gateway, changes[0]!.resource, true, true);
   },
   async apply(ctx, changes) {
-    await Promise.all(changes.map((c) => Promise.all([writeRecordTag(ctx, c.resource, PB_TAG.termination, String(c.before)), setTerminationProtection(ctx.gateway, c.resource, true)])));
+    await Promise.all(
+      changes.map((c) =>
+        Promise.all([
+          writeRecordTag(ctx, c.resource, PB_TAG.termination, String(c.before)),
+          setTerminationProtection(ctx.gateway, c.resource, true),
+        ]),
+      ),
+    );
   },
   restoreOrder: 130,
   planRestore(input) {
@@ -54,7 +70,17 @@ export const preserveTerminationProtection: StepDef = {
     const now = extra<AttributeFacts>(inst, EXTRA.attributes)?.disableApiTermination;
     const keys = recordKeys(inst, PB_TAG.termination);
     if (now === original && keys.length === 0) return [];
-    return [restoreItem(ID, input, 'disable-api-termination', now, { value: original, set: now !== original, tagKeys: keys }, tagged !== undefined ? 'tags' : 'journal', `${inst.instanceId}: termination protection → ${original ? 'on' : 'off'}`)];
+    return [
+      restoreItem(
+        ID,
+        input,
+        'disable-api-termination',
+        now,
+        { value: original, set: now !== original, tagKeys: keys },
+        tagged !== undefined ? 'tags' : 'journal',
+        `${inst.instanceId}: termination protection → ${original ? 'on' : 'off'}`,
+      ),
+    ];
   },
   async applyRestore(ctx, items) {
     await Promise.all(

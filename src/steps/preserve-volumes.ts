@@ -27,18 +27,40 @@ export const preserveVolumes: StepDef = {
       const on = inst.volumes.filter((v) => v.deleteOnTermination);
       if (on.length === 0) continue;
       const devices = on.map((v) => v.deviceName);
-      changes.push(instanceChange(ID, inst, 'delete-on-termination', devices, [], `${inst.instanceId}: DeleteOnTermination → false on ${on.map((v) => `${v.volumeId} (${v.deviceName})`).join(', ')}`));
+      changes.push(
+        instanceChange(
+          ID,
+          inst,
+          'delete-on-termination',
+          devices,
+          [],
+          `${inst.instanceId}: DeleteOnTermination → false on ${on.map((v) => `${v.volumeId} (${v.deviceName})`).join(', ')}`,
+        ),
+      );
     }
     return changes;
   },
   async preflight(ctx, changes) {
-    if (changes.length) await setDeleteOnTermination(ctx.gateway, changes[0]!.resource, (changes[0]!.before as string[]).map((d) => ({ deviceName: d, deleteOnTermination: false })), true);
+    if (changes.length)
+      await setDeleteOnTermination(
+        ctx.gateway,
+        changes[0]!.resource,
+        (changes[0]!.before as string[]).map((d) => ({ deviceName: d, deleteOnTermination: false })),
+        true,
+      );
   },
   async apply(ctx, changes) {
     await Promise.all(
       changes.map((c) => {
         const devices = c.before as string[];
-        return Promise.all([writeRecordTag(ctx, c.resource, PB_TAG.deleteOnTermination, devices.join(',')), setDeleteOnTermination(ctx.gateway, c.resource, devices.map((d) => ({ deviceName: d, deleteOnTermination: false })))]);
+        return Promise.all([
+          writeRecordTag(ctx, c.resource, PB_TAG.deleteOnTermination, devices.join(',')),
+          setDeleteOnTermination(
+            ctx.gateway,
+            c.resource,
+            devices.map((d) => ({ deviceName: d, deleteOnTermination: false })),
+          ),
+        ]);
       }),
     );
   },
@@ -46,19 +68,41 @@ export const preserveVolumes: StepDef = {
   planRestore(input) {
     const inst = input.instance;
     const tagged = recordTag(inst, PB_TAG.deleteOnTermination);
-    const devices = tagged !== undefined ? tagged.split(',').filter(Boolean) : (input.journalOriginal(inst.instanceId, 'delete-on-termination') as string[] | undefined);
+    const devices =
+      tagged !== undefined
+        ? tagged.split(',').filter(Boolean)
+        : (input.journalOriginal(inst.instanceId, 'delete-on-termination') as string[] | undefined);
     if (!devices) return [];
     // Devices still attached whose flag is off again: the ones cordon turned off.
-    const back = inst.volumes.filter((v) => devices.includes(v.deviceName) && !v.deleteOnTermination).map((v) => v.deviceName);
+    const back = inst.volumes
+      .filter((v) => devices.includes(v.deviceName) && !v.deleteOnTermination)
+      .map((v) => v.deviceName);
     const keys = recordKeys(inst, PB_TAG.deleteOnTermination);
     if (back.length === 0 && keys.length === 0) return [];
-    return [restoreItem(ID, input, 'delete-on-termination', devices, { devices: back, tagKeys: keys }, tagged !== undefined ? 'tags' : 'journal', back.length ? `${inst.instanceId}: DeleteOnTermination → true on ${back.join(', ')}` : `${inst.instanceId}: volumes' DeleteOnTermination already back`)];
+    return [
+      restoreItem(
+        ID,
+        input,
+        'delete-on-termination',
+        devices,
+        { devices: back, tagKeys: keys },
+        tagged !== undefined ? 'tags' : 'journal',
+        back.length
+          ? `${inst.instanceId}: DeleteOnTermination → true on ${back.join(', ')}`
+          : `${inst.instanceId}: volumes' DeleteOnTermination already back`,
+      ),
+    ];
   },
   async applyRestore(ctx, items) {
     await Promise.all(
       items.map(async (i) => {
         const o = i.original as { devices: string[]; tagKeys: string[] };
-        if (o.devices.length) await setDeleteOnTermination(ctx.gateway, i.resource, o.devices.map((d) => ({ deviceName: d, deleteOnTermination: true })));
+        if (o.devices.length)
+          await setDeleteOnTermination(
+            ctx.gateway,
+            i.resource,
+            o.devices.map((d) => ({ deviceName: d, deleteOnTermination: true })),
+          );
         await ctx.gateway.deleteTags([i.resource], o.tagKeys);
       }),
     );

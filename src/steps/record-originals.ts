@@ -9,7 +9,8 @@ import { TAG, splitTagValue, isCordonTag } from '../core/tags.js';
 import { containableEnis, isIsolationGroup, type RestoreItem, type StepDef } from './types.js';
 
 export function encodeConntrack(ct: ConnTrackFacts): string {
-  if (ct.tcpEstablishedTimeout === undefined && ct.udpStreamTimeout === undefined && ct.udpTimeout === undefined) return 'default';
+  if (ct.tcpEstablishedTimeout === undefined && ct.udpStreamTimeout === undefined && ct.udpTimeout === undefined)
+    return 'default';
   return `tcp=${ct.tcpEstablishedTimeout ?? 'default'},udpStream=${ct.udpStreamTimeout ?? 'default'},udp=${ct.udpTimeout ?? 'default'}`;
 }
 
@@ -79,7 +80,17 @@ export const recordOriginals: StepDef = {
     const items: RestoreItem[] = [];
     for (const e of containableEnis(input.instance)) {
       const keys = Object.keys(e.tags).filter(isCordonTag);
-      if (keys.length) items.push({ stepId: 'record-originals', instanceId: input.instance.instanceId, resource: e.networkInterfaceId, attribute: 'tags', current: keys, original: [], source: 'step', summary: `${e.networkInterfaceId}: remove cordon's record tags` });
+      if (keys.length)
+        items.push({
+          stepId: 'record-originals',
+          instanceId: input.instance.instanceId,
+          resource: e.networkInterfaceId,
+          attribute: 'tags',
+          current: keys,
+          original: [],
+          source: 'step',
+          summary: `${e.networkInterfaceId}: remove cordon's record tags`,
+        });
     }
     return items;
   },

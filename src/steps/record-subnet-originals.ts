@@ -7,7 +7,17 @@ import type { Change } from '../core/plan.js';
 import { TAG, isCordonTag } from '../core/tags.js';
 import { subnetLayers } from '../core/layers.js';
 import { roleOf, subnetsOf } from '../core/layer-plan.js';
-import { LTAG, ROLE_INTERNET_CUT, ROLE_NACL, ROLE_ROUTE_TABLE, encodeDirections, listTags, readList, splitKeys, subnetLayersOf } from '../core/subnet-layers.js';
+import {
+  LTAG,
+  ROLE_INTERNET_CUT,
+  ROLE_NACL,
+  ROLE_ROUTE_TABLE,
+  encodeDirections,
+  listTags,
+  readList,
+  splitKeys,
+  subnetLayersOf,
+} from '../core/subnet-layers.js';
 import { naclRestoreRole, restoreRole, work } from './subnet-layer-support.js';
 import type { RestoreItem, StepDef } from './types.js';
 
@@ -34,14 +44,16 @@ export const recordSubnetOriginals: StepDef = {
       const tags: Record<string, string> = {};
       const n = w.nacl.find((x) => x.subnetId === s.subnetId && x.mode === 'dedicated');
       if (n) {
-        if (roleOf(n.current.tags) !== ROLE_NACL && s.tags[LTAG.originalNacl] !== n.current.networkAclId) tags[LTAG.originalNacl] = n.current.networkAclId;
+        if (roleOf(n.current.tags) !== ROLE_NACL && s.tags[LTAG.originalNacl] !== n.current.networkAclId)
+          tags[LTAG.originalNacl] = n.current.networkAclId;
         mergeHolders(s.tags, LTAG.holdersNacl, instanceIds, tags);
       }
       const r = w.routes.find((x) => x.subnetId === s.subnetId);
       if (r) {
         const role = roleOf(r.current.tags);
         const original = r.implicitMain ? 'main' : r.current.routeTableId;
-        if (role !== ROLE_ROUTE_TABLE && role !== ROLE_INTERNET_CUT && s.tags[LTAG.originalRouteTable] !== original) tags[LTAG.originalRouteTable] = original;
+        if (role !== ROLE_ROUTE_TABLE && role !== ROLE_INTERNET_CUT && s.tags[LTAG.originalRouteTable] !== original)
+          tags[LTAG.originalRouteTable] = original;
         mergeHolders(s.tags, LTAG.holdersRtb, instanceIds, tags);
       }
       if (Object.keys(tags).length === 0) continue;
@@ -62,8 +74,10 @@ export const recordSubnetOriginals: StepDef = {
     for (const t of w.top) {
       const tags: Record<string, string> = {};
       if (!t.already) {
-        const numbers = (egress: boolean): string[] => t.inserts.filter((e) => e.egress === egress).map((e) => String(e.ruleNumber));
-        const moved = (egress: boolean): string[] => t.moves.filter((m) => m.egress === egress).map((m) => `${m.entry.ruleNumber}>${m.to}`);
+        const numbers = (egress: boolean): string[] =>
+          t.inserts.filter((e) => e.egress === egress).map((e) => String(e.ruleNumber));
+        const moved = (egress: boolean): string[] =>
+          t.moves.filter((m) => m.egress === egress).map((m) => `${m.entry.ruleNumber}>${m.to}`);
         tags[LTAG.topEntries] = encodeDirections({ in: numbers(false), out: numbers(true) });
         if (t.moves.length) tags[LTAG.renumbered] = encodeDirections({ in: moved(false), out: moved(true) });
         if (t.allow.length) Object.assign(tags, listTags(LTAG.allowList, t.allow));
@@ -99,7 +113,12 @@ export const recordSubnetOriginals: StepDef = {
     if (!f) return [];
     const items: RestoreItem[] = [];
     const seen = new Set<string>();
-    const plan = (resource: string, tags: Record<string, string>, holderKeys: string[], role: { owner: boolean; others: string[] }): void => {
+    const plan = (
+      resource: string,
+      tags: Record<string, string>,
+      holderKeys: string[],
+      role: { owner: boolean; others: string[] },
+    ): void => {
       if (seen.has(resource) || !Object.keys(tags).some(isCordonTag)) return;
       seen.add(resource);
       const keep: Record<string, string> = {};
@@ -107,24 +126,49 @@ export const recordSubnetOriginals: StepDef = {
         const left = readList(tags, k).filter((h) => !f.requestInstanceIds.includes(h));
         if (left.length) Object.assign(keep, listTags(k, left));
       }
-      const remove = Object.keys(keep).length ? holderKeys.flatMap((k) => splitKeys(tags, k)).filter((k) => !(k in keep)) : Object.keys(tags).filter(isCordonTag);
+      const remove = Object.keys(keep).length
+        ? holderKeys.flatMap((k) => splitKeys(tags, k)).filter((k) => !(k in keep))
+        : Object.keys(tags).filter(isCordonTag);
       if (!role.owner && !role.others.length) return;
-      if (remove.length === 0 && Object.entries(keep).every(([k, v]) => tags[k] === v)) return; // nothing of ours to drop
-      items.push({ stepId: 'record-subnet-originals', instanceId: input.instance.instanceId, resource, attribute: 'tags', current: remove, original: keep, source: 'step', summary: Object.keys(keep).length ? `${resource}: keep cordon's record for ${role.others.join(', ')}` : `${resource}: remove cordon's record tags` });
+      // nothing of ours to drop
+      if (remove.length === 0 && Object.entries(keep).every(([k, v]) => tags[k] === v)) return;
+      items.push({
+        stepId: 'record-subnet-originals',
+        instanceId: input.instance.instanceId,
+        resource,
+        attribute: 'tags',
+        current: remove,
+        original: keep,
+        source: 'step',
+        summary: Object.keys(keep).length
+          ? `${resource}: keep cordon's record for ${role.others.join(', ')}`
+          : `${resource}: remove cordon's record tags`,
+      });
     };
     for (const s of f.subnets) {
       const holders = [LTAG.holdersNacl, LTAG.holdersRtb];
       const roles = holders.map((k) => restoreRole(input, s, k));
-      plan(s.subnetId, s.tags, holders, { owner: roles.some((r) => r.owner), others: [...new Set(roles.flatMap((r) => r.others))] });
-      if (s.nacl && s.nacl.tags[LTAG.topEntries] !== undefined) plan(s.nacl.networkAclId, s.nacl.tags, [LTAG.holders], naclRestoreRole(input, readList(s.nacl.tags, LTAG.holders)));
+      plan(s.subnetId, s.tags, holders, {
+        owner: roles.some((r) => r.owner),
+        others: [...new Set(roles.flatMap((r) => r.others))],
+      });
+      if (s.nacl && s.nacl.tags[LTAG.topEntries] !== undefined)
+        plan(
+          s.nacl.networkAclId,
+          s.nacl.tags,
+          [LTAG.holders],
+          naclRestoreRole(input, readList(s.nacl.tags, LTAG.holders)),
+        );
     }
     return items;
   },
   async applyRestore(ctx, items) {
-    await Promise.all(items.map(async (i) => {
-      const keep = i.original as Record<string, string>;
-      if (Object.keys(keep).length) await ctx.gateway.createTags([i.resource], keep);
-      await ctx.gateway.deleteTags([i.resource], i.current as string[]);
-    }));
+    await Promise.all(
+      items.map(async (i) => {
+        const keep = i.original as Record<string, string>;
+        if (Object.keys(keep).length) await ctx.gateway.createTags([i.resource], keep);
+        await ctx.gateway.deleteTags([i.resource], i.current as string[]);
+      }),
+    );
   },
 };

@@ -6,7 +6,14 @@
 import type { Change } from '../core/plan.js';
 import { hasLayer, naclModeOf } from '../core/layers.js';
 import type { NaclMove } from '../core/nacl-top.js';
-import { LTAG, decodeDirections, readList, subnetLayersOf, type LayerNacl, type LayerNaclEntry } from '../core/subnet-layers.js';
+import {
+  LTAG,
+  decodeDirections,
+  readList,
+  subnetLayersOf,
+  type LayerNacl,
+  type LayerNaclEntry,
+} from '../core/subnet-layers.js';
 import { createNaclEntry, deleteNaclEntry } from '../aws/layer-calls.js';
 import { naclRestoreRole, work } from './subnet-layer-support.js';
 import type { RestoreItem, StepDef, StepContext } from './types.js';
@@ -21,7 +28,10 @@ function recordedMoves(nacl: LayerNacl): { moves: NaclMove[]; drift?: string } {
   const rec = decodeDirections(nacl.tags[LTAG.renumbered]);
   const moves: NaclMove[] = [];
   const problems: string[] = [];
-  for (const [dir, egress] of [['in', false], ['out', true]] as const) {
+  for (const [dir, egress] of [
+    ['in', false],
+    ['out', true],
+  ] as const) {
     for (const m of rec[dir]) {
       const [from, to] = m.split('>').map(Number);
       if (!from || !to) continue;
@@ -76,11 +86,13 @@ export const renumberNaclEntries: StepDef = {
   },
   async apply(ctx, changes) {
     // Per NACL and direction one move after another (highest first, as planned); the directions in parallel.
-    await Promise.all(changes.map(async (c) => {
-      const before = c.before as LayerNaclEntry[];
-      const after = c.after as LayerNaclEntry[];
-      for (let i = 0; i < before.length; i++) await move(ctx, c.resource, before[i]!, after[i]!.ruleNumber);
-    }));
+    await Promise.all(
+      changes.map(async (c) => {
+        const before = c.before as LayerNaclEntry[];
+        const after = c.after as LayerNaclEntry[];
+        for (let i = 0; i < before.length; i++) await move(ctx, c.resource, before[i]!, after[i]!.ruleNumber);
+      }),
+    );
   },
   // After insert-nacl-entries' restore (60) has freed the numbers at the top.
   restoreOrder: 65,
@@ -109,11 +121,15 @@ export const renumberNaclEntries: StepDef = {
   },
   async applyRestore(ctx, items) {
     // Back down, lowest first: each original number is free (cordon's entries are gone, lower moves are done).
-    await Promise.all(items.map(async (i) => {
-      const cur = i.current as LayerNaclEntry[];
-      const orig = i.original as LayerNaclEntry[];
-      const order = cur.map((e, k) => ({ e, to: orig[k]!.ruleNumber })).sort((a, b) => Number(a.e.egress) - Number(b.e.egress) || a.to - b.to);
-      for (const { e, to } of order) await move(ctx, i.resource, e, to);
-    }));
+    await Promise.all(
+      items.map(async (i) => {
+        const cur = i.current as LayerNaclEntry[];
+        const orig = i.original as LayerNaclEntry[];
+        const order = cur
+          .map((e, k) => ({ e, to: orig[k]!.ruleNumber }))
+          .sort((a, b) => Number(a.e.egress) - Number(b.e.egress) || a.to - b.to);
+        for (const { e, to } of order) await move(ctx, i.resource, e, to);
+      }),
+    );
   },
 };

@@ -17,7 +17,12 @@ export const tagInstance: StepDef = {
     const changes: Change[] = [];
     for (const inst of input.instances) {
       if (inst.tags[TAG.status] === 'contained' && inst.tags[TAG.incident]) continue;
-      const after = { [TAG.incident]: input.options.incident, [TAG.status]: 'containing', [TAG.containedAt]: input.now, [TAG.layers]: layersOf(input.options).join(',') };
+      const after = {
+        [TAG.incident]: input.options.incident,
+        [TAG.status]: 'containing',
+        [TAG.containedAt]: input.now,
+        [TAG.layers]: layersOf(input.options).join(','),
+      };
       const before: Record<string, string> = {};
       for (const k of Object.keys(after)) if (inst.tags[k] !== undefined) before[k] = inst.tags[k]!;
       changes.push({
@@ -36,16 +41,36 @@ export const tagInstance: StepDef = {
     return changes;
   },
   async preflight(ctx, changes) {
-    if (changes.length) await ctx.gateway.createTags(changes.map((c) => c.resource), { [TAG.incident]: ctx.incident }, true);
+    if (changes.length)
+      await ctx.gateway.createTags(
+        changes.map((c) => c.resource),
+        { [TAG.incident]: ctx.incident },
+        true,
+      );
   },
   async apply(ctx, changes) {
     await Promise.all(changes.map((c) => ctx.gateway.createTags([c.resource], c.after as Record<string, string>)));
   },
   restoreOrder: 1001,
   planRestore(input): RestoreItem[] {
-    return [{ stepId: 'tag-instance', instanceId: input.instance.instanceId, resource: input.instance.instanceId, attribute: 'tags', current: input.instance.tags[TAG.status], original: 'released', source: 'step', summary: `${input.instance.instanceId}: ${TAG.status}=released (audit tags kept)` }];
+    return [
+      {
+        stepId: 'tag-instance',
+        instanceId: input.instance.instanceId,
+        resource: input.instance.instanceId,
+        attribute: 'tags',
+        current: input.instance.tags[TAG.status],
+        original: 'released',
+        source: 'step',
+        summary: `${input.instance.instanceId}: ${TAG.status}=released (audit tags kept)`,
+      },
+    ];
   },
   async applyRestore(ctx, items) {
-    await Promise.all(items.map((i) => ctx.gateway.createTags([i.resource], { [TAG.status]: 'released', [TAG.incident]: ctx.incident })));
+    await Promise.all(
+      items.map((i) =>
+        ctx.gateway.createTags([i.resource], { [TAG.status]: 'released', [TAG.incident]: ctx.incident }),
+      ),
+    );
   },
 };

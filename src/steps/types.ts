@@ -101,16 +101,24 @@ export function groupIdsOf(v: unknown): string[] {
 }
 
 /** Isolation group ids for a VPC, existing or to be created (placeholder). */
-export function isolationIds(input: Pick<PlanInput, 'isolationGroups' | 'options'>, vpcId: string): { open: string; empty: string } {
+export function isolationIds(
+  input: Pick<PlanInput, 'isolationGroups' | 'options'>,
+  vpcId: string,
+): { open: string; empty: string } {
   const g = input.isolationGroups[vpcId];
   // With --allow-cidr, step 2 is that allow-list's own group (src/steps/allow-list-group.ts).
   const allow = allowListKey(input.options.allowCidrs);
-  const empty = allow ? g?.allow?.[allow]?.groupId ?? `new:isolation-allow:${vpcId}` : g?.empty?.groupId ?? `new:isolation-empty:${vpcId}`;
+  const empty = allow
+    ? (g?.allow?.[allow]?.groupId ?? `new:isolation-allow:${vpcId}`)
+    : (g?.empty?.groupId ?? `new:isolation-empty:${vpcId}`);
   return { open: g?.open?.groupId ?? `new:isolation-open:${vpcId}`, empty };
 }
 
 export function isIsolationGroup(input: PlanInput, id: string): boolean {
-  return Object.values(input.isolationGroups).some((g) => g.open?.groupId === id || g.empty?.groupId === id || Object.values(g.allow ?? {}).some((a) => a.groupId === id));
+  return Object.values(input.isolationGroups).some(
+    (g) =>
+      g.open?.groupId === id || g.empty?.groupId === id || Object.values(g.allow ?? {}).some((a) => a.groupId === id),
+  );
 }
 
 /** The ENIs a containment acts on: those cordon can modify (not requester-managed interface types). */

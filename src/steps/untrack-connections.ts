@@ -44,6 +44,13 @@ export const untrackConnections: StepDef = {
     for (const c of changes) await ctx.gateway.setEniGroups(c.resource, c.before as string[], true);
   },
   async apply(ctx, changes) {
-    await Promise.all(changes.map((c) => ctx.gateway.setEniGroups(c.resource, (c.after as string[]).map((g) => ctx.resolve(g)))));
+    await Promise.all(
+      changes.map((c) =>
+        ctx.gateway.setEniGroups(
+          c.resource,
+          (c.after as string[]).map((g) => ctx.resolve(g)),
+        ),
+      ),
+    );
   },
 };

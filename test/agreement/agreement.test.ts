@@ -15,15 +15,33 @@ import { KINDS, SIDES, DIRECTIONS } from '../../src/core/verify/paths.js';
 import { startHarness, type SimHarness } from '../helpers/sim.js';
 import { control } from '../helpers/control.js';
 import {
-  ACL_ISOLATION, ENI1, ENI2, MGMT_A, RTB_ISOLATION, SG_EMPTY, SG_OPEN, WEB1, WEB_A, advance, flows, openFlow, setGroups,
-  setNacl, setRouteTable,
+  ACL_ISOLATION,
+  ENI1,
+  ENI2,
+  MGMT_A,
+  RTB_ISOLATION,
+  SG_EMPTY,
+  SG_OPEN,
+  WEB1,
+  WEB_A,
+  advance,
+  flows,
+  openFlow,
+  setGroups,
+  setNacl,
+  setRouteTable,
 } from '../sim/dataplane-fixture.js';
 import { MATRIX_FLOWS, PROBE, UNTRACKED_FLOWS, SG_OPEN_V4, matrixScenario } from './matrix.js';
 
 const exercised = new Map<string, Set<string>>();
 
 async function verifyNow(h: SimHarness, opts: VerifyOptions = {}): Promise<VerifyReport> {
-  const clients = createClients({ region: 'us-east-1', endpointUrl: h.endpoint, credentials: { accessKeyId: 'AKIADEMORESPONDER01', secretAccessKey: 'sim-secret' }, maxAttempts: 1 });
+  const clients = createClients({
+    region: 'us-east-1',
+    endpointUrl: h.endpoint,
+    credentials: { accessKeyId: 'AKIADEMORESPONDER01', secretAccessKey: 'sim-secret' },
+    maxAttempts: 1,
+  });
   try {
     return verify(await gatherNetworkFacts(clients, WEB1), opts);
   } finally {
@@ -32,7 +50,11 @@ async function verifyNow(h: SimHarness, opts: VerifyOptions = {}): Promise<Verif
 }
 
 /** Checks every flow against verify's verdict; returns the ids of the live ones. */
-async function agree(h: SimHarness, label: string, opts: VerifyOptions = {}): Promise<{ alive: string[]; report: VerifyReport }> {
+async function agree(
+  h: SimHarness,
+  label: string,
+  opts: VerifyOptions = {},
+): Promise<{ alive: string[]; report: VerifyReport }> {
   const report = await verifyNow(h, opts);
   const all = await flows(h.endpoint);
   const alive: string[] = [];
@@ -46,7 +68,10 @@ async function agree(h: SimHarness, label: string, opts: VerifyOptions = {}): Pr
     const cls = eni.classes.find((c) => c.side === f.side && c.direction === f.initiator && c.kind === f.kind)!;
     const family = familyOf(f.remoteAddress);
     const pv = cls.paths?.find((p) => p.path === f.path && p.family === family);
-    assert.ok(pv, `${label}: verify has no verdict for ${f.id}'s path ${f.path} (IPv${family}) in ${f.side}/${f.initiator}/${f.kind}`);
+    assert.ok(
+      pv,
+      `${label}: verify has no verdict for ${f.id}'s path ${f.path} (IPv${family}) in ${f.side}/${f.initiator}/${f.kind}`,
+    );
     const what = `${label}: flow ${f.id} (${f.side}/${f.initiator}/${f.kind} via ${f.path}, IPv${family}) is ${f.alive ? 'alive' : 'dead'} — ${f.reason}; verify says ${pv.verdict}: ${pv.reason}`;
     if (pv.verdict === 'cut') {
       assert.equal(f.alive, false, what);
@@ -54,7 +79,11 @@ async function agree(h: SimHarness, label: string, opts: VerifyOptions = {}): Pr
     } else if (pv.verdict === 'may-survive' && !f.alive) {
       // Only past its idle timeout: the one thing verify cannot see.
       assert.equal(f.conntrack.dropped, 'expired', what);
-      assert.equal(f.conntrack.idleSeconds > (pv.idleTimeoutSeconds ?? Infinity), true, `${what} (idle ${f.conntrack.idleSeconds} s, verify's timeout ${pv.idleTimeoutSeconds} s)`);
+      assert.equal(
+        f.conntrack.idleSeconds > (pv.idleTimeoutSeconds ?? Infinity),
+        true,
+        `${what} (idle ${f.conntrack.idleSeconds} s, verify's timeout ${pv.idleTimeoutSeconds} s)`,
+      );
     } else {
       assert.equal(f.alive, true, what);
     }
@@ -75,7 +104,9 @@ async function harness(o: Parameters<typeof matrixScenario>[0] = {}): Promise<Si
 // Runs last (tests in a file run in order): each class of the verdict table met by flows, and each verdict seen.
 function coverage(): void {
   const missing: string[] = [];
-  for (const side of SIDES) for (const d of DIRECTIONS) for (const k of KINDS) if (!exercised.has(`${side}/${d}/${k}`)) missing.push(`${side}/${d}/${k}`);
+  for (const side of SIDES)
+    for (const d of DIRECTIONS)
+      for (const k of KINDS) if (!exercised.has(`${side}/${d}/${k}`)) missing.push(`${side}/${d}/${k}`);
   const verdicts = new Set([...exercised.values()].flatMap((s) => [...s]));
   assert.deepEqual(missing, [], `classes no flow exercised: ${missing.join(', ')}`);
   assert.deepEqual([...verdicts].sort(), ['cut', 'may-survive', 'open']);
@@ -102,7 +133,9 @@ test('SG swap straight to the empty group: tracked, ICMP and auto-tracked surviv
     const untracked = MATRIX_FLOWS.filter((f) => f.kind === 'untracked').map((f) => f.id);
     for (const id of untracked) assert.equal(alive.includes(id), false, id);
     assert.equal(alive.includes('i-in-tr'), true);
-    const c = report.enis[0]!.classes.find((x) => x.side === 'internet' && x.direction === 'inbound' && x.kind === 'tracked')!;
+    const c = report.enis[0]!.classes.find(
+      (x) => x.side === 'internet' && x.direction === 'inbound' && x.kind === 'tracked',
+    )!;
     assert.equal(c.verdict, 'may-survive');
     assert.equal(c.idleTimeoutSeconds, 432000);
     assert.equal(report.summary.open, 0);
@@ -119,16 +152,22 @@ test('SG swap with the all-open step: TCP/UDP flows become untracked, then the e
     await agree(h, 'step 1 (all-open)');
     for (const f of UNTRACKED_FLOWS) assert.equal((await openFlow(h.endpoint, f)).kind, 'untracked', f.id as string);
     const s1 = await agree(h, 'step 1, new flows');
-    const tracked = s1.report.enis[0]!.classes.find((x) => x.side === 'internet' && x.direction === 'inbound' && x.kind === 'tracked')!;
+    const tracked = s1.report.enis[0]!.classes.find(
+      (x) => x.side === 'internet' && x.direction === 'inbound' && x.kind === 'tracked',
+    )!;
     assert.equal(tracked.verdict, 'cut');
     assert.match(tracked.reason, /untracked/);
     await setGroups(h.ec2, ENI1, [SG_EMPTY]);
     await setGroups(h.ec2, ENI2, [SG_EMPTY]);
     const s2 = await agree(h, 'step 2 (empty)');
-    const survivors = MATRIX_FLOWS.filter((f) => f.kind === 'icmp' || f.kind === 'auto-tracked').map((f) => f.id).sort();
+    const survivors = MATRIX_FLOWS.filter((f) => f.kind === 'icmp' || f.kind === 'auto-tracked')
+      .map((f) => f.id)
+      .sort();
     assert.deepEqual(s2.alive, survivors);
     const swapped = await agree(h, 'step 2, verify told the swap ran', { untrackStepApplied: true });
-    for (const e of swapped.report.enis) for (const c of e.classes.filter((x) => x.kind === 'tracked' || x.kind === 'untracked')) assert.equal(c.verdict, 'cut', `${c.side}/${c.direction}/${c.kind}`);
+    for (const e of swapped.report.enis)
+      for (const c of e.classes.filter((x) => x.kind === 'tracked' || x.kind === 'untracked'))
+        assert.equal(c.verdict, 'cut', `${c.side}/${c.direction}/${c.kind}`);
   } finally {
     await h.close();
   }
@@ -143,7 +182,8 @@ test('without the untracking assumption (both sides switched off), the all-open 
     await setGroups(h.ec2, ENI1, [SG_EMPTY]);
     await setGroups(h.ec2, ENI2, [SG_EMPTY]);
     const { alive } = await agree(h, 'no-assumption step 2', { untrackingDropsEntries: false });
-    for (const id of ['i-in-tr', 'i-out-tr', 's-out-tr', 'o-in-tr', '6-out-tr']) assert.equal(alive.includes(id), true, id);
+    for (const id of ['i-in-tr', 'i-out-tr', 's-out-tr', 'o-in-tr', '6-out-tr'])
+      assert.equal(alive.includes(id), true, id);
   } finally {
     await h.close();
   }
@@ -156,8 +196,16 @@ test('IPv6: an all-open step with IPv4 rules only leaves IPv6 flows tracked, and
     const s1 = await agree(h, 'v4-only step 1');
     assert.equal(s1.alive.includes('6-out-tr'), true);
     assert.equal(s1.alive.includes('6-in-un'), false, 'IPv6 443 is no longer allowed at all');
-    const cls = s1.report.enis[0]!.classes.find((x) => x.side === 'internet' && x.direction === 'outbound' && x.kind === 'tracked')!;
-    assert.deepEqual(cls.paths!.filter((p) => p.path === 'igw').map((p) => [p.family, p.verdict]), [[4, 'cut'], [6, 'may-survive']]);
+    const cls = s1.report.enis[0]!.classes.find(
+      (x) => x.side === 'internet' && x.direction === 'outbound' && x.kind === 'tracked',
+    )!;
+    assert.deepEqual(
+      cls.paths!.filter((p) => p.path === 'igw').map((p) => [p.family, p.verdict]),
+      [
+        [4, 'cut'],
+        [6, 'may-survive'],
+      ],
+    );
     await setGroups(h.ec2, ENI1, [SG_EMPTY]);
     const s2 = await agree(h, 'v4-only step 2');
     assert.equal(s2.alive.includes('6-out-tr'), true);
@@ -173,10 +221,20 @@ test('NACL deny: everything crossing the subnet boundary is cut at once, the sam
     const web = await setNacl(h.ec2, WEB_A, ACL_ISOLATION);
     const mgmt = await setNacl(h.ec2, MGMT_A, ACL_ISOLATION);
     const { alive, report } = await agree(h, 'NACL deny');
-    assert.deepEqual(alive, MATRIX_FLOWS.filter((f) => f.side === 'same-subnet').map((f) => f.id).sort());
-    const c = report.enis[0]!.classes.find((x) => x.side === 'internet' && x.direction === 'inbound' && x.kind === 'tracked')!;
+    assert.deepEqual(
+      alive,
+      MATRIX_FLOWS.filter((f) => f.side === 'same-subnet')
+        .map((f) => f.id)
+        .sort(),
+    );
+    const c = report.enis[0]!.classes.find(
+      (x) => x.side === 'internet' && x.direction === 'inbound' && x.kind === 'tracked',
+    )!;
     assert.equal(c.layer, 'nacl');
-    assert.equal(c.reason, 'NACL denies it: acl-0c0ffee00000000f1 ingress rule * deny all 0.0.0.0/0; acl-0c0ffee00000000f1 ingress rule * deny all ::/0');
+    assert.equal(
+      c.reason,
+      'NACL denies it: acl-0c0ffee00000000f1 ingress rule * deny all 0.0.0.0/0; acl-0c0ffee00000000f1 ingress rule * deny all ::/0',
+    );
     await setGroups(h.ec2, ENI1, [SG_EMPTY]);
     await setGroups(h.ec2, ENI2, [SG_EMPTY]);
     await agree(h, 'NACL deny + empty group');
@@ -196,11 +254,18 @@ test('isolation route table: internet, NAT and TGW/peering/VPN flows are cut; th
     await setRouteTable(h.ec2, WEB_A, RTB_ISOLATION);
     await setRouteTable(h.ec2, MGMT_A, RTB_ISOLATION);
     const { alive, report } = await agree(h, 'isolation route table');
-    for (const id of ['i-in-tr', 'i-out-tr', 'i-out-nat', 'o-in-auto', 'o-in-tr', 'o-out-tr']) assert.equal(alive.includes(id), false, id);
-    for (const id of ['v-in-tr', 'v-out-tr', 's-out-tr', 'i-in-auto', 'i-in-ga']) assert.equal(alive.includes(id), true, id);
-    const nat = report.enis[1]!.classes.find((x) => x.side === 'internet' && x.direction === 'outbound' && x.kind === 'auto-tracked')!;
+    for (const id of ['i-in-tr', 'i-out-tr', 'i-out-nat', 'o-in-auto', 'o-in-tr', 'o-out-tr'])
+      assert.equal(alive.includes(id), false, id);
+    for (const id of ['v-in-tr', 'v-out-tr', 's-out-tr', 'i-in-auto', 'i-in-ga'])
+      assert.equal(alive.includes(id), true, id);
+    const nat = report.enis[1]!.classes.find(
+      (x) => x.side === 'internet' && x.direction === 'outbound' && x.kind === 'auto-tracked',
+    )!;
     assert.equal(nat.paths!.find((p) => p.path === 'nat')!.verdict, 'cut');
-    assert.match(nat.paths!.find((p) => p.path === 'nat')!.reason, /rtb-0c0ffee00000000f1 has no route to a NAT gateway/);
+    assert.match(
+      nat.paths!.find((p) => p.path === 'nat')!.reason,
+      /rtb-0c0ffee00000000f1 has no route to a NAT gateway/,
+    );
   } finally {
     await h.close();
   }
@@ -233,32 +298,50 @@ test('same-subnet attacker after full containment (swap + NACL + routes): only a
     for (const s of [WEB_A, MGMT_A]) await setRouteTable(h.ec2, s, RTB_ISOLATION);
     const { alive, report } = await agree(h, 'full containment', { untrackStepApplied: true });
     assert.deepEqual(alive, ['s-in-auto', 's-in-icmp', 's-out-auto', 's-out-icmp']);
-    const live = report.enis.flatMap((e) => e.classes.filter((c) => c.verdict !== 'cut').map((c) => `${e.networkInterfaceId}:${c.side}/${c.direction}/${c.kind}:${c.verdict}`));
+    const live = report.enis.flatMap((e) =>
+      e.classes
+        .filter((c) => c.verdict !== 'cut')
+        .map((c) => `${e.networkInterfaceId}:${c.side}/${c.direction}/${c.kind}:${c.verdict}`),
+    );
     assert.deepEqual(live.sort(), [
-      `${ENI1}:same-subnet/inbound/auto-tracked:may-survive`, `${ENI1}:same-subnet/inbound/icmp:may-survive`,
-      `${ENI1}:same-subnet/outbound/auto-tracked:may-survive`, `${ENI1}:same-subnet/outbound/icmp:may-survive`,
-      `${ENI2}:same-subnet/inbound/auto-tracked:may-survive`, `${ENI2}:same-subnet/inbound/icmp:may-survive`,
-      `${ENI2}:same-subnet/outbound/auto-tracked:may-survive`, `${ENI2}:same-subnet/outbound/icmp:may-survive`,
+      `${ENI1}:same-subnet/inbound/auto-tracked:may-survive`,
+      `${ENI1}:same-subnet/inbound/icmp:may-survive`,
+      `${ENI1}:same-subnet/outbound/auto-tracked:may-survive`,
+      `${ENI1}:same-subnet/outbound/icmp:may-survive`,
+      `${ENI2}:same-subnet/inbound/auto-tracked:may-survive`,
+      `${ENI2}:same-subnet/inbound/icmp:may-survive`,
+      `${ENI2}:same-subnet/outbound/auto-tracked:may-survive`,
+      `${ENI2}:same-subnet/outbound/icmp:may-survive`,
     ]);
     assert.equal(report.summary.contained, true);
     assert.equal(report.summary.residual, 8);
-    assert.equal(report.bottomLine, 'Contained as far as the network allows: nothing new gets in or out. Left: existing ICMP and auto-tracked (NAT/NLB/TGW…) connections inside the subnet (8 classes) — no network layer cuts them; they end when idle or when the instance stops.');
+    assert.equal(
+      report.bottomLine,
+      'Contained as far as the network allows: nothing new gets in or out. Left: existing ICMP and auto-tracked (NAT/NLB/TGW…) connections inside the subnet (8 classes) — no network layer cuts them; they end when idle or when the instance stops.',
+    );
   } finally {
     await h.close();
   }
 });
 
-test('idle expiry: past the ENI\'s TcpEstablishedTimeout the idle tracked flows die, as verify\'s timeout says', async () => {
+test("idle expiry: past the ENI's TcpEstablishedTimeout the idle tracked flows die, as verify's timeout says", async () => {
   const h = await harness();
   try {
     h.sim.world.clock.freeze(true);
     const ct = await control(h.endpoint, 'GET', '/_sim/flows?id=i-in-tr');
     assert.equal(ct.body.conntrack.timeoutSeconds, 432000);
     const { ModifyNetworkInterfaceAttributeCommand } = await import('@aws-sdk/client-ec2');
-    await h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: ENI1, ConnectionTrackingSpecification: { TcpEstablishedTimeout: 60 } }));
+    await h.ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({
+        NetworkInterfaceId: ENI1,
+        ConnectionTrackingSpecification: { TcpEstablishedTimeout: 60 },
+      }),
+    );
     await setGroups(h.ec2, ENI1, [SG_EMPTY]);
     const a = await agree(h, 'empty group, 60 s timeout');
-    const cls = a.report.enis[0]!.classes.find((x) => x.side === 'internet' && x.direction === 'inbound' && x.kind === 'tracked')!;
+    const cls = a.report.enis[0]!.classes.find(
+      (x) => x.side === 'internet' && x.direction === 'inbound' && x.kind === 'tracked',
+    )!;
     assert.equal(cls.idleTimeoutSeconds, 60);
     await advance(h.endpoint, 61);
     const b = await agree(h, 'after 61 s idle');

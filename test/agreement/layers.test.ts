@@ -22,50 +22,132 @@ const flow = (id: string, instance: string, spec: Record<string, unknown>) => ({
 function scenario(): Record<string, unknown> {
   return {
     name: 'layers-agreement',
-    accounts: [{
-      id: '111122223333',
-      regions: [{
-        name: 'us-east-1',
-        vpcs: [{
-          name: 'v',
-          cidr: '10.2.0.0/16',
-          internetGateway: true,
-          subnets: [
-            { name: 'pub', cidr: '10.2.1.0/24', routeTable: 'rt-pub' },
-            { name: 'priv', cidr: '10.2.2.0/24', routeTable: 'rt-priv' },
-            { name: 'other', cidr: '10.2.3.0/24', routeTable: 'rt-pub' },
-          ],
-          natGateways: [{ name: 'ngw', subnet: 'other', publicIp: '54.9.9.9' }],
-          routeTables: [
-            { name: 'main', main: true, routes: [] },
-            { name: 'rt-pub', routes: [{ destination: '0.0.0.0/0', target: 'igw' }, { destination: '172.16.0.0/12', target: VGW }, { destination: '10.50.0.0/16', target: PCX }] },
-            { name: 'rt-priv', routes: [{ destination: '0.0.0.0/0', target: 'nat:ngw' }] },
-          ],
-          securityGroups: [{ name: 'app', ingress: [{ protocol: 'tcp', ports: 22, cidr: '198.51.100.7/32' }, { protocol: 'icmp', cidr: '0.0.0.0/0' }, { protocol: 'all', cidr: '10.2.0.0/16' }] }],
-        }],
-        instances: [
-          { name: 'box', subnet: 'pub', securityGroups: ['app'], privateIp: '10.2.1.10', publicIp: '54.1.2.3' },
-          { name: 'peer', subnet: 'pub', securityGroups: ['app'], privateIp: '10.2.1.11' },
-          { name: 'far', subnet: 'other', securityGroups: ['app'], privateIp: '10.2.3.10' },
-          { name: 'worker', subnet: 'priv', securityGroups: ['app'], privateIp: '10.2.2.10' },
+    accounts: [
+      {
+        id: '111122223333',
+        regions: [
+          {
+            name: 'us-east-1',
+            vpcs: [
+              {
+                name: 'v',
+                cidr: '10.2.0.0/16',
+                internetGateway: true,
+                subnets: [
+                  { name: 'pub', cidr: '10.2.1.0/24', routeTable: 'rt-pub' },
+                  { name: 'priv', cidr: '10.2.2.0/24', routeTable: 'rt-priv' },
+                  { name: 'other', cidr: '10.2.3.0/24', routeTable: 'rt-pub' },
+                ],
+                natGateways: [{ name: 'ngw', subnet: 'other', publicIp: '54.9.9.9' }],
+                routeTables: [
+                  { name: 'main', main: true, routes: [] },
+                  {
+                    name: 'rt-pub',
+                    routes: [
+                      { destination: '0.0.0.0/0', target: 'igw' },
+                      { destination: '172.16.0.0/12', target: VGW },
+                      { destination: '10.50.0.0/16', target: PCX },
+                    ],
+                  },
+                  { name: 'rt-priv', routes: [{ destination: '0.0.0.0/0', target: 'nat:ngw' }] },
+                ],
+                securityGroups: [
+                  {
+                    name: 'app',
+                    ingress: [
+                      { protocol: 'tcp', ports: 22, cidr: '198.51.100.7/32' },
+                      { protocol: 'icmp', cidr: '0.0.0.0/0' },
+                      { protocol: 'all', cidr: '10.2.0.0/16' },
+                    ],
+                  },
+                ],
+              },
+            ],
+            instances: [
+              { name: 'box', subnet: 'pub', securityGroups: ['app'], privateIp: '10.2.1.10', publicIp: '54.1.2.3' },
+              { name: 'peer', subnet: 'pub', securityGroups: ['app'], privateIp: '10.2.1.11' },
+              { name: 'far', subnet: 'other', securityGroups: ['app'], privateIp: '10.2.3.10' },
+              { name: 'worker', subnet: 'priv', securityGroups: ['app'], privateIp: '10.2.2.10' },
+            ],
+            flows: [
+              flow('ssh', 'box', {
+                protocol: 'tcp',
+                localPort: 22,
+                remoteAddress: '198.51.100.7',
+                initiator: 'inbound',
+                path: 'igw',
+              }),
+              flow('icmp', 'box', {
+                protocol: 'icmp',
+                remoteAddress: '203.0.113.9',
+                initiator: 'inbound',
+                path: 'igw',
+              }),
+              flow('local', 'box', {
+                protocol: 'tcp',
+                localPort: 5432,
+                remoteAddress: '10.2.1.11',
+                initiator: 'inbound',
+                path: 'same-subnet',
+              }),
+              flow('vpc', 'box', {
+                protocol: 'tcp',
+                remotePort: 443,
+                remoteAddress: '10.2.3.10',
+                initiator: 'outbound',
+                path: 'same-vpc',
+              }),
+              flow('web', 'box', {
+                protocol: 'tcp',
+                remotePort: 443,
+                remoteAddress: '93.184.216.34',
+                initiator: 'outbound',
+                path: 'igw',
+              }),
+              flow('vpn', 'box', {
+                protocol: 'tcp',
+                remotePort: 22,
+                remoteAddress: '172.16.5.5',
+                initiator: 'outbound',
+                path: 'vpn',
+              }),
+              flow('pcx', 'box', {
+                protocol: 'tcp',
+                remotePort: 5432,
+                remoteAddress: '10.50.1.1',
+                initiator: 'outbound',
+                path: 'peering',
+              }),
+              flow('natweb', 'worker', {
+                protocol: 'tcp',
+                remotePort: 443,
+                remoteAddress: '93.184.216.34',
+                initiator: 'outbound',
+                path: 'nat',
+              }),
+              flow('naticmp', 'worker', {
+                protocol: 'icmp',
+                remoteAddress: '8.8.8.8',
+                initiator: 'outbound',
+                path: 'nat',
+              }),
+            ],
+          },
         ],
-        flows: [
-          flow('ssh', 'box', { protocol: 'tcp', localPort: 22, remoteAddress: '198.51.100.7', initiator: 'inbound', path: 'igw' }),
-          flow('icmp', 'box', { protocol: 'icmp', remoteAddress: '203.0.113.9', initiator: 'inbound', path: 'igw' }),
-          flow('local', 'box', { protocol: 'tcp', localPort: 5432, remoteAddress: '10.2.1.11', initiator: 'inbound', path: 'same-subnet' }),
-          flow('vpc', 'box', { protocol: 'tcp', remotePort: 443, remoteAddress: '10.2.3.10', initiator: 'outbound', path: 'same-vpc' }),
-          flow('web', 'box', { protocol: 'tcp', remotePort: 443, remoteAddress: '93.184.216.34', initiator: 'outbound', path: 'igw' }),
-          flow('vpn', 'box', { protocol: 'tcp', remotePort: 22, remoteAddress: '172.16.5.5', initiator: 'outbound', path: 'vpn' }),
-          flow('pcx', 'box', { protocol: 'tcp', remotePort: 5432, remoteAddress: '10.50.1.1', initiator: 'outbound', path: 'peering' }),
-          flow('natweb', 'worker', { protocol: 'tcp', remotePort: 443, remoteAddress: '93.184.216.34', initiator: 'outbound', path: 'nat' }),
-          flow('naticmp', 'worker', { protocol: 'icmp', remoteAddress: '8.8.8.8', initiator: 'outbound', path: 'nat' }),
-        ],
-      }],
-    }],
+      },
+    ],
   };
 }
 
-interface FlowView { id: string; alive: boolean; side: string; initiator: string; kind: string; blocks: { layer: string }[]; instanceId?: string }
+interface FlowView {
+  id: string;
+  alive: boolean;
+  side: string;
+  initiator: string;
+  kind: string;
+  blocks: { layer: string }[];
+  instanceId?: string;
+}
 
 async function flows(h: SimHarness): Promise<Record<string, FlowView>> {
   const r = await control<{ flows: FlowView[] }>(h.endpoint, 'GET', '/_sim/flows');
@@ -81,7 +163,14 @@ async function containWith(name: string, layers: Layer[]) {
     const before = await flows(h);
     for (const f of Object.values(before)) assert.equal(f.alive, true, `flow ${f.id} is alive before containment`);
     const id = instanceId(h, name);
-    const r = await contain({ clients, instanceIds: [id], stateDir: tempStateDir(), playbook: NETWORK_ONLY, layers, acceptBlastRadius: true });
+    const r = await contain({
+      clients,
+      instanceIds: [id],
+      stateDir: tempStateDir(),
+      playbook: NETWORK_ONLY,
+      layers,
+      acceptBlastRadius: true,
+    });
     assert.equal(r.instances[0]!.status, 'contained');
     const after = await flows(h);
     const report = verify(await gatherNetworkFacts(clients, id), { untrackStepApplied: layers.includes('sg') });
@@ -103,7 +192,8 @@ function assertAgreement(report: ReturnType<typeof verify>, after: Record<string
   for (const f of Object.values(after).filter((x) => x.instanceId === instance)) {
     const v = verdictFor(report, f);
     if (f.alive) assert.notEqual(v, 'cut', `flow ${f.id} is alive in the data plane, but verify says its class is cut`);
-    else if (f.blocks.some((b) => b.layer === 'nacl' || b.layer === 'route')) assert.equal(v, 'cut', `flow ${f.id} is cut by ${f.blocks.map((b) => b.layer)} but verify says ${v}`);
+    else if (f.blocks.some((b) => b.layer === 'nacl' || b.layer === 'route'))
+      assert.equal(v, 'cut', `flow ${f.id} is cut by ${f.blocks.map((b) => b.layer)} but verify says ${v}`);
   }
 }
 

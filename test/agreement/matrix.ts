@@ -15,20 +15,64 @@ interface MatrixFlow {
   spec: Json;
 }
 
-const tcpIn = (eni: string, port: number, from: string, path: string, extra: Json = {}): Json => ({ eni, protocol: 'tcp', localPort: port, remoteAddress: from, initiator: 'inbound', path, ...extra });
-const tcpOut = (eni: string, port: number, to: string, path: string, extra: Json = {}): Json => ({ eni, protocol: 'tcp', remotePort: port, remoteAddress: to, initiator: 'outbound', path, ...extra });
-const icmp = (eni: string, initiator: string, remote: string, path: string, protocol = 'icmp'): Json => ({ eni, protocol, remoteAddress: remote, initiator, path });
+const tcpIn = (eni: string, port: number, from: string, path: string, extra: Json = {}): Json => ({
+  eni,
+  protocol: 'tcp',
+  localPort: port,
+  remoteAddress: from,
+  initiator: 'inbound',
+  path,
+  ...extra,
+});
+const tcpOut = (eni: string, port: number, to: string, path: string, extra: Json = {}): Json => ({
+  eni,
+  protocol: 'tcp',
+  remotePort: port,
+  remoteAddress: to,
+  initiator: 'outbound',
+  path,
+  ...extra,
+});
+const icmp = (eni: string, initiator: string, remote: string, path: string, protocol = 'icmp'): Json => ({
+  eni,
+  protocol,
+  remoteAddress: remote,
+  initiator,
+  path,
+});
 
-/** Open at the start. ENI1 = web-1 device 0 (web + admin-ssh, public subnet); ENI2 = device 1 (mgmt, private subnet). */
+/**
+ * Open at the start. ENI1 = web-1 device 0 (web + admin-ssh, public subnet); ENI2 = device 1 (mgmt, private subnet).
+ */
 export const MATRIX_FLOWS: MatrixFlow[] = [
   { id: 'i-in-tr', side: 'internet', kind: 'tracked', spec: tcpIn(ENI1, 22, '203.0.113.50', 'igw') },
   { id: 'i-in-un', side: 'internet', kind: 'untracked', spec: tcpIn(ENI1, 443, '198.51.100.77', 'igw') },
   { id: 'i-in-icmp', side: 'internet', kind: 'icmp', spec: icmp(ENI1, 'inbound', '198.51.100.78', 'igw') },
   { id: 'i-in-auto', side: 'internet', kind: 'auto-tracked', spec: tcpIn(ENI1, 443, '198.51.100.79', 'nlb') },
-  { id: 'i-in-ga', side: 'internet', kind: 'auto-tracked', spec: tcpIn(ENI1, 80, '198.51.100.80', 'global-accelerator') },
-  { id: 'i-out-tr', side: 'internet', kind: 'tracked', spec: tcpOut(ENI1, 4444, '45.33.32.156', 'igw', { active: true }) },
-  { id: 'i-out-icmp', side: 'internet', kind: 'icmp', spec: { ...icmp(ENI1, 'outbound', '45.33.32.156', 'igw'), active: true } },
-  { id: 'i-out-nat', side: 'internet', kind: 'auto-tracked', spec: tcpOut(ENI2, 443, '52.0.0.10', 'nat', { active: true }) },
+  {
+    id: 'i-in-ga',
+    side: 'internet',
+    kind: 'auto-tracked',
+    spec: tcpIn(ENI1, 80, '198.51.100.80', 'global-accelerator'),
+  },
+  {
+    id: 'i-out-tr',
+    side: 'internet',
+    kind: 'tracked',
+    spec: tcpOut(ENI1, 4444, '45.33.32.156', 'igw', { active: true }),
+  },
+  {
+    id: 'i-out-icmp',
+    side: 'internet',
+    kind: 'icmp',
+    spec: { ...icmp(ENI1, 'outbound', '45.33.32.156', 'igw'), active: true },
+  },
+  {
+    id: 'i-out-nat',
+    side: 'internet',
+    kind: 'auto-tracked',
+    spec: tcpOut(ENI2, 443, '52.0.0.10', 'nat', { active: true }),
+  },
   { id: 'o-in-tr', side: 'other-networks', kind: 'tracked', spec: tcpIn(ENI2, 22, '192.168.7.7', 'peering') },
   { id: 'o-in-vpn', side: 'other-networks', kind: 'tracked', spec: tcpIn(ENI2, 22, '10.200.1.1', 'vpn') },
   { id: 'o-in-icmp', side: 'other-networks', kind: 'icmp', spec: icmp(ENI1, 'inbound', '172.16.1.1', 'tgw') },
@@ -51,10 +95,18 @@ export const MATRIX_FLOWS: MatrixFlow[] = [
   { id: 's-out-icmp', side: 'same-subnet', kind: 'icmp', spec: icmp(ENI1, 'outbound', '10.0.1.20', 'same-subnet') },
   { id: 's-out-auto', side: 'same-subnet', kind: 'auto-tracked', spec: tcpOut(ENI1, 443, '10.0.1.200', 'privatelink') },
   { id: '6-in-un', side: 'internet', kind: 'untracked', spec: tcpIn(ENI1, 443, '2001:db8::77', 'igw') },
-  { id: '6-out-tr', side: 'internet', kind: 'tracked', spec: tcpOut(ENI1, 4444, '2001:db8::66', 'igw', { active: true }) },
+  {
+    id: '6-out-tr',
+    side: 'internet',
+    kind: 'tracked',
+    spec: tcpOut(ENI1, 4444, '2001:db8::66', 'igw', { active: true }),
+  },
 ];
 
-/** Opened through the control API at the start: web allows ICMP from 0.0.0.0/0 only, so this ICMPv6 probe is never admitted (and must stay dead). */
+/**
+ * Opened through the control API at the start: web allows ICMP from 0.0.0.0/0 only, so this ICMPv6 probe is never
+ * admitted (and must stay dead).
+ */
 export const PROBE: Json = { id: '6-in-icmp', ...icmp(ENI1, 'inbound', '2001:db8::55', 'igw', 'icmpv6') };
 
 /** Outbound-initiated and other-network TCP/UDP flows are untracked only under the all-open group: open them then. */
@@ -73,15 +125,30 @@ export function matrixScenario(o: { dataplane?: Json } = {}): Json {
     mutate: (_region, vpc) => {
       for (const t of vpc.routeTables as Json[]) {
         if (t.name === 'public' || t.name === 'private') {
-          (t.routes as Json[]).push({ destination: '192.168.0.0/16', target: 'pcx-0c0ffee0000000001' }, { destination: '10.200.0.0/16', target: 'vgw-0c0ffee0000000001' });
+          (t.routes as Json[]).push(
+            { destination: '192.168.0.0/16', target: 'pcx-0c0ffee0000000001' },
+            { destination: '10.200.0.0/16', target: 'vgw-0c0ffee0000000001' },
+          );
         }
       }
       const groups = vpc.securityGroups as Json[];
       // AWS's default egress is IPv4 only: give web IPv6 egress too, so IPv6 flows can be untracked.
-      groups.find((g) => g.name === 'web')!.egress = [{ protocol: 'all', cidr: '0.0.0.0/0' }, { protocol: 'all', cidr: '::/0' }];
+      groups.find((g) => g.name === 'web')!.egress = [
+        { protocol: 'all', cidr: '0.0.0.0/0' },
+        { protocol: 'all', cidr: '::/0' },
+      ];
       const mgmt = groups.find((g) => g.name === 'mgmt')!;
-      (mgmt.ingress as Json[]).push({ protocol: 'tcp', ports: 22, cidr: '192.168.0.0/16' }, { protocol: 'tcp', ports: 22, cidr: '10.200.0.0/16' });
-      groups.push({ id: SG_OPEN_V4, name: 'cordon-step-01-ipv4-only', description: 'all IPv4 traffic in and out (a step 1 that forgot ::/0)', ingress: [{ protocol: 'all', cidr: '0.0.0.0/0' }], egress: [{ protocol: 'all', cidr: '0.0.0.0/0' }] });
+      (mgmt.ingress as Json[]).push(
+        { protocol: 'tcp', ports: 22, cidr: '192.168.0.0/16' },
+        { protocol: 'tcp', ports: 22, cidr: '10.200.0.0/16' },
+      );
+      groups.push({
+        id: SG_OPEN_V4,
+        name: 'cordon-step-01-ipv4-only',
+        description: 'all IPv4 traffic in and out (a step 1 that forgot ::/0)',
+        ingress: [{ protocol: 'all', cidr: '0.0.0.0/0' }],
+        egress: [{ protocol: 'all', cidr: '0.0.0.0/0' }],
+      });
     },
   });
 }

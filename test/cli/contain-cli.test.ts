@@ -19,7 +19,8 @@ describe('cordon CLI against the simulator', () => {
   test('--help and --version', async () => {
     const help = await runCli(['--help']);
     assert.equal(help.code, 0);
-    for (const cmd of ['sim', 'plan', 'contain', 'restore', 'prepare', 'status']) assert.match(help.stdout, new RegExp(`\\b${cmd}\\b`));
+    for (const cmd of ['sim', 'plan', 'contain', 'restore', 'prepare', 'status'])
+      assert.match(help.stdout, new RegExp(`\\b${cmd}\\b`));
     const v = await runCli(['--version']);
     assert.match(v.stdout.trim(), /^\d+\.\d+\.\d+$/);
   });
@@ -40,7 +41,10 @@ describe('cordon CLI against the simulator', () => {
     const unknown = await runCli(['contain', 'i-0123456789abcdef0', '--yes', ...common, '--output', 'json']);
     assert.equal(unknown.code, 3);
     assert.equal(JSON.parse(unknown.stdout).error.code, 'instance-not-found');
-    const noRegion = await runCli(['plan', WEB1, '--endpoint-url', h.endpoint], { AWS_REGION: '', AWS_DEFAULT_REGION: '' });
+    const noRegion = await runCli(['plan', WEB1, '--endpoint-url', h.endpoint], {
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+    });
     assert.equal(noRegion.code, 2);
     assert.match(noRegion.stderr, /--region/);
     assert.deepEqual(mutations(h.sim, seq0), []);
@@ -55,7 +59,9 @@ describe('cordon CLI against the simulator', () => {
 
     const c = await runCli(['contain', WEB1, '--plan', planFile, '--yes', '--output', 'json', ...common]);
     assert.equal(c.code, 0, c.stderr);
-    const out = JSON.parse(c.stdout) as { instances: { instanceId: string; status: string; incident: string; steps: { id: string; status: string }[] }[] };
+    const out = JSON.parse(c.stdout) as {
+      instances: { instanceId: string; status: string; incident: string; steps: { id: string; status: string }[] }[];
+    };
     assert.equal(out.instances[0]!.instanceId, WEB1);
     assert.equal(out.instances[0]!.status, 'contained');
     assert.ok(out.instances[0]!.incident);
@@ -79,7 +85,10 @@ describe('cordon CLI against the simulator', () => {
 
   test('no credentials or session tokens appear in any output', async () => {
     const secret = 'sim-secret-DO-NOT-PRINT-1234';
-    const r = await runCli(['plan', WEB1, ...common, '--output', 'json'], { AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: 'TOKEN-DO-NOT-PRINT-5678' });
+    const r = await runCli(['plan', WEB1, ...common, '--output', 'json'], {
+      AWS_SECRET_ACCESS_KEY: secret,
+      AWS_SESSION_TOKEN: 'TOKEN-DO-NOT-PRINT-5678',
+    });
     assert.equal(r.code, 0);
     for (const text of [r.stdout, r.stderr]) {
       assert.ok(!text.includes(secret));

@@ -2,8 +2,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
 
-interface LabFlow { name?: string; protocol: string; path: string; initiator: string; localPort?: number; alive: boolean; reason: string; remedy?: string }
-interface LabOut { instanceId: string; result: { instances: { status: string }[]; roundTrips: number }; flowsBefore: LabFlow[]; flowsAfter: LabFlow[] }
+interface LabFlow {
+  name?: string;
+  protocol: string;
+  path: string;
+  initiator: string;
+  localPort?: number;
+  alive: boolean;
+  reason: string;
+  remedy?: string;
+}
+interface LabOut {
+  instanceId: string;
+  result: { instances: { status: string }[]; roundTrips: number };
+  flowsBefore: LabFlow[];
+  flowsAfter: LabFlow[];
+}
 
 function sshOf(flows: LabFlow[]): LabFlow {
   return flows.find((f) => f.protocol === 'tcp' && f.initiator === 'inbound' && f.localPort === 22)!;

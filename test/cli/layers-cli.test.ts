@@ -59,11 +59,24 @@ describe('cordon plan/contain --layers', () => {
     assert.match(refused.stderr, /--accept-blast-radius/);
     assert.deepEqual(mutations(h.sim, seq0), []);
 
-    const ok = await runCli(['contain', box, '--layers', 'subnet', '--yes', '--accept-blast-radius', '--output', 'json', ...common]);
+    const ok = await runCli([
+      'contain',
+      box,
+      '--layers',
+      'subnet',
+      '--yes',
+      '--accept-blast-radius',
+      '--output',
+      'json',
+      ...common,
+    ]);
     assert.equal(ok.code, 0, ok.stderr);
     const out = JSON.parse(ok.stdout);
     assert.equal(out.instances[0].status, 'contained');
-    assert.deepEqual(out.instances[0].layers.map((l: { layer: string; isolated: boolean }) => [l.layer, l.isolated]), [['nacl', true]]);
+    assert.deepEqual(
+      out.instances[0].layers.map((l: { layer: string; isolated: boolean }) => [l.layer, l.isolated]),
+      [['nacl', true]],
+    );
 
     const status = await runCli(['status', box, '--output', 'json', ...common]);
     assert.equal(status.code, 0, status.stderr);

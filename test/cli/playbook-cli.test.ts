@@ -21,24 +21,66 @@ describe('cordon plan / contain playbook flags', () => {
   test('the plan shows every playbook step, and what --asg-decrement and --revoke-sessions add', async () => {
     const p = await runCli(['plan', WEB1, ...common]);
     assert.equal(p.code, 0, p.stderr);
-    for (const step of ['asg-detach', 'iam-disassociate-profile', 'imds-disable', 'preserve-termination-protection', 'preserve-volumes', 'evidence-snapshots', 'evidence-image', 'evidence-console', 'evidence-descriptions']) {
+    for (const step of [
+      'asg-detach',
+      'iam-disassociate-profile',
+      'imds-disable',
+      'preserve-termination-protection',
+      'preserve-volumes',
+      'evidence-snapshots',
+      'evidence-image',
+      'evidence-console',
+      'evidence-descriptions',
+    ]) {
       assert.match(p.stdout, new RegExp(`\\b${step}\\b`), step);
     }
     assert.match(p.stdout, /keeping capacity: a replacement launches/);
     assert.doesNotMatch(p.stdout, /iam-revoke-sessions/);
 
-    const d = await runCli(['plan', WEB1, '--asg-decrement', '--revoke-sessions', '--no-image', ...common, '--output', 'json']);
+    const d = await runCli([
+      'plan',
+      WEB1,
+      '--asg-decrement',
+      '--revoke-sessions',
+      '--no-image',
+      ...common,
+      '--output',
+      'json',
+    ]);
     assert.equal(d.code, 0, d.stderr);
-    const plan = JSON.parse(d.stdout).plan as { changes: { stepId: string; summary: string }[]; options: { playbook: Record<string, unknown> } };
+    const plan = JSON.parse(d.stdout).plan as {
+      changes: { stepId: string; summary: string }[];
+      options: { playbook: Record<string, unknown> };
+    };
     assert.match(plan.changes.find((c) => c.stepId === 'asg-detach')!.summary, /MinSize 2 → 1/);
     assert.ok(plan.changes.some((c) => c.stepId === 'iam-revoke-sessions'));
     assert.ok(!plan.changes.some((c) => c.stepId === 'evidence-image'));
     assert.equal(plan.options.playbook.asgDecrement, true);
 
-    const off = await runCli(['plan', WEB1, '--no-asg', '--no-elb', '--keep-profile', '--keep-imds', '--no-preserve', '--no-evidence', ...common, '--output', 'json']);
+    const off = await runCli([
+      'plan',
+      WEB1,
+      '--no-asg',
+      '--no-elb',
+      '--keep-profile',
+      '--keep-imds',
+      '--no-preserve',
+      '--no-evidence',
+      ...common,
+      '--output',
+      'json',
+    ]);
     assert.equal(off.code, 0, off.stderr);
     const steps = new Set((JSON.parse(off.stdout).plan.changes as { stepId: string }[]).map((c) => c.stepId));
-    for (const s of ['asg-detach', 'elb-deregister', 'iam-disassociate-profile', 'imds-disable', 'preserve-volumes', 'evidence-snapshots']) assert.ok(!steps.has(s), s);
+    for (const s of [
+      'asg-detach',
+      'elb-deregister',
+      'iam-disassociate-profile',
+      'imds-disable',
+      'preserve-volumes',
+      'evidence-snapshots',
+    ])
+      assert.ok(!steps.has(s), s);
     assert.match(JSON.parse(off.stdout).plan.warnings.join('\n'), /--no-asg/);
   });
 

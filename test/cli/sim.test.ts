@@ -14,7 +14,10 @@ const BIN = new URL('../../bin/cordon.js', import.meta.url).pathname;
 const exits = new WeakMap<ChildProcessWithoutNullStreams, Promise<[number | null, string | null]>>();
 
 function cordon(args: string[]): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CORDON_FROM_SOURCE: '1', NO_COLOR: '1' }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, CORDON_FROM_SOURCE: '1', NO_COLOR: '1' },
+    stdio: 'pipe',
+  });
   exits.set(child, once(child, 'exit') as Promise<[number | null, string | null]>);
   return child;
 }
@@ -57,12 +60,21 @@ async function run(args: string[]): Promise<{ code: number | null; stdout: strin
 test('cordon sim --port 0 --output json: one JSON line, the SDK works against it, SIGTERM exits 0', async () => {
   const child = cordon(['sim', '--port', '0', '--output', 'json']);
   try {
-    const info = JSON.parse(await firstLine(child)) as { endpoint: string; scenario: string; env: Record<string, string> };
+    const info = JSON.parse(await firstLine(child)) as {
+      endpoint: string;
+      scenario: string;
+      env: Record<string, string>;
+    };
     assert.match(info.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(info.scenario, 'demo');
     assert.equal(info.env.AWS_ENDPOINT_URL, info.endpoint);
     assert.equal(info.env.AWS_REGION, 'us-east-1');
-    const ec2 = new EC2Client({ endpoint: info.endpoint, region: info.env.AWS_REGION, credentials: { accessKeyId: info.env.AWS_ACCESS_KEY_ID!, secretAccessKey: info.env.AWS_SECRET_ACCESS_KEY! }, maxAttempts: 1 });
+    const ec2 = new EC2Client({
+      endpoint: info.endpoint,
+      region: info.env.AWS_REGION,
+      credentials: { accessKeyId: info.env.AWS_ACCESS_KEY_ID!, secretAccessKey: info.env.AWS_SECRET_ACCESS_KEY! },
+      maxAttempts: 1,
+    });
     const r = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-0c0ffee0000000001'] }));
     assert.equal(r.Reservations?.[0]?.Instances?.[0]?.InstanceId, 'i-0c0ffee0000000001');
     ec2.destroy();
@@ -75,7 +87,15 @@ test('cordon sim --port 0 --output json: one JSON line, the SDK works against it
 });
 
 test('cordon sim (text): prints where it listens and the export lines; --scenario and --faults apply', async () => {
-  const child = cordon(['sim', '--port', '0', '--scenario', 'minimal', '--faults', '{"failNth":[{"action":"DescribeInstances","nth":1,"code":"throttle"}]}']);
+  const child = cordon([
+    'sim',
+    '--port',
+    '0',
+    '--scenario',
+    'minimal',
+    '--faults',
+    '{"failNth":[{"action":"DescribeInstances","nth":1,"code":"throttle"}]}',
+  ]);
   // One reader for the whole output (a second readline on the same stream can miss lines the first one buffered).
   let out = '';
   const complete = new Promise<void>((resolve, reject) => {
@@ -113,20 +133,39 @@ test('cordon sim (text): prints where it listens and the export lines; --scenari
 test('bad --port, --scenario or --faults: exit code 2 with a clear message', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-cli-'));
   const badScenario = join(dir, 'bad.json');
-  writeFileSync(badScenario, JSON.stringify({ name: 'bad', accounts: [{ id: '111122223333', regions: [{ name: 'us-east-1', instances: [{ subnet: 'nowhere', securityGroups: ['x'] }] }] }] }));
+  writeFileSync(
+    badScenario,
+    JSON.stringify({
+      name: 'bad',
+      accounts: [
+        {
+          id: '111122223333',
+          regions: [{ name: 'us-east-1', instances: [{ subnet: 'nowhere', securityGroups: ['x'] }] }],
+        },
+      ],
+    }),
+  );
   const cases: [string[], RegExp][] = [
     [['sim', '--port', '70000'], /--port must be an integer from 0 to 65535, not "70000"/],
     [['sim', '--port', 'abc'], /--port must be an integer from 0 to 65535, not "abc"/],
-    [['sim', '--port', '0', '--scenario', 'no-such-scenario'], /scenario "no-such-scenario" not found: give a file path or one of: .*minimal/],
-    [['sim', '--port', '0', '--scenario', badScenario], /accounts\[0\]\.regions\[0\]\.instances\[0\]\.subnet: unknown subnet "nowhere"/],
+    [
+      ['sim', '--port', '0', '--scenario', 'no-such-scenario'],
+      /scenario "no-such-scenario" not found: give a file path or one of: .*minimal/,
+    ],
+    [
+      ['sim', '--port', '0', '--scenario', badScenario],
+      /accounts\[0\]\.regions\[0\]\.instances\[0\]\.subnet: unknown subnet "nowhere"/,
+    ],
     [['sim', '--port', '0', '--faults', '{"latency":{"fixedMs":-1}}'], /latency\.fixedMs/],
     [['sim', '--port', '0', '--faults', join(dir, 'missing.json')], /--faults: no such file/],
     [['sim', '--port', '0', '--output', 'yaml'], /--output must be "text" or "json"/],
   ];
-  await Promise.all(cases.map(async ([args, re]) => {
-    const r = await run(args);
-    assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
-    assert.match(r.stderr, re, args.join(' '));
-    assert.doesNotMatch(r.stdout, /listening/);
-  }));
+  await Promise.all(
+    cases.map(async ([args, re]) => {
+      const r = await run(args);
+      assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
+      assert.match(r.stderr, re, args.join(' '));
+      assert.doesNotMatch(r.stdout, /listening/);
+    }),
+  );
 });

@@ -14,14 +14,19 @@ import { TAG } from '../../src/core/tags.js';
 
 const WEB1 = 'i-0c0ffee0000000001';
 const ENIS = ['eni-0c0ffee0000000001', 'eni-0c0ffee0000000002'];
-const ORIGINAL = { 'eni-0c0ffee0000000001': ['sg-0a1b2c3d4e5f60001', 'sg-0a1b2c3d4e5f60002'], 'eni-0c0ffee0000000002': ['sg-0a1b2c3d4e5f60003'] } as Record<string, string[]>;
+const ORIGINAL = {
+  'eni-0c0ffee0000000001': ['sg-0a1b2c3d4e5f60001', 'sg-0a1b2c3d4e5f60002'],
+  'eni-0c0ffee0000000002': ['sg-0a1b2c3d4e5f60003'],
+} as Record<string, string[]>;
 const CHILD_KEY = 'AKIACRASHCHILD000001';
 /** The demo target group's deregistration delay (300 s) and a second. */
 const DRAIN_MS = 301_000;
 
 async function describeAll(h: SimHarness) {
-  const enis = (await h.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ENIS }))).NetworkInterfaces!;
-  const inst = (await h.ec2.send(new DescribeInstancesCommand({ InstanceIds: [WEB1] }))).Reservations![0]!.Instances![0]!;
+  const enis = (await h.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ENIS })))
+    .NetworkInterfaces!;
+  const inst = (await h.ec2.send(new DescribeInstancesCommand({ InstanceIds: [WEB1] }))).Reservations![0]!
+    .Instances![0]!;
   // Restore writes AWS's default conntrack values back explicitly (AWS cannot unset them): compare the rest.
   for (const e of enis) delete e.ConnectionTrackingConfiguration;
   for (const n of inst.NetworkInterfaces ?? []) delete n.ConnectionTrackingConfiguration;
@@ -58,15 +63,30 @@ describe('crash matrix (SIGKILL after the k-th AWS call)', () => {
       await h.sim.reset('demo');
       const state = tempStateDir();
       const original = await describeAll(h);
-      const killed = await killAfter(h, k, ['contain', WEB1, '--yes', '--endpoint-url', h.endpoint, '--region', 'us-east-1', '--state-dir', state]);
+      const killed = await killAfter(h, k, [
+        'contain',
+        WEB1,
+        '--yes',
+        '--endpoint-url',
+        h.endpoint,
+        '--region',
+        'us-east-1',
+        '--state-dir',
+        state,
+      ]);
       const clients = cordonClients(h.sim);
       try {
         const rerun = await contain({ clients, instanceIds: [WEB1], stateDir: state });
         assert.notEqual(rerun.instances[0]!.status, 'incomplete', `k=${k}: rerun did not converge`);
-        const enis = (await h.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ENIS }))).NetworkInterfaces!;
+        const enis = (await h.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ENIS })))
+          .NetworkInterfaces!;
         for (const e of enis) {
           const tag = e.TagSet!.find((t) => t.Key === TAG.originalGroups)?.Value;
-          assert.equal(tag, ORIGINAL[e.NetworkInterfaceId!]!.join(','), `k=${k}: ${e.NetworkInterfaceId} recorded original`);
+          assert.equal(
+            tag,
+            ORIGINAL[e.NetworkInterfaceId!]!.join(','),
+            `k=${k}: ${e.NetworkInterfaceId} recorded original`,
+          );
           assert.equal(e.Groups!.length, 1, `k=${k}: one isolation group`);
         }
         h.sim.world.clock.advance(DRAIN_MS); // the Auto Scaling detach waits for the target group to drain
@@ -91,7 +111,17 @@ describe('crash matrix (SIGKILL after the k-th AWS call)', () => {
       try {
         await contain({ clients, instanceIds: [WEB1], stateDir: state });
         h.sim.world.clock.advance(DRAIN_MS);
-        const killed = await killAfter(h, k, ['restore', WEB1, '--yes', '--endpoint-url', h.endpoint, '--region', 'us-east-1', '--state-dir', state]);
+        const killed = await killAfter(h, k, [
+          'restore',
+          WEB1,
+          '--yes',
+          '--endpoint-url',
+          h.endpoint,
+          '--region',
+          'us-east-1',
+          '--state-dir',
+          state,
+        ]);
         await restore({ clients, instanceIds: [WEB1], stateDir: state });
         assert.deepEqual(await describeAll(h), original, `k=${k}: restore exact after a crash`);
         if (!killed) break;

@@ -13,7 +13,10 @@ import { CordonError } from '../../src/core/errors.js';
 import { TAG } from '../../src/core/tags.js';
 
 const WEB1 = 'i-0c0ffee0000000001';
-const ORIGINAL: Record<string, string[]> = { 'eni-0c0ffee0000000001': ['sg-0a1b2c3d4e5f60001', 'sg-0a1b2c3d4e5f60002'], 'eni-0c0ffee0000000002': ['sg-0a1b2c3d4e5f60003'] };
+const ORIGINAL: Record<string, string[]> = {
+  'eni-0c0ffee0000000001': ['sg-0a1b2c3d4e5f60001', 'sg-0a1b2c3d4e5f60002'],
+  'eni-0c0ffee0000000002': ['sg-0a1b2c3d4e5f60003'],
+};
 
 function groupsNow(h: SimHarness): { eni: string; groups: string[]; roles: string[] }[] {
   const region = h.sim.world.region('111122223333', 'us-east-1');
@@ -40,15 +43,22 @@ describe('failure safety', () => {
     const r = await contain({ clients, instanceIds: [WEB1], stateDir: state, playbook });
     h.sim.faults.reset();
     assert.equal(r.instances[0]!.status, 'incomplete', 'the record step failed, and the result says so');
-    for (const e of groupsNow(h)) assert.deepEqual(e.roles, ['isolation-empty'], `${e.eni} isolated despite the failed tags`);
+    for (const e of groupsNow(h))
+      assert.deepEqual(e.roles, ['isolation-empty'], `${e.eni} isolated despite the failed tags`);
     h.sim.world.clock.advance(301_000);
 
     // Another machine (no journal) reruns containment: the ENIs are on the empty group without record tags. Its
     // restore must refuse rather than "restore" an isolation group; the first machine's journal restores exactly.
     const elsewhere = tempStateDir();
     const rerun = await contain({ clients, instanceIds: [WEB1], stateDir: elsewhere, playbook });
-    assert.ok(rerun.instances[0]!.warnings.some((w) => /journal/.test(w)), 'the rerun warns that the originals live only in a journal');
-    await assert.rejects(restore({ clients, instanceIds: [WEB1], stateDir: elsewhere }), (e: unknown) => e instanceof CordonError && e.code === 'no-record');
+    assert.ok(
+      rerun.instances[0]!.warnings.some((w) => /journal/.test(w)),
+      'the rerun warns that the originals live only in a journal',
+    );
+    await assert.rejects(
+      restore({ clients, instanceIds: [WEB1], stateDir: elsewhere }),
+      (e: unknown) => e instanceof CordonError && e.code === 'no-record',
+    );
     for (const e of groupsNow(h)) assert.deepEqual(e.roles, ['isolation-empty'], 'a refused restore changed nothing');
     await restore({ clients, instanceIds: [WEB1], stateDir: state });
     for (const e of groupsNow(h)) assert.deepEqual(e.groups, ORIGINAL[e.eni]);
@@ -57,9 +67,12 @@ describe('failure safety', () => {
 
   test('the first swap fails for one ENI: no ENI is left on the all-open group', async () => {
     await h.sim.reset('demo');
-    await prepare(cordonClients(h.sim), 'all'); // prepared groups: the swaps are the first ModifyNetworkInterfaceAttribute calls
+    // prepared groups: the swaps are the first ModifyNetworkInterfaceAttribute calls
+    await prepare(cordonClients(h.sim), 'all');
     // The 2nd ModifyNetworkInterfaceAttribute (one ENI's move onto the all-open group) fails for good.
-    h.sim.faults.set({ failNth: [{ action: 'ModifyNetworkInterfaceAttribute', nth: 2, code: 'InvalidParameterValue' }] });
+    h.sim.faults.set({
+      failNth: [{ action: 'ModifyNetworkInterfaceAttribute', nth: 2, code: 'InvalidParameterValue' }],
+    });
     const clients = cordonClients(h.sim);
     const r = await contain({ clients, instanceIds: [WEB1], stateDir: tempStateDir() });
     h.sim.faults.reset();
@@ -69,7 +82,10 @@ describe('failure safety', () => {
     for (const e of groupsNow(h)) assert.deepEqual(e.roles, ['isolation-empty'], `${e.eni} (${e.roles.join(',')})`);
     assert.ok(r.instances[0]!.warnings.some((w) => /swap did not complete/.test(w)));
     // Evidence is still captured when isolation went wrong.
-    assert.ok(r.apply.steps.filter((s) => s.id.startsWith('evidence-')).every((s) => s.status === 'done'), JSON.stringify(r.apply.steps.filter((s) => s.id.startsWith('evidence-'))));
+    assert.ok(
+      r.apply.steps.filter((s) => s.id.startsWith('evidence-')).every((s) => s.status === 'done'),
+      JSON.stringify(r.apply.steps.filter((s) => s.id.startsWith('evidence-'))),
+    );
     clients.destroy();
   });
 });

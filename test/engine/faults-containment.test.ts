@@ -15,7 +15,13 @@ import { TAG } from '../../src/core/tags.js';
 const WEB1 = 'i-0c0ffee0000000001';
 
 function resilientClients(h: SimHarness, retryMode: 'standard' | 'adaptive') {
-  return createClients({ region: 'us-east-1', endpointUrl: h.endpoint, credentials: { accessKeyId: 'AKIADEMORESPONDER01', secretAccessKey: 'x' }, retryMode, maxAttempts: 10 });
+  return createClients({
+    region: 'us-east-1',
+    endpointUrl: h.endpoint,
+    credentials: { accessKeyId: 'AKIADEMORESPONDER01', secretAccessKey: 'x' },
+    retryMode,
+    maxAttempts: 10,
+  });
 }
 
 async function isolationGroupCount(h: SimHarness): Promise<number> {
@@ -30,59 +36,101 @@ describe('containment under faults', () => {
   });
   after(async () => h.close());
 
-  test('EC2 token buckets (tiny, so they run dry) throttle; adaptive retries finish the job', { timeout: 120_000 }, async () => {
-    await h.sim.reset('demo');
-    h.sim.faults.set({ throttle: { enabled: true, overrides: { ModifyNetworkInterfaceAttribute: { max: 2, refill: 2 }, CreateTags: { max: 2, refill: 2 }, DescribeInstances: { max: 2, refill: 2 } } } });
-    const clients = resilientClients(h, 'adaptive');
-    const r = await contain({ clients, instanceIds: [WEB1], stateDir: tempStateDir() });
-    h.sim.faults.reset();
-    assert.equal(r.instances[0]!.status, 'contained');
-    assert.ok(h.sim.world.calls.some((c) => c.errorCode === 'RequestLimitExceeded'), 'the buckets did run dry');
-    clients.destroy();
-  });
-
-  test('30 % of calls throttled or 5xx, with latency spikes: contained, and restored exactly', { timeout: 120_000 }, async () => {
-    await h.sim.reset('demo');
-    h.sim.faults.set({
-      latency: { spikeProbability: 0.1, spikeMs: 150 },
-      failRate: { rate: 0.3, seed: 7, codes: [{ code: 'throttle' }, { code: 'internal' }, { code: 'unavailable' }] },
-    });
-    const clients = resilientClients(h, 'standard');
-    const state = tempStateDir();
-    const r = await contain({ clients, instanceIds: [WEB1], stateDir: state });
-    assert.equal(r.instances[0]!.status, 'contained', JSON.stringify(r.instances[0]!.steps.filter((s) => s.error)));
-    const failed = h.sim.world.calls.filter((c) => c.outcome === 'error' && !c.dryRun).length;
-    assert.ok(failed >= 3, `faults were injected (${failed})`);
-    assert.equal(await isolationGroupCount(h), 2);
-    h.sim.world.clock.advance(301_000);
-    await restore({ clients, instanceIds: [WEB1], stateDir: state });
-    h.sim.faults.reset();
-    const eni = h.sim.world.region('111122223333', 'us-east-1').ec2.networkInterfaces.get('eni-0c0ffee0000000001')!;
-    assert.deepEqual(eni.groupIds, ['sg-0a1b2c3d4e5f60001', 'sg-0a1b2c3d4e5f60002']);
-    clients.destroy();
-  });
-
-  const lostAnswer = ['CreateSecurityGroup', 'AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupEgress', 'ModifyNetworkInterfaceAttribute', 'CreateTags', 'DetachInstances', 'DisassociateIamInstanceProfile', 'ModifyInstanceAttribute', 'CreateSnapshots'];
-  for (const action of lostAnswer) {
-    test(`a lost answer to ${action} (it took effect, the client saw a 500) is retried harmlessly`, { timeout: 120_000 }, async () => {
+  test(
+    'EC2 token buckets (tiny, so they run dry) throttle; adaptive retries finish the job',
+    { timeout: 120_000 },
+    async () => {
       await h.sim.reset('demo');
-      h.sim.faults.set({ failNth: [{ action, nth: 1, afterEffect: true, code: 'InternalError', status: 500 }] });
-      const clients = resilientClients(h, 'standard');
+      h.sim.faults.set({
+        throttle: {
+          enabled: true,
+          overrides: {
+            ModifyNetworkInterfaceAttribute: { max: 2, refill: 2 },
+            CreateTags: { max: 2, refill: 2 },
+            DescribeInstances: { max: 2, refill: 2 },
+          },
+        },
+      });
+      const clients = resilientClients(h, 'adaptive');
       const r = await contain({ clients, instanceIds: [WEB1], stateDir: tempStateDir() });
       h.sim.faults.reset();
-      assert.equal(r.instances[0]!.status, 'contained', `${action}: ${JSON.stringify(r.instances[0]!.steps.filter((s) => s.error))}`);
-      assert.ok(h.sim.world.calls.some((c) => c.action === action && c.errorCode === 'InternalError'), 'the fault fired');
-      assert.equal(await isolationGroupCount(h), 2, 'no duplicate isolation group');
-      const region = h.sim.world.region('111122223333', 'us-east-1');
-      const open = [...region.ec2.securityGroups.values()].find((g) => g.tags[TAG.role] === 'isolation-open')!;
-      assert.equal(open.rules.filter((x) => !x.isEgress).length, 2, 'all-open ingress rules once (IPv4 + IPv6)');
-      // Two volumes: one crash-consistent set (2 snapshots) plus the AMI's own (2). CreateSnapshots has no idempotency
-      // token, so the SDK's retry after a lost answer takes a second set: harmless (more evidence), and every snapshot
-      // still carries the incident and the do-not-use marker, so none is left unaccounted for.
-      assert.equal(region.ec2.snapshots.size, action === 'CreateSnapshots' ? 6 : 4, 'no repeated capture');
-      for (const snap of region.ec2.snapshots.values()) assert.ok(snap.tags[TAG.incident] && snap.tags[TAG.doNotUse], `${snap.snapshotId} tagged`);
-      assert.equal(region.ec2.images.size, 1, 'one AMI');
+      assert.equal(r.instances[0]!.status, 'contained');
+      assert.ok(
+        h.sim.world.calls.some((c) => c.errorCode === 'RequestLimitExceeded'),
+        'the buckets did run dry',
+      );
       clients.destroy();
-    });
+    },
+  );
+
+  test(
+    '30 % of calls throttled or 5xx, with latency spikes: contained, and restored exactly',
+    { timeout: 120_000 },
+    async () => {
+      await h.sim.reset('demo');
+      h.sim.faults.set({
+        latency: { spikeProbability: 0.1, spikeMs: 150 },
+        failRate: { rate: 0.3, seed: 7, codes: [{ code: 'throttle' }, { code: 'internal' }, { code: 'unavailable' }] },
+      });
+      const clients = resilientClients(h, 'standard');
+      const state = tempStateDir();
+      const r = await contain({ clients, instanceIds: [WEB1], stateDir: state });
+      assert.equal(r.instances[0]!.status, 'contained', JSON.stringify(r.instances[0]!.steps.filter((s) => s.error)));
+      const failed = h.sim.world.calls.filter((c) => c.outcome === 'error' && !c.dryRun).length;
+      assert.ok(failed >= 3, `faults were injected (${failed})`);
+      assert.equal(await isolationGroupCount(h), 2);
+      h.sim.world.clock.advance(301_000);
+      await restore({ clients, instanceIds: [WEB1], stateDir: state });
+      h.sim.faults.reset();
+      const eni = h.sim.world.region('111122223333', 'us-east-1').ec2.networkInterfaces.get('eni-0c0ffee0000000001')!;
+      assert.deepEqual(eni.groupIds, ['sg-0a1b2c3d4e5f60001', 'sg-0a1b2c3d4e5f60002']);
+      clients.destroy();
+    },
+  );
+
+  const lostAnswer = [
+    'CreateSecurityGroup',
+    'AuthorizeSecurityGroupIngress',
+    'RevokeSecurityGroupEgress',
+    'ModifyNetworkInterfaceAttribute',
+    'CreateTags',
+    'DetachInstances',
+    'DisassociateIamInstanceProfile',
+    'ModifyInstanceAttribute',
+    'CreateSnapshots',
+  ];
+  for (const action of lostAnswer) {
+    test(
+      `a lost answer to ${action} (it took effect, the client saw a 500) is retried harmlessly`,
+      { timeout: 120_000 },
+      async () => {
+        await h.sim.reset('demo');
+        h.sim.faults.set({ failNth: [{ action, nth: 1, afterEffect: true, code: 'InternalError', status: 500 }] });
+        const clients = resilientClients(h, 'standard');
+        const r = await contain({ clients, instanceIds: [WEB1], stateDir: tempStateDir() });
+        h.sim.faults.reset();
+        assert.equal(
+          r.instances[0]!.status,
+          'contained',
+          `${action}: ${JSON.stringify(r.instances[0]!.steps.filter((s) => s.error))}`,
+        );
+        assert.ok(
+          h.sim.world.calls.some((c) => c.action === action && c.errorCode === 'InternalError'),
+          'the fault fired',
+        );
+        assert.equal(await isolationGroupCount(h), 2, 'no duplicate isolation group');
+        const region = h.sim.world.region('111122223333', 'us-east-1');
+        const open = [...region.ec2.securityGroups.values()].find((g) => g.tags[TAG.role] === 'isolation-open')!;
+        assert.equal(open.rules.filter((x) => !x.isEgress).length, 2, 'all-open ingress rules once (IPv4 + IPv6)');
+        // Two volumes: one crash-consistent set (2 snapshots) plus the AMI's own (2). CreateSnapshots has no
+        // idempotency token, so the SDK's retry after a lost answer takes a second set: harmless (more evidence), and
+        // every snapshot still carries the incident and the do-not-use marker, so none is left unaccounted for.
+        assert.equal(region.ec2.snapshots.size, action === 'CreateSnapshots' ? 6 : 4, 'no repeated capture');
+        for (const snap of region.ec2.snapshots.values())
+          assert.ok(snap.tags[TAG.incident] && snap.tags[TAG.doNotUse], `${snap.snapshotId} tagged`);
+        assert.equal(region.ec2.images.size, 1, 'one AMI');
+        clients.destroy();
+      },
+    );
   }
 });

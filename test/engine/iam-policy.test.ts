@@ -14,11 +14,16 @@ import { runCli } from '../helpers/cli.js';
 
 const WEB1 = 'i-0c0ffee0000000001';
 const KEY = 'AKIALEASTPRIVILEGE01';
-const demo = JSON.parse(readFileSync(new URL('../../src/sim/scenarios/demo.json', import.meta.url), 'utf8')) as { accounts: { credentials: unknown[] }[] };
+const demo = JSON.parse(readFileSync(new URL('../../src/sim/scenarios/demo.json', import.meta.url), 'utf8')) as {
+  accounts: { credentials: unknown[] }[];
+};
 
 function scenarioAllowing(actions: string[]): Record<string, unknown> {
   const s = structuredClone(demo);
-  s.accounts[0]!.credentials = [...s.accounts[0]!.credentials, { accessKeyId: KEY, user: 'least-privilege', allow: actions }];
+  s.accounts[0]!.credentials = [
+    ...s.accounts[0]!.credentials,
+    { accessKeyId: KEY, user: 'least-privilege', allow: actions },
+  ];
   return s as unknown as Record<string, unknown>;
 }
 
@@ -28,7 +33,9 @@ const all = policy.Statement.flatMap((s) => s.Action);
 const RESTORE_ONLY = new Set(['ec2:DeleteTags', 'ec2:AssociateIamInstanceProfile']);
 /** EC2 actions without a DryRun parameter (the IAM instance-profile association calls): no preflight can check them. */
 const NO_DRYRUN = new Set(['ec2:DisassociateIamInstanceProfile']);
-const EC2_CHANGES = policy.Statement[1]!.Action.filter((a) => a.startsWith('ec2:') && !RESTORE_ONLY.has(a) && !NO_DRYRUN.has(a));
+const EC2_CHANGES = policy.Statement[1]!.Action.filter(
+  (a) => a.startsWith('ec2:') && !RESTORE_ONLY.has(a) && !NO_DRYRUN.has(a),
+);
 
 describe('least-privilege policy', () => {
   let h: SimHarness;
@@ -54,15 +61,26 @@ describe('least-privilege policy', () => {
     assert.deepEqual(plan.missingPermissions, []);
     const r = await contain({ clients, instanceIds: [WEB1], stateDir: state });
     assert.equal(r.instances[0]!.status, 'contained', JSON.stringify(r.instances[0]!.steps.filter((s) => s.error)));
-    const denied = h.sim.world.calls.filter((c) => c.accessKeyId === KEY && (c.errorCode === 'UnauthorizedOperation' || c.errorCode === 'AccessDenied') && !c.dryRun);
-    assert.deepEqual(denied.map((c) => c.action), []);
+    const denied = h.sim.world.calls.filter(
+      (c) =>
+        c.accessKeyId === KEY &&
+        (c.errorCode === 'UnauthorizedOperation' || c.errorCode === 'AccessDenied') &&
+        !c.dryRun,
+    );
+    assert.deepEqual(
+      denied.map((c) => c.action),
+      [],
+    );
     h.sim.world.clock.advance(301_000);
     await restore({ clients, instanceIds: [WEB1], stateDir: state });
     clients.destroy();
   });
 
   test('removing any one EC2 action makes plan name exactly that action', { timeout: 300_000 }, async () => {
-    assert.ok(EC2_CHANGES.length >= 8, `expected the containment to use many EC2 actions, got ${EC2_CHANGES.join(', ')}`);
+    assert.ok(
+      EC2_CHANGES.length >= 8,
+      `expected the containment to use many EC2 actions, got ${EC2_CHANGES.join(', ')}`,
+    );
     for (const action of EC2_CHANGES) {
       await h.sim.reset(scenarioAllowing(all.filter((a) => a !== action)));
       const clients = cordonClients(h.sim, { accessKeyId: KEY });

@@ -5,7 +5,11 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeInstancesCommand, DescribeInstanceAttributeCommand, DescribeIamInstanceProfileAssociationsCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  DescribeInstanceAttributeCommand,
+  DescribeIamInstanceProfileAssociationsCommand,
+} from '@aws-sdk/client-ec2';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing';
 import { GetRolePolicyCommand, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -20,12 +24,17 @@ const ROLE = 'web-app-role';
 
 /** Everything the playbook touches on the bastion, as AWS describes it (cordon's own tags left out). */
 async function described(h: SimHarness) {
-  const inst = (await h.ec2.send(new DescribeInstancesCommand({ InstanceIds: [BASTION] }))).Reservations![0]!.Instances![0]!;
-  const attr = async (a: 'disableApiTermination' | 'instanceInitiatedShutdownBehavior') => h.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: BASTION, Attribute: a }));
+  const inst = (await h.ec2.send(new DescribeInstancesCommand({ InstanceIds: [BASTION] }))).Reservations![0]!
+    .Instances![0]!;
+  const attr = async (a: 'disableApiTermination' | 'instanceInitiatedShutdownBehavior') =>
+    h.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: BASTION, Attribute: a }));
   const tg = (await h.elbv2.send(new DescribeTargetGroupsCommand({ Names: ['admin-api'] }))).TargetGroups![0]!;
   const health = await h.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
-  const clb = (await h.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: ['legacy-elb'] }))).LoadBalancerDescriptions![0]!;
-  const assoc = await h.ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [BASTION] }] }));
+  const clb = (await h.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: ['legacy-elb'] })))
+    .LoadBalancerDescriptions![0]!;
+  const assoc = await h.ec2.send(
+    new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [BASTION] }] }),
+  );
   return {
     termination: (await attr('disableApiTermination')).DisableApiTermination?.Value,
     shutdown: (await attr('instanceInitiatedShutdownBehavior')).InstanceInitiatedShutdownBehavior?.Value,
@@ -33,7 +42,9 @@ async function described(h: SimHarness) {
     imds: inst.MetadataOptions?.HttpEndpoint,
     profile: inst.IamInstanceProfile?.Arn,
     associations: (assoc.IamInstanceProfileAssociations ?? []).map((a) => `${a.IamInstanceProfile?.Arn}:${a.State}`),
-    targets: (health.TargetHealthDescriptions ?? []).filter((d) => d.Target?.Id === BASTION).map((d) => `${d.Target!.Port}:${d.TargetHealth!.State}`),
+    targets: (health.TargetHealthDescriptions ?? [])
+      .filter((d) => d.Target?.Id === BASTION)
+      .map((d) => `${d.Target!.Port}:${d.TargetHealth!.State}`),
     classic: (clb.Instances ?? []).map((i) => i.InstanceId),
     tags: withoutCordonTags(inst.Tags ?? []),
   };
@@ -44,7 +55,9 @@ async function rolePolicies(h: SimHarness): Promise<string[]> {
 }
 
 async function policyDocument(h: SimHarness, name: string): Promise<string> {
-  return decodeURIComponent((await h.iam.send(new GetRolePolicyCommand({ RoleName: ROLE, PolicyName: name }))).PolicyDocument!);
+  return decodeURIComponent(
+    (await h.iam.send(new GetRolePolicyCommand({ RoleName: ROLE, PolicyName: name }))).PolicyDocument!,
+  );
 }
 
 describe('load balancers, IAM, IMDS and preservation on an instance outside any Auto Scaling group', () => {
@@ -65,8 +78,16 @@ describe('load balancers, IAM, IMDS and preservation on an instance outside any 
     assert.equal(original.termination, false);
     const policiesBefore = await rolePolicies(h);
 
-    const { plan } = await planContainment({ clients, instanceIds: [BASTION], stateDir, incident: 'ir-inst', playbook: { revokeSessions: true } });
-    const summaries = Object.fromEntries(plan.changes.filter((c) => c.instanceId === BASTION).map((c) => [c.stepId, c.summary]));
+    const { plan } = await planContainment({
+      clients,
+      instanceIds: [BASTION],
+      stateDir,
+      incident: 'ir-inst',
+      playbook: { revokeSessions: true },
+    });
+    const summaries = Object.fromEntries(
+      plan.changes.filter((c) => c.instanceId === BASTION).map((c) => [c.stepId, c.summary]),
+    );
     assert.match(summaries['elb-deregister']!, /admin-api:9090, classic legacy-elb/);
     assert.match(summaries['iam-disassociate-profile']!, /web-app-profile/);
     assert.match(summaries['iam-revoke-sessions']!, /cordon-revoke-sessions-i-0c0ffee0000000003 on web-app-role/);
@@ -80,7 +101,9 @@ describe('load balancers, IAM, IMDS and preservation on an instance outside any 
     assert.equal(r.instances[0]!.status, 'contained');
     const calls = okCalls(h.sim, seq0);
     // The same port it was registered with.
-    assert.deepEqual(calls.find((c) => c.action === 'DeregisterTargets')!.params.Targets, [{ Id: BASTION, Port: '9090' }]);
+    assert.deepEqual(calls.find((c) => c.action === 'DeregisterTargets')!.params.Targets, [
+      { Id: BASTION, Port: '9090' },
+    ]);
     // Revocation only after the disassociation has finished (otherwise IMDS hands out fresh credentials).
     const disassoc = calls.find((c) => c.action === 'DisassociateIamInstanceProfile')!;
     const put = calls.find((c) => c.action === 'PutRolePolicy')!;
@@ -110,9 +133,23 @@ describe('load balancers, IAM, IMDS and preservation on an instance outside any 
 
     // Rerun: nothing left to change on any layer.
     const seq1 = lastSeq(h.sim);
-    const again = await contain({ clients, instanceIds: [BASTION], stateDir, incident: 'ir-inst', playbook: { revokeSessions: true } });
-    assert.deepEqual(again.plan.changes.map((c) => c.stepId), []);
-    assert.deepEqual(okCalls(h.sim, seq1).filter((c) => !/^(Describe|Get|List|CreateTags)/.test(c.action)).map((c) => c.action), []);
+    const again = await contain({
+      clients,
+      instanceIds: [BASTION],
+      stateDir,
+      incident: 'ir-inst',
+      playbook: { revokeSessions: true },
+    });
+    assert.deepEqual(
+      again.plan.changes.map((c) => c.stepId),
+      [],
+    );
+    assert.deepEqual(
+      okCalls(h.sim, seq1)
+        .filter((c) => !/^(Describe|Get|List|CreateTags)/.test(c.action))
+        .map((c) => c.action),
+      [],
+    );
 
     // Restore: every layer back; the revocation is kept unless asked.
     await restore({ clients, instanceIds: [BASTION], stateDir });
@@ -121,21 +158,38 @@ describe('load balancers, IAM, IMDS and preservation on an instance outside any 
     assert.ok((await rolePolicies(h)).includes(name), 'the revocation is kept by default');
     const seq2 = lastSeq(h.sim);
     await restore({ clients, instanceIds: [BASTION], stateDir });
-    assert.deepEqual(okCalls(h.sim, seq2).filter((c) => !/^(Describe|Get|List)/.test(c.action)).map((c) => c.action), ['CreateTags'], 'a second restore only re-marks the instance released');
+    assert.deepEqual(
+      okCalls(h.sim, seq2)
+        .filter((c) => !/^(Describe|Get|List)/.test(c.action))
+        .map((c) => c.action),
+      ['CreateTags'],
+      'a second restore only re-marks the instance released',
+    );
     await restore({ clients, instanceIds: [BASTION], stateDir, removeRevocation: true });
     assert.deepEqual((await rolePolicies(h)).sort(), [...policiesBefore].sort());
     clients.destroy();
   });
 
-  test('--revoke-scope role: the console\'s AWSRevokeOlderSessions, exactly; an earlier one is put back on removal', async () => {
+  test("--revoke-scope role: the console's AWSRevokeOlderSessions, exactly; an earlier one is put back on removal", async () => {
     await h.sim.reset(demoPlus());
     const clients = cordonClients(h.sim);
     const earlier = revocationPolicy('2020-01-01T00:00:00Z');
-    await h.iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: earlier }));
-    await contain({ clients, instanceIds: [WEB2], stateDir, incident: 'ir-role', playbook: { revokeSessions: true, revokeScope: 'role', asg: 'skip' } });
+    await h.iam.send(
+      new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: earlier }),
+    );
+    await contain({
+      clients,
+      instanceIds: [WEB2],
+      stateDir,
+      incident: 'ir-role',
+      playbook: { revokeSessions: true, revokeScope: 'role', asg: 'skip' },
+    });
     const doc = await policyDocument(h, 'AWSRevokeOlderSessions');
     const cutoff = JSON.parse(doc).Statement.Condition.DateLessThan['aws:TokenIssueTime'] as string;
-    assert.equal(doc, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"${cutoff}"}}}}`);
+    assert.equal(
+      doc,
+      `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"${cutoff}"}}}}`,
+    );
     await restore({ clients, instanceIds: [WEB2], stateDir, removeRevocation: true });
     assert.equal(await policyDocument(h, 'AWSRevokeOlderSessions'), earlier);
     clients.destroy();
@@ -151,8 +205,12 @@ describe('load balancers, IAM, IMDS and preservation on an instance outside any 
     const firstDiscovery = calls.find((c) => c.action === 'DescribeTargetGroups')!;
     const firstSwap = calls.find((c) => c.action === 'ModifyNetworkInterfaceAttribute')!;
     assert.ok(firstDiscovery.seq > firstSwap.seq, 'no discovery read before the isolation starts');
-    assert.deepEqual(calls.find((c) => c.action === 'DeregisterTargets')!.params.Targets, [{ Id: BASTION, Port: '9090' }]);
-    assert.deepEqual(calls.find((c) => c.action === 'DeregisterInstancesFromLoadBalancer')!.params.Instances, [{ InstanceId: BASTION }]);
+    assert.deepEqual(calls.find((c) => c.action === 'DeregisterTargets')!.params.Targets, [
+      { Id: BASTION, Port: '9090' },
+    ]);
+    assert.deepEqual(calls.find((c) => c.action === 'DeregisterInstancesFromLoadBalancer')!.params.Instances, [
+      { InstanceId: BASTION },
+    ]);
     const now = await described(h);
     assert.deepEqual([now.targets, now.classic], [['9090:draining'], []]);
     await restore({ clients, instanceIds: [BASTION], stateDir });
@@ -166,10 +224,26 @@ describe('load balancers, IAM, IMDS and preservation on an instance outside any 
     const clients = cordonClients(h.sim);
     const original = await described(h);
     const seq0 = lastSeq(h.sim);
-    const r = await contain({ clients, instanceIds: [BASTION], stateDir, incident: 'ir-off', playbook: { elb: false, disassociateProfile: false, disableImds: false, preserve: false, evidence: false } });
+    const r = await contain({
+      clients,
+      instanceIds: [BASTION],
+      stateDir,
+      incident: 'ir-off',
+      playbook: { elb: false, disassociateProfile: false, disableImds: false, preserve: false, evidence: false },
+    });
     assert.equal(r.instances[0]!.status, 'contained');
     assert.deepEqual(await described(h), original);
-    assert.deepEqual(okCalls(h.sim, seq0).filter((c) => !/^(Describe|Get|List|CreateTags|CreateSecurityGroup|Authorize|Revoke|ModifyNetworkInterfaceAttribute)/.test(c.action)).map((c) => c.action), []);
+    assert.deepEqual(
+      okCalls(h.sim, seq0)
+        .filter(
+          (c) =>
+            !/^(Describe|Get|List|CreateTags|CreateSecurityGroup|Authorize|Revoke|ModifyNetworkInterfaceAttribute)/.test(
+              c.action,
+            ),
+        )
+        .map((c) => c.action),
+      [],
+    );
     clients.destroy();
   });
 });
@@ -181,6 +255,12 @@ test('the revocation policy is the documented JSON, and the cut-off rounds up to
   );
   assert.equal(cutoffTime(Date.parse('2014-05-07T23:46:59.001Z')), '2014-05-07T23:47:00Z');
   assert.equal(cutoffTime(Date.parse('2014-05-07T23:47:00.000Z')), '2014-05-07T23:47:00Z');
-  assert.equal(instanceArn('cn-north-1', '123456789012', 'i-0abc'), 'arn:aws-cn:ec2:cn-north-1:123456789012:instance/i-0abc');
-  assert.equal(instanceArn('us-gov-west-1', '123456789012', 'i-0abc'), 'arn:aws-us-gov:ec2:us-gov-west-1:123456789012:instance/i-0abc');
+  assert.equal(
+    instanceArn('cn-north-1', '123456789012', 'i-0abc'),
+    'arn:aws-cn:ec2:cn-north-1:123456789012:instance/i-0abc',
+  );
+  assert.equal(
+    instanceArn('us-gov-west-1', '123456789012', 'i-0abc'),
+    'arn:aws-us-gov:ec2:us-gov-west-1:123456789012:instance/i-0abc',
+  );
 });

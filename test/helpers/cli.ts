@@ -11,10 +11,23 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string> = {}, input?: string, onSpawn?: (pid: number) => void): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+  onSpawn?: (pid: number) => void,
+): Promise<CliResult & { signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, CORDON_FROM_SOURCE: '1', NO_COLOR: '1', AWS_ACCESS_KEY_ID: 'AKIADEMORESPONDER01', AWS_SECRET_ACCESS_KEY: 'sim-secret', AWS_REGION: 'us-east-1', ...env },
+      env: {
+        ...process.env,
+        CORDON_FROM_SOURCE: '1',
+        NO_COLOR: '1',
+        AWS_ACCESS_KEY_ID: 'AKIADEMORESPONDER01',
+        AWS_SECRET_ACCESS_KEY: 'sim-secret',
+        AWS_REGION: 'us-east-1',
+        ...env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -9,7 +9,12 @@ export interface ControlAnswer<T = unknown> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function control<T = any>(endpoint: string, method: string, path: string, body?: unknown): Promise<ControlAnswer<T>> {
+export async function control<T = any>(
+  endpoint: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ControlAnswer<T>> {
   const res = await fetch(`${endpoint}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -17,11 +22,12 @@ export async function control<T = any>(endpoint: string, method: string, path: s
   });
   const text = await res.text();
   if (!(res.headers.get('content-type') ?? '').includes('application/json')) {
-    throw new Error(`control API ${method} ${path} answered ${res.status} with ${res.headers.get('content-type')}: ${text.slice(0, 200)}`);
+    throw new Error(
+      `control API ${method} ${path} answered ${res.status} with ${res.headers.get('content-type')}: ${text.slice(0, 200)}`,
+    );
   }
   return { status: res.status, body: JSON.parse(text) as T };
 }
-
 
 /** Like startHarness, with every startSimulator option (start-up faults, extra services). */
 export async function startSimulatorHarness(opts: SimulatorOptions, o: ClientOptions = {}): Promise<SimHarness> {

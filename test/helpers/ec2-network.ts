@@ -32,7 +32,13 @@ export function networkScenario(extraVpcs: Record<string, unknown>[] = []): Reco
                 cidr: '172.31.0.0/16',
                 isDefault: true,
                 subnets: [{ name: 'd1', cidr: '172.31.0.0/20', az: 'us-east-1a' }],
-                securityGroups: [{ name: 'web', description: 'web tier', ingress: [{ protocol: 'tcp', ports: 443, cidr: '0.0.0.0/0' }] }],
+                securityGroups: [
+                  {
+                    name: 'web',
+                    description: 'web tier',
+                    ingress: [{ protocol: 'tcp', ports: 443, cidr: '0.0.0.0/0' }],
+                  },
+                ],
               },
               {
                 id: V6_VPC,
@@ -40,8 +46,23 @@ export function networkScenario(extraVpcs: Record<string, unknown>[] = []): Reco
                 cidr: '10.1.0.0/16',
                 ipv6Cidr: '2600:1f18:aaaa:bb00::/56',
                 internetGateway: true,
-                subnets: [{ id: V6_SUBNET, name: 's', cidr: '10.1.1.0/24', ipv6Cidr: '2600:1f18:aaaa:bb01::/64', az: 'us-east-1b' }],
-                securityGroups: [{ id: APP_SG, name: 'app', description: 'app tier', ingress: [{ protocol: 'tcp', ports: 22, cidr: '198.51.100.7/32' }] }],
+                subnets: [
+                  {
+                    id: V6_SUBNET,
+                    name: 's',
+                    cidr: '10.1.1.0/24',
+                    ipv6Cidr: '2600:1f18:aaaa:bb01::/64',
+                    az: 'us-east-1b',
+                  },
+                ],
+                securityGroups: [
+                  {
+                    id: APP_SG,
+                    name: 'app',
+                    description: 'app tier',
+                    ingress: [{ protocol: 'tcp', ports: 22, cidr: '198.51.100.7/32' }],
+                  },
+                ],
               },
               ...extraVpcs,
             ],

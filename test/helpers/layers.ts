@@ -10,63 +10,113 @@ export const ACCOUNT = '111122223333';
 export const PCX = 'pcx-0123456789abcdef0';
 export const VGW = 'vgw-0123456789abcdef0';
 
-export function layersScenario(o: { appAclEntries?: unknown[]; extraNetworkInterfaces?: boolean; credentials?: unknown[] } = {}): Record<string, unknown> {
+export function layersScenario(
+  o: { appAclEntries?: unknown[]; extraNetworkInterfaces?: boolean; credentials?: unknown[] } = {},
+): Record<string, unknown> {
   return {
     name: 'layers',
-    accounts: [{
-      id: ACCOUNT,
-      ...(o.credentials ? { credentials: o.credentials } : {}),
-      regions: [{
-        name: 'us-east-1',
-        vpcs: [{
-          name: 'v',
-          cidr: '10.1.0.0/16',
-          ipv6Cidr: '2600:1f18:aaaa:bb00::/56',
-          internetGateway: true,
-          subnets: [
-            { name: 'app', cidr: '10.1.1.0/24', ipv6Cidr: '2600:1f18:aaaa:bb01::/64', routeTable: 'rt-app', networkAcl: 'acl-app' },
-            { name: 'db', cidr: '10.1.2.0/24', networkAcl: 'acl-app', routeTable: 'rt-app' },
-            { name: 'mainsub', cidr: '10.1.3.0/24' },
-          ],
-          routeTables: [
-            { name: 'main', main: true, routes: [{ destination: '0.0.0.0/0', target: 'igw' }] },
-            {
-              name: 'rt-app',
-              routes: [
-                { destination: '0.0.0.0/0', target: 'igw' },
-                { destination: '::/0', target: 'igw' },
-                { destination: '10.50.0.0/16', target: PCX },
-                { destination: '172.16.0.0/12', target: VGW },
-              ],
-            },
-          ],
-          networkAcls: [{
-            name: 'acl-app',
-            entries: o.appAclEntries ?? [
-              { rule: 100, action: 'allow', cidr: '0.0.0.0/0' },
-              { rule: 100, egress: true, action: 'allow', cidr: '0.0.0.0/0' },
-              { rule: 110, action: 'allow', cidr: '::/0' },
-              { rule: 110, egress: true, action: 'allow', cidr: '::/0' },
+    accounts: [
+      {
+        id: ACCOUNT,
+        ...(o.credentials ? { credentials: o.credentials } : {}),
+        regions: [
+          {
+            name: 'us-east-1',
+            vpcs: [
+              {
+                name: 'v',
+                cidr: '10.1.0.0/16',
+                ipv6Cidr: '2600:1f18:aaaa:bb00::/56',
+                internetGateway: true,
+                subnets: [
+                  {
+                    name: 'app',
+                    cidr: '10.1.1.0/24',
+                    ipv6Cidr: '2600:1f18:aaaa:bb01::/64',
+                    routeTable: 'rt-app',
+                    networkAcl: 'acl-app',
+                  },
+                  { name: 'db', cidr: '10.1.2.0/24', networkAcl: 'acl-app', routeTable: 'rt-app' },
+                  { name: 'mainsub', cidr: '10.1.3.0/24' },
+                ],
+                routeTables: [
+                  { name: 'main', main: true, routes: [{ destination: '0.0.0.0/0', target: 'igw' }] },
+                  {
+                    name: 'rt-app',
+                    routes: [
+                      { destination: '0.0.0.0/0', target: 'igw' },
+                      { destination: '::/0', target: 'igw' },
+                      { destination: '10.50.0.0/16', target: PCX },
+                      { destination: '172.16.0.0/12', target: VGW },
+                    ],
+                  },
+                ],
+                networkAcls: [
+                  {
+                    name: 'acl-app',
+                    entries: o.appAclEntries ?? [
+                      { rule: 100, action: 'allow', cidr: '0.0.0.0/0' },
+                      { rule: 100, egress: true, action: 'allow', cidr: '0.0.0.0/0' },
+                      { rule: 110, action: 'allow', cidr: '::/0' },
+                      { rule: 110, egress: true, action: 'allow', cidr: '::/0' },
+                    ],
+                  },
+                ],
+                securityGroups: [
+                  {
+                    name: 'app',
+                    ingress: [
+                      { protocol: 'tcp', ports: 22, cidr: '198.51.100.7/32' },
+                      { protocol: 'icmp', cidr: '0.0.0.0/0' },
+                      { protocol: 'all', cidr: '10.1.0.0/16' },
+                    ],
+                  },
+                ],
+              },
             ],
-          }],
-          securityGroups: [{ name: 'app', ingress: [{ protocol: 'tcp', ports: 22, cidr: '198.51.100.7/32' }, { protocol: 'icmp', cidr: '0.0.0.0/0' }, { protocol: 'all', cidr: '10.1.0.0/16' }] }],
-        }],
-        instances: [
-          { name: 'box', subnet: 'app', securityGroups: ['app'], publicIp: '54.1.2.3', ipv6: 1 },
-          { name: 'neighbour', subnet: 'app', securityGroups: ['app'] },
-          { name: 'dbhost', subnet: 'db', securityGroups: ['app'] },
-          { name: 'mainbox', subnet: 'mainsub', securityGroups: ['app'], publicIp: '54.1.2.4' },
+            instances: [
+              { name: 'box', subnet: 'app', securityGroups: ['app'], publicIp: '54.1.2.3', ipv6: 1 },
+              { name: 'neighbour', subnet: 'app', securityGroups: ['app'] },
+              { name: 'dbhost', subnet: 'db', securityGroups: ['app'] },
+              { name: 'mainbox', subnet: 'mainsub', securityGroups: ['app'], publicIp: '54.1.2.4' },
+            ],
+            networkInterfaces:
+              o.extraNetworkInterfaces === false
+                ? []
+                : [
+                    {
+                      subnet: 'app',
+                      securityGroups: ['app'],
+                      interfaceType: 'lambda',
+                      requesterManaged: true,
+                      description: 'AWS Lambda VPC ENI-fn-1',
+                    },
+                    { subnet: 'app', securityGroups: ['app'], description: 'RDSNetworkInterface' },
+                    {
+                      subnet: 'app',
+                      securityGroups: ['app'],
+                      requesterManaged: true,
+                      description: 'ELB app/web/0123456789abcdef',
+                    },
+                    {
+                      subnet: 'app',
+                      securityGroups: ['app'],
+                      interfaceType: 'vpc_endpoint',
+                      requesterManaged: true,
+                      description: 'VPC Endpoint Interface vpce-0123456789abcdef0',
+                    },
+                    // Also keeps the simulator's 8th ENI id (malformed by its id generator: reported) off the instances
+                    // cordon acts on.
+                    {
+                      subnet: 'db',
+                      securityGroups: ['app'],
+                      description: 'EFS mount target for fs-0123456789abcdef0 (fsmt-0123456789abcdef0)',
+                    },
+                  ],
+          },
         ],
-        networkInterfaces: o.extraNetworkInterfaces === false ? [] : [
-          { subnet: 'app', securityGroups: ['app'], interfaceType: 'lambda', requesterManaged: true, description: 'AWS Lambda VPC ENI-fn-1' },
-          { subnet: 'app', securityGroups: ['app'], description: 'RDSNetworkInterface' },
-          { subnet: 'app', securityGroups: ['app'], requesterManaged: true, description: 'ELB app/web/0123456789abcdef' },
-          { subnet: 'app', securityGroups: ['app'], interfaceType: 'vpc_endpoint', requesterManaged: true, description: 'VPC Endpoint Interface vpce-0123456789abcdef0' },
-          // Also keeps the simulator's 8th ENI id (malformed by its id generator: reported) off the instances cordon acts on.
-          { subnet: 'db', securityGroups: ['app'], description: 'EFS mount target for fs-0123456789abcdef0 (fsmt-0123456789abcdef0)' },
-        ],
-      }],
-    }],
+      },
+    ],
   };
 }
 
@@ -104,8 +154,12 @@ export async function userNetworkSnapshot(h: SimHarness) {
   ]);
   const mine = (t: { Key?: string }[] | undefined) => (t ?? []).some((x) => x.Key === 'cordon:role');
   return withoutCordonTags({
-    acls: acls.NetworkAcls!.filter((a) => !mine(a.Tags)).map((a) => ({ ...a, Associations: associations(a.Associations, 'NetworkAclAssociationId') })),
-    rtbs: rtbs.RouteTables!.filter((r) => !mine(r.Tags)).map((r) => ({ ...r, Associations: associations(r.Associations, 'RouteTableAssociationId') })),
+    acls: acls
+      .NetworkAcls!.filter((a) => !mine(a.Tags))
+      .map((a) => ({ ...a, Associations: associations(a.Associations, 'NetworkAclAssociationId') })),
+    rtbs: rtbs
+      .RouteTables!.filter((r) => !mine(r.Tags))
+      .map((r) => ({ ...r, Associations: associations(r.Associations, 'RouteTableAssociationId') })),
     subs: subs.Subnets,
   });
 }
@@ -115,15 +169,26 @@ export async function userNetworkSnapshot(h: SimHarness) {
  * restored subnet is on its original NACL / table under a new association id (the only difference it can have).
  */
 function associations<T extends { SubnetId?: string }>(list: T[] | undefined, idKey: string): Omit<T, 'x'>[] {
-  return (list ?? []).map((a) => {
-    const copy: Record<string, unknown> = { ...a };
-    delete copy[idKey];
-    return copy as T;
-  }).sort((x, y) => String(x.SubnetId).localeCompare(String(y.SubnetId)));
+  return (list ?? [])
+    .map((a) => {
+      const copy: Record<string, unknown> = { ...a };
+      delete copy[idKey];
+      return copy as T;
+    })
+    .sort((x, y) => String(x.SubnetId).localeCompare(String(y.SubnetId)));
 }
 
 /** The playbook switched off: these tests look at the network layers only. */
-export const NETWORK_ONLY = { asg: 'skip', elb: false, disassociateProfile: false, revokeSessions: false, disableImds: false, preserve: false, evidence: false, image: false } as const;
+export const NETWORK_ONLY = {
+  asg: 'skip',
+  elb: false,
+  disassociateProfile: false,
+  revokeSessions: false,
+  disableImds: false,
+  preserve: false,
+  evidence: false,
+  image: false,
+} as const;
 
 /** Tags of a resource as a map. */
 export function tagsOf(t: { Key?: string; Value?: string }[] | undefined): Record<string, string> {

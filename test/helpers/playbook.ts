@@ -23,7 +23,14 @@ type Json = Record<string, unknown>;
 export function demoPlus(edit?: (region: Json) => void): Json {
   const s = JSON.parse(readFileSync(new URL('../../src/sim/scenarios/demo.json', import.meta.url), 'utf8')) as Json;
   const region = ((s.accounts as Json[])[0]!.regions as Json[])[0]!;
-  (region.targetGroups as Json[]).push({ name: 'admin-api', vpc: 'prod', protocol: 'HTTP', port: 8080, deregistrationDelay: 60, targets: [{ instance: 'bastion', port: 9090 }] });
+  (region.targetGroups as Json[]).push({
+    name: 'admin-api',
+    vpc: 'prod',
+    protocol: 'HTTP',
+    port: 8080,
+    deregistrationDelay: 60,
+    targets: [{ instance: 'bastion', port: 9090 }],
+  });
   region.classicLoadBalancers = [{ name: 'legacy-elb', vpc: 'prod', subnets: ['web-a'], instances: ['bastion'] }];
   const bastion = (region.instances as Json[]).find((i) => i.name === 'bastion')!;
   bastion.shutdownBehavior = 'terminate';
@@ -34,7 +41,9 @@ export function demoPlus(edit?: (region: Json) => void): Json {
 
 /** The simulator's log of successful, non-DryRun calls since `seq0`, with their seq. */
 export function okCalls(sim: Simulator, seq0 = 0): { seq: number; action: string; params: Json; requestId: string }[] {
-  return sim.world.calls.filter((c) => c.seq > seq0 && !c.dryRun && c.outcome === 'ok').map((c) => ({ seq: c.seq, action: c.action, params: c.params as Json, requestId: c.requestId }));
+  return sim.world.calls
+    .filter((c) => c.seq > seq0 && !c.dryRun && c.outcome === 'ok')
+    .map((c) => ({ seq: c.seq, action: c.action, params: c.params as Json, requestId: c.requestId }));
 }
 
 export function lastSeq(sim: Simulator): number {
@@ -43,9 +52,15 @@ export function lastSeq(sim: Simulator): number {
 
 /** Seq of the last swap onto the empty isolation group (the end of the security-group isolation). */
 export async function isolationEndSeq(h: SimHarness, seq0: number): Promise<number> {
-  const groups = await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:' + TAG.role, Values: ['isolation-empty'] }] }));
+  const groups = await h.ec2.send(
+    new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:' + TAG.role, Values: ['isolation-empty'] }] }),
+  );
   const empty = groups.SecurityGroups![0]!.GroupId!;
-  const swaps = okCalls(h.sim, seq0).filter((c) => c.action === 'ModifyNetworkInterfaceAttribute' && JSON.stringify(c.params.SecurityGroupId) === JSON.stringify([empty]));
+  const swaps = okCalls(h.sim, seq0).filter(
+    (c) =>
+      c.action === 'ModifyNetworkInterfaceAttribute' &&
+      JSON.stringify(c.params.SecurityGroupId) === JSON.stringify([empty]),
+  );
   if (swaps.length === 0) throw new Error('no swap onto the empty group in the call log');
   return Math.max(...swaps.map((c) => c.seq));
 }

@@ -63,7 +63,9 @@ export async function startHarness(scenario: ScenarioInput = 'demo', o: ClientOp
 }
 
 /** Runs fn and returns the AWS error it throws (fails the test if it does not throw). */
-export async function awsError(fn: () => Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
+export async function awsError(
+  fn: () => Promise<unknown>,
+): Promise<{ name: string; status: number | undefined; message: string }> {
   try {
     await fn();
   } catch (e) {
@@ -107,16 +109,24 @@ export function tinyScenario(extra: Record<string, unknown> = {}): Record<string
  * A one-account scenario in us-east-1 with a full-access key and a read-only (`ec2:Describe*`) key: the shape the
  * EC2 service tests share. `region` holds the region's resources (vpcs, instances …).
  */
-export function fullAndReadOnly(name: string, accountId: string, fullKey: string, readOnlyKey: string, region: Record<string, unknown>): Record<string, unknown> {
+export function fullAndReadOnly(
+  name: string,
+  accountId: string,
+  fullKey: string,
+  readOnlyKey: string,
+  region: Record<string, unknown>,
+): Record<string, unknown> {
   return {
     name,
-    accounts: [{
-      id: accountId,
-      credentials: [
-        { accessKeyId: fullKey, user: 'responder' },
-        { accessKeyId: readOnlyKey, user: 'auditor', allow: ['ec2:Describe*'] },
-      ],
-      regions: [{ name: 'us-east-1', ...region }],
-    }],
+    accounts: [
+      {
+        id: accountId,
+        credentials: [
+          { accessKeyId: fullKey, user: 'responder' },
+          { accessKeyId: readOnlyKey, user: 'auditor', allow: ['ec2:Describe*'] },
+        ],
+        regions: [{ name: 'us-east-1', ...region }],
+      },
+    ],
   };
 }

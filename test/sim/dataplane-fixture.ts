@@ -4,8 +4,12 @@
 
 import { readFileSync } from 'node:fs';
 import {
-  DescribeNetworkAclsCommand, DescribeRouteTablesCommand, ModifyNetworkInterfaceAttributeCommand, ReplaceNetworkAclAssociationCommand,
-  ReplaceRouteTableAssociationCommand, type EC2Client,
+  DescribeNetworkAclsCommand,
+  DescribeRouteTablesCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  ReplaceNetworkAclAssociationCommand,
+  ReplaceRouteTableAssociationCommand,
+  type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { control } from '../helpers/control.js';
 import type { FlowView } from '../../src/sim/dataplane/index.js';
@@ -26,12 +30,26 @@ export const RTB_ISOLATION = 'rtb-0c0ffee00000000f1';
 type Json = Record<string, unknown>;
 
 /** The demo scenario with the isolation entities; `flows` replaces the demo's flows when given. */
-export function containmentScenario(o: { flows?: Json[]; dataplane?: Json; mutate?: (region: Json, vpc: Json) => void } = {}): Json {
+export function containmentScenario(
+  o: { flows?: Json[]; dataplane?: Json; mutate?: (region: Json, vpc: Json) => void } = {},
+): Json {
   const s = JSON.parse(readFileSync(new URL('../../src/sim/scenarios/demo.json', import.meta.url), 'utf8')) as Json;
   const region = ((s.accounts as Json[])[0]!.regions as Json[])[0]!;
   const vpc = (region.vpcs as Json[])[0]!;
   (vpc.securityGroups as Json[]).push(
-    { id: SG_OPEN, name: 'cordon-step-01', description: 'all traffic in and out: makes flows untracked', ingress: [{ protocol: 'all', cidr: '0.0.0.0/0' }, { protocol: 'all', cidr: '::/0' }], egress: [{ protocol: 'all', cidr: '0.0.0.0/0' }, { protocol: 'all', cidr: '::/0' }] },
+    {
+      id: SG_OPEN,
+      name: 'cordon-step-01',
+      description: 'all traffic in and out: makes flows untracked',
+      ingress: [
+        { protocol: 'all', cidr: '0.0.0.0/0' },
+        { protocol: 'all', cidr: '::/0' },
+      ],
+      egress: [
+        { protocol: 'all', cidr: '0.0.0.0/0' },
+        { protocol: 'all', cidr: '::/0' },
+      ],
+    },
     { id: SG_EMPTY, name: 'cordon-step-02', description: 'no rules', ingress: [], egress: [] },
   );
   vpc.networkAcls = [{ id: ACL_ISOLATION, name: 'isolation', entries: [] }];
@@ -48,19 +66,27 @@ export async function setGroups(ec2: EC2Client, eni: string, groups: string[]): 
 
 /** Associates `aclId` with the subnet (through its current association); returns the previous NACL id. */
 export async function setNacl(ec2: EC2Client, subnetId: string, aclId: string): Promise<string> {
-  const r = await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }));
+  const r = await ec2.send(
+    new DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }),
+  );
   const acl = r.NetworkAcls![0]!;
   const assoc = acl.Associations!.find((a) => a.SubnetId === subnetId)!;
-  await ec2.send(new ReplaceNetworkAclAssociationCommand({ AssociationId: assoc.NetworkAclAssociationId!, NetworkAclId: aclId }));
+  await ec2.send(
+    new ReplaceNetworkAclAssociationCommand({ AssociationId: assoc.NetworkAclAssociationId!, NetworkAclId: aclId }),
+  );
   return acl.NetworkAclId!;
 }
 
 /** Associates `rtbId` with the subnet (it must have an explicit association); returns the previous table id. */
 export async function setRouteTable(ec2: EC2Client, subnetId: string, rtbId: string): Promise<string> {
-  const r = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }));
+  const r = await ec2.send(
+    new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }),
+  );
   const rtb = r.RouteTables![0]!;
   const assoc = rtb.Associations!.find((a) => a.SubnetId === subnetId)!;
-  await ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: assoc.RouteTableAssociationId!, RouteTableId: rtbId }));
+  await ec2.send(
+    new ReplaceRouteTableAssociationCommand({ AssociationId: assoc.RouteTableAssociationId!, RouteTableId: rtbId }),
+  );
   return rtb.RouteTableId!;
 }
 

@@ -1,8 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AttachNetworkInterfaceCommand, CreateNetworkInterfaceCommand, DeleteNetworkInterfaceCommand, DescribeNetworkInterfacesCommand,
-  DetachNetworkInterfaceCommand, ModifyNetworkInterfaceAttributeCommand, type CreateNetworkInterfaceCommandInput, type EC2Client, type NetworkInterface,
+  AttachNetworkInterfaceCommand,
+  CreateNetworkInterfaceCommand,
+  DeleteNetworkInterfaceCommand,
+  DescribeNetworkInterfacesCommand,
+  DetachNetworkInterfaceCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  type CreateNetworkInterfaceCommandInput,
+  type EC2Client,
+  type NetworkInterface,
 } from '@aws-sdk/client-ec2';
 import { awsError } from '../helpers/sim.js';
 import { harness, IDS, readOnlyEc2, version } from './ec2-fixture.js';
@@ -16,13 +23,15 @@ async function eni(ec2: EC2Client, id: string): Promise<NetworkInterface> {
 
 test('CreateNetworkInterface: defaults to the VPC default group, allocates an address, tags and conntrack read back', async (t) => {
   const h = await harness(t);
-  const r = await h.ec2.send(new CreateNetworkInterfaceCommand({
-    SubnetId: IDS.subnetA,
-    Description: 'forensics',
-    Ipv6AddressCount: 2,
-    ConnectionTrackingSpecification: { TcpEstablishedTimeout: 60, UdpTimeout: 30 },
-    TagSpecifications: [{ ResourceType: 'network-interface', Tags: [{ Key: 'Name', Value: 'f1' }] }],
-  }));
+  const r = await h.ec2.send(
+    new CreateNetworkInterfaceCommand({
+      SubnetId: IDS.subnetA,
+      Description: 'forensics',
+      Ipv6AddressCount: 2,
+      ConnectionTrackingSpecification: { TcpEstablishedTimeout: 60, UdpTimeout: 30 },
+      TagSpecifications: [{ ResourceType: 'network-interface', Tags: [{ Key: 'Name', Value: 'f1' }] }],
+    }),
+  );
   const n = r.NetworkInterface!;
   assert.match(n.NetworkInterfaceId!, /^eni-[0-9a-f]{17}$/);
   assert.equal(n.Status, 'available');
@@ -46,11 +55,19 @@ test('CreateNetworkInterface: defaults to the VPC default group, allocates an ad
 
 test('CreateNetworkInterface: explicit groups, primary and secondary addresses', async (t) => {
   const h = await harness(t);
-  const r = await h.ec2.send(new CreateNetworkInterfaceCommand({
-    SubnetId: IDS.subnetA, Groups: [IDS.sgApp, IDS.sgIso, IDS.sgApp], PrivateIpAddress: '10.1.1.200', SecondaryPrivateIpAddressCount: 2,
-  }));
+  const r = await h.ec2.send(
+    new CreateNetworkInterfaceCommand({
+      SubnetId: IDS.subnetA,
+      Groups: [IDS.sgApp, IDS.sgIso, IDS.sgApp],
+      PrivateIpAddress: '10.1.1.200',
+      SecondaryPrivateIpAddressCount: 2,
+    }),
+  );
   const n = r.NetworkInterface!;
-  assert.deepEqual(n.Groups!.map((g) => g.GroupId), [IDS.sgApp, IDS.sgIso]);
+  assert.deepEqual(
+    n.Groups!.map((g) => g.GroupId),
+    [IDS.sgApp, IDS.sgIso],
+  );
   assert.equal(n.PrivateIpAddress, '10.1.1.200');
   assert.equal(n.PrivateIpAddresses!.length, 3);
   assert.equal(n.PrivateIpAddresses!.filter((p) => p.Primary).length, 1);
@@ -64,13 +81,25 @@ test('CreateNetworkInterface: errors for bad subnet, groups, addresses, conntrac
     [{ SubnetId: 'subnet-0123456789abcdef0' }, 'InvalidSubnetID.NotFound'],
     [{ SubnetId: IDS.subnetA, Groups: [IDS.sgOther] }, 'InvalidGroup.NotFound'],
     [{ SubnetId: IDS.subnetA, Groups: ['sg-0123456789abcdef0'] }, 'InvalidGroup.NotFound'],
-    [{ SubnetId: IDS.subnetA, Groups: [IDS.sgApp, IDS.sgIso, IDS.sg3, IDS.sg4, IDS.sg5, IDS.sg6] }, 'SecurityGroupsPerInterfaceLimitExceeded'],
+    [
+      { SubnetId: IDS.subnetA, Groups: [IDS.sgApp, IDS.sgIso, IDS.sg3, IDS.sg4, IDS.sg5, IDS.sg6] },
+      'SecurityGroupsPerInterfaceLimitExceeded',
+    ],
     [{ SubnetId: IDS.subnetA, PrivateIpAddress: '10.1.1.10' }, 'InvalidIPAddress.InUse'],
     [{ SubnetId: IDS.subnetA, PrivateIpAddress: '10.1.2.10' }, 'InvalidParameterValue'],
     [{ SubnetId: IDS.subnetA, PrivateIpAddress: '10.1.1.1' }, 'InvalidParameterValue'],
     [{ SubnetId: IDS.subnetB, Ipv6AddressCount: 1 }, 'InvalidParameterValue'],
-    [{ SubnetId: IDS.subnetA, ConnectionTrackingSpecification: { TcpEstablishedTimeout: 59 } }, 'InvalidParameterValue'],
-    [{ SubnetId: IDS.subnetA, TagSpecifications: [{ ResourceType: 'instance' as const, Tags: [{ Key: 'k', Value: 'v' }] }] }, 'InvalidParameterValue'],
+    [
+      { SubnetId: IDS.subnetA, ConnectionTrackingSpecification: { TcpEstablishedTimeout: 59 } },
+      'InvalidParameterValue',
+    ],
+    [
+      {
+        SubnetId: IDS.subnetA,
+        TagSpecifications: [{ ResourceType: 'instance' as const, Tags: [{ Key: 'k', Value: 'v' }] }],
+      },
+      'InvalidParameterValue',
+    ],
   ];
   const before = version(h);
   for (const [input, code] of cases) {
@@ -93,12 +122,18 @@ test('CreateNetworkInterface: DryRun answers 412 and creates nothing; a Describe
   const h = await harness(t);
   const count = async () => (await h.ec2.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces!.length;
   const before = await count();
-  const dry = await awsError(() => h.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: IDS.subnetA, DryRun: true })));
+  const dry = await awsError(() =>
+    h.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: IDS.subnetA, DryRun: true })),
+  );
   assert.deepEqual([dry.name, dry.status], ['DryRunOperation', 412]);
-  const denied = await awsError(() => readOnlyEc2(t, h).send(new CreateNetworkInterfaceCommand({ SubnetId: IDS.subnetA })));
+  const denied = await awsError(() =>
+    readOnlyEc2(t, h).send(new CreateNetworkInterfaceCommand({ SubnetId: IDS.subnetA })),
+  );
   assert.deepEqual([denied.name, denied.status], ['UnauthorizedOperation', 403]);
   // Validation comes before the DryRun answer.
-  const bad = await awsError(() => h.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: 'subnet-0123456789abcdef0', DryRun: true })));
+  const bad = await awsError(() =>
+    h.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: 'subnet-0123456789abcdef0', DryRun: true })),
+  );
   assert.equal(bad.name, 'InvalidSubnetID.NotFound');
   assert.equal(await count(), before);
 });
@@ -107,19 +142,33 @@ test('CreateNetworkInterface: DryRun answers 412 and creates nothing; a Describe
 
 test('AttachNetworkInterface attaches at a device index; DetachNetworkInterface frees it; DeleteNetworkInterface removes it', async (t) => {
   const h = await harness(t);
-  const a = await h.ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: IDS.spareEni, InstanceId: IDS.web, DeviceIndex: 1 }));
+  const a = await h.ec2.send(
+    new AttachNetworkInterfaceCommand({ NetworkInterfaceId: IDS.spareEni, InstanceId: IDS.web, DeviceIndex: 1 }),
+  );
   assert.match(a.AttachmentId!, /^eni-attach-[0-9a-f]{17}$/);
   assert.equal(a.NetworkCardIndex, 0);
   const attached = await eni(h.ec2, IDS.spareEni);
   assert.equal(attached.Status, 'in-use');
   assert.deepEqual(
-    [attached.Attachment?.InstanceId, attached.Attachment?.DeviceIndex, attached.Attachment?.Status, attached.Attachment?.DeleteOnTermination],
+    [
+      attached.Attachment?.InstanceId,
+      attached.Attachment?.DeviceIndex,
+      attached.Attachment?.Status,
+      attached.Attachment?.DeleteOnTermination,
+    ],
     [IDS.web, 1, 'attached', false],
   );
-  const byInstance = await h.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [IDS.web] }] }));
-  assert.deepEqual(byInstance.NetworkInterfaces!.map((n) => n.NetworkInterfaceId).sort(), [IDS.spareEni, IDS.webEni].sort());
+  const byInstance = await h.ec2.send(
+    new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [IDS.web] }] }),
+  );
+  assert.deepEqual(
+    byInstance.NetworkInterfaces!.map((n) => n.NetworkInterfaceId).sort(),
+    [IDS.spareEni, IDS.webEni].sort(),
+  );
 
-  const inUse = await awsError(() => h.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: IDS.spareEni })));
+  const inUse = await awsError(() =>
+    h.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: IDS.spareEni })),
+  );
   assert.equal(inUse.name, 'InvalidParameterValue');
   assert.match(inUse.message, /currently in use/);
 
@@ -129,7 +178,9 @@ test('AttachNetworkInterface attaches at a device index; DetachNetworkInterface 
   assert.equal(detached.Attachment, undefined);
 
   await h.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: IDS.spareEni }));
-  const gone = await awsError(() => h.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [IDS.spareEni] })));
+  const gone = await awsError(() =>
+    h.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [IDS.spareEni] })),
+  );
   assert.equal(gone.name, 'InvalidNetworkInterfaceID.NotFound');
 });
 
@@ -143,25 +194,35 @@ test('AttachNetworkInterface: taken device index, ENI in use, other AZ or VPC, i
   assert.equal((await attach(IDS.webEni, IDS.multi, 2)).name, 'InvalidNetworkInterface.InUse');
   assert.equal((await attach(IDS.lambdaEni, IDS.web, 1)).name, 'InvalidNetworkInterface.InUse');
   assert.equal((await attach(IDS.spareEniB, IDS.web, 1)).name, 'InvalidParameterValue');
-  const otherVpc = (await h.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: IDS.subnetOther }))).NetworkInterface!.NetworkInterfaceId!;
+  const otherVpc = (await h.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: IDS.subnetOther })))
+    .NetworkInterface!.NetworkInterfaceId!;
   assert.equal((await attach(otherVpc, IDS.web, 1)).name, 'InvalidParameterValue');
   // t3.micro allows two interfaces.
-  await h.ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: IDS.spareEni, InstanceId: IDS.web, DeviceIndex: 1 }));
-  const third = (await h.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: IDS.subnetA }))).NetworkInterface!.NetworkInterfaceId!;
+  await h.ec2.send(
+    new AttachNetworkInterfaceCommand({ NetworkInterfaceId: IDS.spareEni, InstanceId: IDS.web, DeviceIndex: 1 }),
+  );
+  const third = (await h.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: IDS.subnetA }))).NetworkInterface!
+    .NetworkInterfaceId!;
   assert.equal((await attach(third, IDS.web, 2)).name, 'AttachmentLimitExceeded');
   assert.equal((await attach(third, 'i-0123456789abcdef0', 1)).name, 'InvalidInstanceID.NotFound');
-  const missing = await awsError(() => h.ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: third, InstanceId: IDS.web } as never)));
+  const missing = await awsError(() =>
+    h.ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: third, InstanceId: IDS.web } as never)),
+  );
   assert.equal(missing.name, 'MissingParameter');
 });
 
 test('DetachNetworkInterface: the primary interface cannot be detached; unknown attachment ids are NotFound', async (t) => {
   const h = await harness(t);
   const primary = await eni(h.ec2, IDS.webEni);
-  const e = await awsError(() => h.ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: primary.Attachment!.AttachmentId })));
+  const e = await awsError(() =>
+    h.ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: primary.Attachment!.AttachmentId })),
+  );
   assert.deepEqual([e.name, e.status], ['OperationNotPermitted', 400]);
   assert.match(e.message, /device index 0/);
   assert.equal((await eni(h.ec2, IDS.webEni)).Status, 'in-use');
-  const nf = await awsError(() => h.ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: 'eni-attach-0123456789abcdef0' })));
+  const nf = await awsError(() =>
+    h.ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: 'eni-attach-0123456789abcdef0' })),
+  );
   assert.equal(nf.name, 'InvalidAttachmentID.NotFound');
 });
 
@@ -170,7 +231,12 @@ test('Attach / Detach / Delete: DryRun 412 and 403 leave the interface as it was
   const ro = readOnlyEc2(t, h);
   const secondary = await eni(h.ec2, IDS.multiEni1);
   for (const cmd of [
-    new AttachNetworkInterfaceCommand({ NetworkInterfaceId: IDS.spareEni, InstanceId: IDS.web, DeviceIndex: 1, DryRun: true }),
+    new AttachNetworkInterfaceCommand({
+      NetworkInterfaceId: IDS.spareEni,
+      InstanceId: IDS.web,
+      DeviceIndex: 1,
+      DryRun: true,
+    }),
     new DetachNetworkInterfaceCommand({ AttachmentId: secondary.Attachment!.AttachmentId, DryRun: true }),
     new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: IDS.spareEni, DryRun: true }),
   ]) {
@@ -187,12 +253,22 @@ test('Attach / Detach / Delete: DryRun 412 and 403 leave the interface as it was
 
 test('ModifyNetworkInterfaceAttribute: the group set is replaced (not merged), duplicates collapse', async (t) => {
   const h = await harness(t);
-  const r = await h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.multiEni1, Groups: [IDS.sgIso, IDS.sgIso] }));
+  const r = await h.ec2.send(
+    new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.multiEni1, Groups: [IDS.sgIso, IDS.sgIso] }),
+  );
   assert.equal(r.$metadata.httpStatusCode, 200);
   assert.deepEqual((await eni(h.ec2, IDS.multiEni1)).Groups, [{ GroupId: IDS.sgIso, GroupName: 'isolation' }]);
   // The primary interface of the same instance is untouched.
-  assert.deepEqual((await eni(h.ec2, IDS.multiEni0)).Groups!.map((g) => g.GroupId), [IDS.sgApp]);
-  await h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.multiEni1, Groups: [IDS.sgApp, IDS.sgIso, IDS.sg3, IDS.sg4, IDS.sg5] }));
+  assert.deepEqual(
+    (await eni(h.ec2, IDS.multiEni0)).Groups!.map((g) => g.GroupId),
+    [IDS.sgApp],
+  );
+  await h.ec2.send(
+    new ModifyNetworkInterfaceAttributeCommand({
+      NetworkInterfaceId: IDS.multiEni1,
+      Groups: [IDS.sgApp, IDS.sgIso, IDS.sg3, IDS.sg4, IDS.sg5],
+    }),
+  );
   assert.equal((await eni(h.ec2, IDS.multiEni1)).Groups!.length, 5);
 });
 
@@ -205,83 +281,196 @@ test('ModifyNetworkInterfaceAttribute: group errors change nothing', async (t) =
     [['sg-bad'], 'InvalidGroupId.Malformed'],
   ];
   for (const [Groups, code] of cases) {
-    const e = await awsError(() => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, Groups })));
+    const e = await awsError(() =>
+      h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, Groups })),
+    );
     assert.deepEqual([e.name, e.status], [code, 400], Groups.join(','));
   }
-  assert.deepEqual((await eni(h.ec2, IDS.webEni)).Groups!.map((g) => g.GroupId), [IDS.sgApp]);
-  const nf = await awsError(() => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: 'eni-0123456789abcdef0', Groups: [IDS.sgIso] })));
+  assert.deepEqual(
+    (await eni(h.ec2, IDS.webEni)).Groups!.map((g) => g.GroupId),
+    [IDS.sgApp],
+  );
+  const nf = await awsError(() =>
+    h.ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: 'eni-0123456789abcdef0', Groups: [IDS.sgIso] }),
+    ),
+  );
   assert.equal(nf.name, 'InvalidNetworkInterfaceID.NotFound');
-  const malformed = await awsError(() => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: 'eni-xyz', Groups: [IDS.sgIso] })));
+  const malformed = await awsError(() =>
+    h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: 'eni-xyz', Groups: [IDS.sgIso] })),
+  );
   assert.equal(malformed.name, 'InvalidNetworkInterfaceID.Malformed');
 });
 
 test('ModifyNetworkInterfaceAttribute: one attribute per call; none is an error', async (t) => {
   const h = await harness(t);
-  const two = await awsError(() => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, Groups: [IDS.sgIso], Description: { Value: 'x' } })));
+  const two = await awsError(() =>
+    h.ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({
+        NetworkInterfaceId: IDS.webEni,
+        Groups: [IDS.sgIso],
+        Description: { Value: 'x' },
+      }),
+    ),
+  );
   assert.equal(two.name, 'InvalidParameterCombination');
-  const none = await awsError(() => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni })));
+  const none = await awsError(() =>
+    h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni })),
+  );
   assert.equal(none.name, 'MissingParameter');
-  assert.deepEqual((await eni(h.ec2, IDS.webEni)).Groups!.map((g) => g.GroupId), [IDS.sgApp]);
+  assert.deepEqual(
+    (await eni(h.ec2, IDS.webEni)).Groups!.map((g) => g.GroupId),
+    [IDS.sgApp],
+  );
 });
 
 test('ModifyNetworkInterfaceAttribute: requester-managed interfaces are refused', async (t) => {
   const h = await harness(t);
-  const e = await awsError(() => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.lambdaEni, Groups: [IDS.sgIso] })));
+  const e = await awsError(() =>
+    h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.lambdaEni, Groups: [IDS.sgIso] })),
+  );
   assert.deepEqual([e.name, e.status], ['OperationNotPermitted', 400]);
-  assert.deepEqual((await eni(h.ec2, IDS.lambdaEni)).Groups!.map((g) => g.GroupId), [IDS.sgApp]);
+  assert.deepEqual(
+    (await eni(h.ec2, IDS.lambdaEni)).Groups!.map((g) => g.GroupId),
+    [IDS.sgApp],
+  );
 });
 
 test('ModifyNetworkInterfaceAttribute: connection tracking timeouts at both ends of each range, merged field by field', async (t) => {
   const h = await harness(t);
   const set = (c: { TcpEstablishedTimeout?: number; UdpStreamTimeout?: number; UdpTimeout?: number }) =>
-    h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, ConnectionTrackingSpecification: c }));
+    h.ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({
+        NetworkInterfaceId: IDS.webEni,
+        ConnectionTrackingSpecification: c,
+      }),
+    );
   await set({ TcpEstablishedTimeout: 60, UdpStreamTimeout: 60, UdpTimeout: 30 });
-  assert.deepEqual((await eni(h.ec2, IDS.webEni)).ConnectionTrackingConfiguration, { TcpEstablishedTimeout: 60, UdpStreamTimeout: 60, UdpTimeout: 30 });
+  assert.deepEqual((await eni(h.ec2, IDS.webEni)).ConnectionTrackingConfiguration, {
+    TcpEstablishedTimeout: 60,
+    UdpStreamTimeout: 60,
+    UdpTimeout: 30,
+  });
   await set({ TcpEstablishedTimeout: 432000 });
   await set({ UdpStreamTimeout: 180, UdpTimeout: 60 });
-  assert.deepEqual((await eni(h.ec2, IDS.webEni)).ConnectionTrackingConfiguration, { TcpEstablishedTimeout: 432000, UdpStreamTimeout: 180, UdpTimeout: 60 });
-  const out = [{ TcpEstablishedTimeout: 59 }, { TcpEstablishedTimeout: 432001 }, { UdpStreamTimeout: 59 }, { UdpStreamTimeout: 181 }, { UdpTimeout: 29 }, { UdpTimeout: 61 }];
+  assert.deepEqual((await eni(h.ec2, IDS.webEni)).ConnectionTrackingConfiguration, {
+    TcpEstablishedTimeout: 432000,
+    UdpStreamTimeout: 180,
+    UdpTimeout: 60,
+  });
+  const out = [
+    { TcpEstablishedTimeout: 59 },
+    { TcpEstablishedTimeout: 432001 },
+    { UdpStreamTimeout: 59 },
+    { UdpStreamTimeout: 181 },
+    { UdpTimeout: 29 },
+    { UdpTimeout: 61 },
+  ];
   for (const c of out) {
     const e = await awsError(() => set(c));
     assert.deepEqual([e.name, e.status], ['InvalidParameterValue', 400], JSON.stringify(c));
   }
-  assert.deepEqual((await eni(h.ec2, IDS.webEni)).ConnectionTrackingConfiguration, { TcpEstablishedTimeout: 432000, UdpStreamTimeout: 180, UdpTimeout: 60 });
+  assert.deepEqual((await eni(h.ec2, IDS.webEni)).ConnectionTrackingConfiguration, {
+    TcpEstablishedTimeout: 432000,
+    UdpStreamTimeout: 180,
+    UdpTimeout: 60,
+  });
 });
 
 test('ModifyNetworkInterfaceAttribute: conntrack timeouts need a Nitro instance', async (t) => {
   const h = await harness(t);
-  const xenEni = (await h.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [IDS.xen] }] }))).NetworkInterfaces![0]!;
-  const e = await awsError(() => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: xenEni.NetworkInterfaceId, ConnectionTrackingSpecification: { TcpEstablishedTimeout: 60 } })));
+  const xenEni = (
+    await h.ec2.send(
+      new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [IDS.xen] }] }),
+    )
+  ).NetworkInterfaces![0]!;
+  const e = await awsError(() =>
+    h.ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({
+        NetworkInterfaceId: xenEni.NetworkInterfaceId,
+        ConnectionTrackingSpecification: { TcpEstablishedTimeout: 60 },
+      }),
+    ),
+  );
   assert.equal(e.name, 'UnsupportedOperation');
   assert.equal((await eni(h.ec2, xenEni.NetworkInterfaceId!)).ConnectionTrackingConfiguration, undefined);
 });
 
 test('ModifyNetworkInterfaceAttribute: description, source/dest check, attachment delete-on-termination', async (t) => {
   const h = await harness(t);
-  await h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, Description: { Value: 'quarantined' } }));
-  await h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, SourceDestCheck: { Value: false } }));
+  await h.ec2.send(
+    new ModifyNetworkInterfaceAttributeCommand({
+      NetworkInterfaceId: IDS.webEni,
+      Description: { Value: 'quarantined' },
+    }),
+  );
+  await h.ec2.send(
+    new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, SourceDestCheck: { Value: false } }),
+  );
   const attachmentId = (await eni(h.ec2, IDS.webEni)).Attachment!.AttachmentId!;
-  await h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, Attachment: { AttachmentId: attachmentId, DeleteOnTermination: false } }));
+  await h.ec2.send(
+    new ModifyNetworkInterfaceAttributeCommand({
+      NetworkInterfaceId: IDS.webEni,
+      Attachment: { AttachmentId: attachmentId, DeleteOnTermination: false },
+    }),
+  );
   const n = await eni(h.ec2, IDS.webEni);
-  assert.deepEqual([n.Description, n.SourceDestCheck, n.Attachment?.DeleteOnTermination], ['quarantined', false, false]);
-  const wrong = await awsError(() => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, Attachment: { AttachmentId: 'eni-attach-0123456789abcdef0', DeleteOnTermination: true } })));
+  assert.deepEqual(
+    [n.Description, n.SourceDestCheck, n.Attachment?.DeleteOnTermination],
+    ['quarantined', false, false],
+  );
+  const wrong = await awsError(() =>
+    h.ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({
+        NetworkInterfaceId: IDS.webEni,
+        Attachment: { AttachmentId: 'eni-attach-0123456789abcdef0', DeleteOnTermination: true },
+      }),
+    ),
+  );
   assert.equal(wrong.name, 'InvalidAttachmentID.NotFound');
 });
 
 test('ModifyNetworkInterfaceAttribute: DryRun 412 and a Describe-only key 403 leave groups and timeouts unchanged', async (t) => {
   const h = await harness(t);
   const before = version(h);
-  const dry = await awsError(() => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, Groups: [IDS.sgIso], DryRun: true })));
+  const dry = await awsError(() =>
+    h.ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, Groups: [IDS.sgIso], DryRun: true }),
+    ),
+  );
   assert.deepEqual([dry.name, dry.status], ['DryRunOperation', 412]);
-  const dryCt = await awsError(() => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, ConnectionTrackingSpecification: { TcpEstablishedTimeout: 60 }, DryRun: true })));
+  const dryCt = await awsError(() =>
+    h.ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({
+        NetworkInterfaceId: IDS.webEni,
+        ConnectionTrackingSpecification: { TcpEstablishedTimeout: 60 },
+        DryRun: true,
+      }),
+    ),
+  );
   assert.equal(dryCt.name, 'DryRunOperation');
-  const denied = await awsError(() => readOnlyEc2(t, h).send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, Groups: [IDS.sgIso] })));
+  const denied = await awsError(() =>
+    readOnlyEc2(t, h).send(
+      new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, Groups: [IDS.sgIso] }),
+    ),
+  );
   assert.deepEqual([denied.name, denied.status], ['UnauthorizedOperation', 403]);
   // A DryRun with an invalid value reports the validation error, not DryRunOperation.
-  const invalid = await awsError(() => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: IDS.webEni, Groups: [IDS.sgOther], DryRun: true })));
+  const invalid = await awsError(() =>
+    h.ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({
+        NetworkInterfaceId: IDS.webEni,
+        Groups: [IDS.sgOther],
+        DryRun: true,
+      }),
+    ),
+  );
   assert.equal(invalid.name, 'InvalidGroup.NotFound');
   const n = await eni(h.ec2, IDS.webEni);
-  assert.deepEqual(n.Groups!.map((g) => g.GroupId), [IDS.sgApp]);
+  assert.deepEqual(
+    n.Groups!.map((g) => g.GroupId),
+    [IDS.sgApp],
+  );
   assert.equal(n.ConnectionTrackingConfiguration, undefined);
   assert.equal(version(h), before);
 });
@@ -290,13 +479,32 @@ test('ModifyNetworkInterfaceAttribute: DryRun 412 and a Describe-only key 403 le
 
 test('DescribeNetworkInterfaces: filters, pagination, MaxResults with ids is refused', async (t) => {
   const h = await harness(t);
-  const managed = await h.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'requester-managed', Values: ['true'] }] }));
-  assert.deepEqual(managed.NetworkInterfaces!.map((n) => n.NetworkInterfaceId), [IDS.lambdaEni]);
-  const byGroup = await h.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [IDS.sgApp] }, { Name: 'status', Values: ['available'] }] }));
-  assert.deepEqual(byGroup.NetworkInterfaces!.map((n) => n.NetworkInterfaceId).sort(), [IDS.spareEni, IDS.spareEniB].sort());
-  const wildcard = await h.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'description', Values: ['spare*'] }] }));
+  const managed = await h.ec2.send(
+    new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'requester-managed', Values: ['true'] }] }),
+  );
+  assert.deepEqual(
+    managed.NetworkInterfaces!.map((n) => n.NetworkInterfaceId),
+    [IDS.lambdaEni],
+  );
+  const byGroup = await h.ec2.send(
+    new DescribeNetworkInterfacesCommand({
+      Filters: [
+        { Name: 'group-id', Values: [IDS.sgApp] },
+        { Name: 'status', Values: ['available'] },
+      ],
+    }),
+  );
+  assert.deepEqual(
+    byGroup.NetworkInterfaces!.map((n) => n.NetworkInterfaceId).sort(),
+    [IDS.spareEni, IDS.spareEniB].sort(),
+  );
+  const wildcard = await h.ec2.send(
+    new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'description', Values: ['spare*'] }] }),
+  );
   assert.equal(wildcard.NetworkInterfaces!.length, 2);
-  const all = (await h.ec2.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces!.map((n) => n.NetworkInterfaceId);
+  const all = (await h.ec2.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces!.map(
+    (n) => n.NetworkInterfaceId,
+  );
   const seen: string[] = [];
   let token: string | undefined;
   let pages = 0;
@@ -309,8 +517,12 @@ test('DescribeNetworkInterfaces: filters, pagination, MaxResults with ids is ref
   } while (token);
   assert.deepEqual(seen, all);
   assert.equal(pages, Math.ceil(all.length / 5));
-  const combo = await awsError(() => h.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [IDS.webEni], MaxResults: 5 })));
+  const combo = await awsError(() =>
+    h.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [IDS.webEni], MaxResults: 5 })),
+  );
   assert.equal(combo.name, 'InvalidParameterCombination');
-  const badFilter = await awsError(() => h.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'nonsense', Values: ['x'] }] })));
+  const badFilter = await awsError(() =>
+    h.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'nonsense', Values: ['x'] }] })),
+  );
   assert.equal(badFilter.name, 'InvalidParameterValue');
 });

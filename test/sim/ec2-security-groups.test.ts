@@ -1,11 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeSecurityGroupsCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import { awsError, startHarness, tinyScenario, type SimHarness } from '../helpers/sim.js';
-import { ACCOUNT, APP_SG, DEFAULT_VPC, FULL_KEY, V6_VPC, networkScenario, readOnlyClients } from '../helpers/ec2-network.js';
+import {
+  ACCOUNT,
+  APP_SG,
+  DEFAULT_VPC,
+  FULL_KEY,
+  V6_VPC,
+  networkScenario,
+  readOnlyClients,
+} from '../helpers/ec2-network.js';
 
 async function harness(): Promise<SimHarness> {
   return startHarness(networkScenario(), { accessKeyId: FULL_KEY });
@@ -15,7 +26,8 @@ async function group(h: SimHarness, id: string) {
   return (await h.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }))).SecurityGroups![0]!;
 }
 
-const groupIds = async (h: SimHarness): Promise<string[]> => ((await h.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? []).map((g) => g.GroupId!).sort();
+const groupIds = async (h: SimHarness): Promise<string[]> =>
+  ((await h.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? []).map((g) => g.GroupId!).sort();
 
 test('DescribeSecurityGroups: the SDK shape, GroupIds, GroupNames (default VPC only) and unknown or malformed ids', async () => {
   const h = await harness();
@@ -26,16 +38,43 @@ test('DescribeSecurityGroups: the SDK shape, GroupIds, GroupNames (default VPC o
     assert.equal(app.VpcId, V6_VPC);
     assert.equal(app.OwnerId, ACCOUNT);
     assert.equal(app.SecurityGroupArn, `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/${APP_SG}`);
-    assert.deepEqual(app.IpPermissions, [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '198.51.100.7/32' }], Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [] }]);
-    assert.deepEqual(app.IpPermissionsEgress, [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [] }]);
+    assert.deepEqual(app.IpPermissions, [
+      {
+        IpProtocol: 'tcp',
+        FromPort: 22,
+        ToPort: 22,
+        IpRanges: [{ CidrIp: '198.51.100.7/32' }],
+        Ipv6Ranges: [],
+        UserIdGroupPairs: [],
+        PrefixListIds: [],
+      },
+    ]);
+    assert.deepEqual(app.IpPermissionsEgress, [
+      {
+        IpProtocol: '-1',
+        IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+        Ipv6Ranges: [],
+        UserIdGroupPairs: [],
+        PrefixListIds: [],
+      },
+    ]);
 
-    const byName = (await h.ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: ['web', 'default'] }))).SecurityGroups!;
-    assert.deepEqual(byName.map((g) => [g.GroupName, g.VpcId]), [['web', DEFAULT_VPC], ['default', DEFAULT_VPC]]);
+    const byName = (await h.ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: ['web', 'default'] })))
+      .SecurityGroups!;
+    assert.deepEqual(
+      byName.map((g) => [g.GroupName, g.VpcId]),
+      [
+        ['web', DEFAULT_VPC],
+        ['default', DEFAULT_VPC],
+      ],
+    );
     const notDefault = await awsError(() => h.ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: ['app'] })));
     assert.deepEqual([notDefault.name, notDefault.status], ['InvalidGroup.NotFound', 400]);
     assert.match(notDefault.message, new RegExp(`does not exist in default VPC '${DEFAULT_VPC}'`));
 
-    const missing = await awsError(() => h.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-0123456789abcdef0'] })));
+    const missing = await awsError(() =>
+      h.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-0123456789abcdef0'] })),
+    );
     assert.deepEqual([missing.name, missing.status], ['InvalidGroup.NotFound', 400]);
     const bad = await awsError(() => h.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-nope'] })));
     assert.deepEqual([bad.name, bad.status], ['InvalidGroupId.Malformed', 400]);
@@ -56,7 +95,10 @@ test('DescribeSecurityGroups: the SDK shape, GroupIds, GroupNames (default VPC o
 test('DescribeSecurityGroups filters: group-id, group-name, vpc-id, description, ip-permission.*, egress.ip-permission.cidr, tag:*', async () => {
   const h = await harness();
   try {
-    const ids = async (Name: string, Values: string[]) => ((await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name, Values }] }))).SecurityGroups ?? []).map((g) => g.GroupName).sort();
+    const ids = async (Name: string, Values: string[]) =>
+      ((await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name, Values }] }))).SecurityGroups ?? [])
+        .map((g) => g.GroupName)
+        .sort();
     assert.deepEqual(await ids('group-id', [APP_SG]), ['app']);
     assert.deepEqual(await ids('group-name', ['default']), ['default', 'default']);
     assert.deepEqual(await ids('vpc-id', [V6_VPC]), ['app', 'default']);
@@ -68,13 +110,32 @@ test('DescribeSecurityGroups filters: group-id, group-name, vpc-id, description,
     assert.deepEqual(await ids('egress.ip-permission.cidr', ['0.0.0.0/0']), ['app', 'default', 'default', 'web']);
     assert.deepEqual(await ids('egress.ip-permission.ipv6-cidr', ['::/0']), ['default']);
 
-    await h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'tagged', Description: 'd', VpcId: V6_VPC, TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'cordon:role', Value: 'isolation' }] }] }));
+    await h.ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: 'tagged',
+        Description: 'd',
+        VpcId: V6_VPC,
+        TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'cordon:role', Value: 'isolation' }] }],
+      }),
+    );
     assert.deepEqual(await ids('tag:cordon:role', ['isolation']), ['tagged']);
     assert.deepEqual(await ids('tag-key', ['cordon:role']), ['tagged']);
     // Two filters combine with AND; two values of one filter with OR.
-    const both = await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [V6_VPC] }, { Name: 'group-name', Values: ['app', 'web'] }] }));
-    assert.deepEqual(both.SecurityGroups!.map((g) => g.GroupName), ['app']);
-    const unknown = await awsError(() => h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'ip-permission.colour', Values: ['x'] }] })));
+    const both = await h.ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [V6_VPC] },
+          { Name: 'group-name', Values: ['app', 'web'] },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      both.SecurityGroups!.map((g) => g.GroupName),
+      ['app'],
+    );
+    const unknown = await awsError(() =>
+      h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'ip-permission.colour', Values: ['x'] }] })),
+    );
     assert.equal(unknown.name, 'InvalidParameterValue');
   } finally {
     await h.close();
@@ -84,7 +145,8 @@ test('DescribeSecurityGroups filters: group-id, group-name, vpc-id, description,
 test('DescribeSecurityGroups pages with MaxResults/NextToken', async () => {
   const h = await harness();
   try {
-    for (let i = 0; i < 4; i++) await h.ec2.send(new CreateSecurityGroupCommand({ GroupName: `g${i}`, Description: 'd', VpcId: V6_VPC }));
+    for (let i = 0; i < 4; i++)
+      await h.ec2.send(new CreateSecurityGroupCommand({ GroupName: `g${i}`, Description: 'd', VpcId: V6_VPC }));
     const p1 = await h.ec2.send(new DescribeSecurityGroupsCommand({ MaxResults: 5 }));
     assert.equal(p1.SecurityGroups!.length, 5);
     assert.ok(p1.NextToken);
@@ -102,10 +164,14 @@ test('DescribeSecurityGroups pages with MaxResults/NextToken', async () => {
 test('CreateSecurityGroup: id, tags and ARN; only the IPv4 allow-all egress rule, even in an IPv6 VPC; default VPC when VpcId is omitted', async () => {
   const h = await harness();
   try {
-    const out = await h.ec2.send(new CreateSecurityGroupCommand({
-      GroupName: 'cordon-isolation-step02', Description: 'cordon: no rules', VpcId: V6_VPC,
-      TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'cordon', Value: 'isolation' }] }],
-    }));
+    const out = await h.ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: 'cordon-isolation-step02',
+        Description: 'cordon: no rules',
+        VpcId: V6_VPC,
+        TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'cordon', Value: 'isolation' }] }],
+      }),
+    );
     assert.match(out.GroupId!, /^sg-[0-9a-f]{17}$/);
     assert.deepEqual(out.Tags, [{ Key: 'cordon', Value: 'isolation' }]);
     assert.equal(out.SecurityGroupArn, `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/${out.GroupId}`);
@@ -114,7 +180,15 @@ test('CreateSecurityGroup: id, tags and ARN; only the IPv4 allow-all egress rule
     assert.equal(g.Description, 'cordon: no rules');
     assert.equal(g.VpcId, V6_VPC);
     assert.deepEqual(g.IpPermissions, []);
-    assert.deepEqual(g.IpPermissionsEgress, [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [] }]);
+    assert.deepEqual(g.IpPermissionsEgress, [
+      {
+        IpProtocol: '-1',
+        IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+        Ipv6Ranges: [],
+        UserIdGroupPairs: [],
+        PrefixListIds: [],
+      },
+    ]);
     assert.deepEqual(g.Tags, [{ Key: 'cordon', Value: 'isolation' }]);
 
     const noVpc = await h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'in-default', Description: 'd' }));
@@ -144,7 +218,9 @@ test('CreateSecurityGroup errors: duplicate, reserved and sg- names, missing par
       const e = await awsError(() => h.ec2.send(new CreateSecurityGroupCommand(input as never)));
       assert.deepEqual([e.name, e.status], [code, 400], JSON.stringify(input).slice(0, 80));
     }
-    const dup = await awsError(() => h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'x', VpcId: V6_VPC })));
+    const dup = await awsError(() =>
+      h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'x', VpcId: V6_VPC })),
+    );
     assert.match(dup.message, new RegExp(`The security group 'app' already exists for VPC '${V6_VPC}'`));
     assert.deepEqual(await groupIds(h), before);
   } finally {
@@ -164,16 +240,23 @@ test('CreateSecurityGroup / DeleteSecurityGroup DryRun: 412 when allowed, 403 fo
   const ro = readOnlyClients(h.endpoint);
   try {
     const before = await groupIds(h);
-    const dry = await awsError(() => h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'n', Description: 'd', VpcId: V6_VPC, DryRun: true })));
+    const dry = await awsError(() =>
+      h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'n', Description: 'd', VpcId: V6_VPC, DryRun: true })),
+    );
     assert.deepEqual([dry.name, dry.status], ['DryRunOperation', 412]);
-    const denied = await awsError(() => ro.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'n', Description: 'd', VpcId: V6_VPC, DryRun: true })));
+    const denied = await awsError(() =>
+      ro.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'n', Description: 'd', VpcId: V6_VPC, DryRun: true })),
+    );
     assert.deepEqual([denied.name, denied.status], ['UnauthorizedOperation', 403]);
     // Validation still comes first: a DryRun of an invalid request answers the validation error.
-    const invalidDry = await awsError(() => h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'd', VpcId: V6_VPC, DryRun: true })));
+    const invalidDry = await awsError(() =>
+      h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'd', VpcId: V6_VPC, DryRun: true })),
+    );
     assert.equal(invalidDry.name, 'InvalidGroup.Duplicate');
     assert.deepEqual(await groupIds(h), before);
 
-    const id = (await h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'n', Description: 'd', VpcId: V6_VPC }))).GroupId!;
+    const id = (await h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'n', Description: 'd', VpcId: V6_VPC })))
+      .GroupId!;
     const dryDel = await awsError(() => h.ec2.send(new DeleteSecurityGroupCommand({ GroupId: id, DryRun: true })));
     assert.deepEqual([dryDel.name, dryDel.status], ['DryRunOperation', 412]);
     const roDel = await awsError(() => ro.ec2.send(new DeleteSecurityGroupCommand({ GroupId: id })));
@@ -188,7 +271,16 @@ test('CreateSecurityGroup / DeleteSecurityGroup DryRun: 412 when allowed, 403 fo
 test('DeleteSecurityGroup: CannotDelete for a default group, DependencyViolation while on an ENI or referenced by another group, by name in the default VPC', async () => {
   const h = await harness();
   try {
-    const def = (await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [V6_VPC] }, { Name: 'group-name', Values: ['default'] }] }))).SecurityGroups![0]!;
+    const def = (
+      await h.ec2.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [
+            { Name: 'vpc-id', Values: [V6_VPC] },
+            { Name: 'group-name', Values: ['default'] },
+          ],
+        }),
+      )
+    ).SecurityGroups![0]!;
     const cannot = await awsError(() => h.ec2.send(new DeleteSecurityGroupCommand({ GroupId: def.GroupId })));
     assert.deepEqual([cannot.name, cannot.status], ['CannotDelete', 400]);
     assert.match(cannot.message, /name: "default"/);
@@ -197,24 +289,46 @@ test('DeleteSecurityGroup: CannotDelete for a default group, DependencyViolation
     assert.deepEqual([onEni.name, onEni.status], ['DependencyViolation', 400]);
     assert.equal(onEni.message, `resource ${APP_SG} has a dependent object`);
 
-    const target = (await h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'target', Description: 'd', VpcId: V6_VPC }))).GroupId!;
-    const referrer = (await h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'referrer', Description: 'd', VpcId: V6_VPC }))).GroupId!;
+    const target = (
+      await h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'target', Description: 'd', VpcId: V6_VPC }))
+    ).GroupId!;
+    const referrer = (
+      await h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'referrer', Description: 'd', VpcId: V6_VPC }))
+    ).GroupId!;
     const perm = { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: target }] };
     await h.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: referrer, IpPermissions: [perm] }));
     // A group that references itself can still be deleted; one referenced by another group cannot.
-    await h.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: target, IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: target }] }] }));
-    assert.equal((await awsError(() => h.ec2.send(new DeleteSecurityGroupCommand({ GroupId: target })))).name, 'DependencyViolation');
+    await h.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: target,
+        IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: target }] }],
+      }),
+    );
+    assert.equal(
+      (await awsError(() => h.ec2.send(new DeleteSecurityGroupCommand({ GroupId: target })))).name,
+      'DependencyViolation',
+    );
     await h.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: referrer, IpPermissions: [perm] }));
     const res = await h.ec2.send(new DeleteSecurityGroupCommand({ GroupId: target }));
     assert.equal(res.Return, true);
     assert.equal(res.GroupId, target);
-    assert.equal((await awsError(() => h.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [target] })))).name, 'InvalidGroup.NotFound');
-    assert.equal((await awsError(() => h.ec2.send(new DeleteSecurityGroupCommand({ GroupId: target })))).name, 'InvalidGroup.NotFound');
+    assert.equal(
+      (await awsError(() => h.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [target] })))).name,
+      'InvalidGroup.NotFound',
+    );
+    assert.equal(
+      (await awsError(() => h.ec2.send(new DeleteSecurityGroupCommand({ GroupId: target })))).name,
+      'InvalidGroup.NotFound',
+    );
 
     // GroupName works in the default VPC only.
     await h.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'scratch', Description: 'd' }));
     await h.ec2.send(new DeleteSecurityGroupCommand({ GroupName: 'scratch' }));
-    assert.deepEqual((await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['scratch'] }] }))).SecurityGroups, []);
+    assert.deepEqual(
+      (await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['scratch'] }] })))
+        .SecurityGroups,
+      [],
+    );
     const nondefault = await awsError(() => h.ec2.send(new DeleteSecurityGroupCommand({ GroupName: 'referrer' })));
     assert.equal(nondefault.name, 'InvalidGroup.NotFound');
     assert.equal((await awsError(() => h.ec2.send(new DeleteSecurityGroupCommand({})))).name, 'MissingParameter');

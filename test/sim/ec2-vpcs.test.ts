@@ -1,17 +1,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DeleteSecurityGroupCommand, DeleteSubnetCommand,
-  DeleteVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DeleteSecurityGroupCommand,
+  DeleteSubnetCommand,
+  DeleteVpcCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
 import { awsError, startHarness, type SimHarness } from '../helpers/sim.js';
-import { ACCOUNT, DEFAULT_VPC, FULL_KEY, V6_SUBNET, V6_VPC, networkScenario, readOnlyClients } from '../helpers/ec2-network.js';
+import {
+  ACCOUNT,
+  DEFAULT_VPC,
+  FULL_KEY,
+  V6_SUBNET,
+  V6_VPC,
+  networkScenario,
+  readOnlyClients,
+} from '../helpers/ec2-network.js';
 
 async function harness(extraVpcs: Record<string, unknown>[] = []): Promise<SimHarness> {
   return startHarness(networkScenario(extraVpcs), { accessKeyId: FULL_KEY });
 }
 
-const vpcIds = async (h: SimHarness): Promise<string[]> => ((await h.ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []).map((v) => v.VpcId!).sort();
+const vpcIds = async (h: SimHarness): Promise<string[]> =>
+  ((await h.ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []).map((v) => v.VpcId!).sort();
 
 test('DescribeVpcs: shape, ids, filters (vpc-id, cidr, is-default, state, tag:Name) and unknown or malformed ids', async () => {
   const h = await harness();
@@ -33,9 +49,13 @@ test('DescribeVpcs: shape, ids, filters (vpc-id, cidr, is-default, state, tag:Na
     assert.deepEqual(prod.Tags, [{ Key: 'Name', Value: 'prod' }]);
     // The association id is stable from one call to the next.
     const again = await h.ec2.send(new DescribeVpcsCommand({ VpcIds: [V6_VPC] }));
-    assert.equal(again.Vpcs![0]!.CidrBlockAssociationSet![0]!.AssociationId, prod.CidrBlockAssociationSet![0]!.AssociationId);
+    assert.equal(
+      again.Vpcs![0]!.CidrBlockAssociationSet![0]!.AssociationId,
+      prod.CidrBlockAssociationSet![0]!.AssociationId,
+    );
 
-    const f = async (Name: string, Values: string[]) => ((await h.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name, Values }] }))).Vpcs ?? []).map((v) => v.VpcId);
+    const f = async (Name: string, Values: string[]) =>
+      ((await h.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name, Values }] }))).Vpcs ?? []).map((v) => v.VpcId);
     assert.deepEqual(await f('vpc-id', [V6_VPC]), [V6_VPC]);
     assert.deepEqual(await f('cidr', ['172.31.0.0/16']), [DEFAULT_VPC]);
     assert.deepEqual(await f('is-default', ['true']), [DEFAULT_VPC]);
@@ -49,7 +69,9 @@ test('DescribeVpcs: shape, ids, filters (vpc-id, cidr, is-default, state, tag:Na
     assert.match(missing.message, /vpc-0123456789abcdef0/);
     const bad = await awsError(() => h.ec2.send(new DescribeVpcsCommand({ VpcIds: ['vpc-xyz'] })));
     assert.deepEqual([bad.name, bad.status], ['InvalidVpcID.Malformed', 400]);
-    const badFilter = await awsError(() => h.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'colour', Values: ['x'] }] })));
+    const badFilter = await awsError(() =>
+      h.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'colour', Values: ['x'] }] })),
+    );
     assert.deepEqual([badFilter.name, badFilter.status], ['InvalidParameterValue', 400]);
   } finally {
     await h.close();
@@ -80,11 +102,16 @@ test('DescribeVpcs pages with MaxResults/NextToken and rejects MaxResults outsid
 test('CreateVpc: a VPC with an Amazon /56, tags, its default group, default NACL and main route table', async () => {
   const h = await harness();
   try {
-    const out = await h.ec2.send(new CreateVpcCommand({
-      CidrBlock: '10.50.0.0/16',
-      AmazonProvidedIpv6CidrBlock: true,
-      TagSpecifications: [{ ResourceType: 'vpc', Tags: [{ Key: 'Name', Value: 'quarantine' }] }, { ResourceType: 'subnet', Tags: [{ Key: 'x', Value: 'y' }] }],
-    }));
+    const out = await h.ec2.send(
+      new CreateVpcCommand({
+        CidrBlock: '10.50.0.0/16',
+        AmazonProvidedIpv6CidrBlock: true,
+        TagSpecifications: [
+          { ResourceType: 'vpc', Tags: [{ Key: 'Name', Value: 'quarantine' }] },
+          { ResourceType: 'subnet', Tags: [{ Key: 'x', Value: 'y' }] },
+        ],
+      }),
+    );
     const vpc = out.Vpc!;
     assert.match(vpc.VpcId!, /^vpc-[0-9a-f]{17}$/);
     assert.equal(vpc.CidrBlock, '10.50.0.0/16');
@@ -100,26 +127,46 @@ test('CreateVpc: a VPC with an Amazon /56, tags, its default group, default NACL
     assert.equal(read.Ipv6CidrBlockAssociationSet![0]!.NetworkBorderGroup, 'us-east-1');
 
     // A second VPC gets a different /56.
-    const other = await h.ec2.send(new CreateVpcCommand({ CidrBlock: '10.51.0.0/16', AmazonProvidedIpv6CidrBlock: true }));
+    const other = await h.ec2.send(
+      new CreateVpcCommand({ CidrBlock: '10.51.0.0/16', AmazonProvidedIpv6CidrBlock: true }),
+    );
     assert.notEqual(other.Vpc!.Ipv6CidrBlockAssociationSet![0]!.Ipv6CidrBlock, v6);
     assert.deepEqual(other.Vpc!.Tags ?? [], []);
 
     // Default security group: self-referencing ingress, allow-all egress for IPv4 and (IPv6 VPC) IPv6.
-    const groups = (await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }] }))).SecurityGroups!;
+    const groups = (
+      await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }] }))
+    ).SecurityGroups!;
     assert.equal(groups.length, 1);
     const def = groups[0]!;
     assert.equal(def.GroupName, 'default');
     assert.equal(def.Description, 'default VPC security group');
-    assert.deepEqual(def.IpPermissions!.map((p) => [p.IpProtocol, p.UserIdGroupPairs!.map((g) => g.GroupId)]), [['-1', [def.GroupId]]]);
-    assert.deepEqual(def.IpPermissionsEgress!.map((p) => [p.IpProtocol, p.IpRanges!.map((r) => r.CidrIp), p.Ipv6Ranges!.map((r) => r.CidrIpv6)]), [['-1', ['0.0.0.0/0'], ['::/0']]]);
+    assert.deepEqual(
+      def.IpPermissions!.map((p) => [p.IpProtocol, p.UserIdGroupPairs!.map((g) => g.GroupId)]),
+      [['-1', [def.GroupId]]],
+    );
+    assert.deepEqual(
+      def.IpPermissionsEgress!.map((p) => [
+        p.IpProtocol,
+        p.IpRanges!.map((r) => r.CidrIp),
+        p.Ipv6Ranges!.map((r) => r.CidrIpv6),
+      ]),
+      [['-1', ['0.0.0.0/0'], ['::/0']]],
+    );
 
     const ec2 = h.sim.world.region(ACCOUNT, 'us-east-1').ec2;
     const acls = [...ec2.networkAcls.values()].filter((a) => a.vpcId === vpc.VpcId);
-    assert.deepEqual(acls.map((a) => a.isDefault), [true]);
+    assert.deepEqual(
+      acls.map((a) => a.isDefault),
+      [true],
+    );
     const tables = [...ec2.routeTables.values()].filter((t) => t.vpcId === vpc.VpcId);
     assert.equal(tables.length, 1);
     assert.ok(tables[0]!.associations.some((a) => a.main));
-    assert.deepEqual(tables[0]!.routes.map((r) => r.destinationCidrBlock ?? r.destinationIpv6CidrBlock), ['10.50.0.0/16', v6]);
+    assert.deepEqual(
+      tables[0]!.routes.map((r) => r.destinationCidrBlock ?? r.destinationIpv6CidrBlock),
+      ['10.50.0.0/16', v6],
+    );
   } finally {
     await h.close();
   }
@@ -141,7 +188,9 @@ test('CreateVpc validation: malformed, off-boundary and out-of-range CIDRs, miss
       const e = await awsError(() => h.ec2.send(new CreateVpcCommand({ CidrBlock })));
       assert.deepEqual([e.name, e.status], [code, 400], `CidrBlock ${CidrBlock}`);
     }
-    const tenancy = await awsError(() => h.ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16', InstanceTenancy: 'host' })));
+    const tenancy = await awsError(() =>
+      h.ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16', InstanceTenancy: 'host' })),
+    );
     assert.equal(tenancy.name, 'InvalidParameterValue');
     assert.deepEqual(await vpcIds(h), before);
 
@@ -164,7 +213,9 @@ test('CreateVpc / DeleteVpc DryRun: 412 with permission, 403 without (ec2:Descri
     assert.deepEqual([dry.name, dry.status], ['DryRunOperation', 412]);
     const denied = await awsError(() => ro.ec2.send(new CreateVpcCommand({ CidrBlock: '10.80.0.0/16' })));
     assert.deepEqual([denied.name, denied.status], ['UnauthorizedOperation', 403]);
-    const deniedDry = await awsError(() => ro.ec2.send(new CreateVpcCommand({ CidrBlock: '10.80.0.0/16', DryRun: true })));
+    const deniedDry = await awsError(() =>
+      ro.ec2.send(new CreateVpcCommand({ CidrBlock: '10.80.0.0/16', DryRun: true })),
+    );
     assert.deepEqual([deniedDry.name, deniedDry.status], ['UnauthorizedOperation', 403]);
 
     const vpc = (await h.ec2.send(new CreateVpcCommand({ CidrBlock: '10.81.0.0/16' }))).Vpc!.VpcId!;
@@ -183,7 +234,9 @@ test('CreateVpc / DeleteVpc DryRun: 412 with permission, 403 without (ec2:Descri
 });
 
 test('DeleteVpc: DependencyViolation while subnets, groups or an internet gateway remain; then its default group, NACL and main table go with it', async () => {
-  const h = await harness([{ id: 'vpc-0e0e0000000000003', name: 'gw-only', cidr: '10.90.0.0/16', internetGateway: true }]);
+  const h = await harness([
+    { id: 'vpc-0e0e0000000000003', name: 'gw-only', cidr: '10.90.0.0/16', internetGateway: true },
+  ]);
   try {
     for (const VpcId of [V6_VPC, 'vpc-0e0e0000000000003']) {
       const e = await awsError(() => h.ec2.send(new DeleteVpcCommand({ VpcId })));
@@ -191,8 +244,10 @@ test('DeleteVpc: DependencyViolation while subnets, groups or an internet gatewa
       assert.match(e.message, new RegExp(`The vpc '${VpcId}' has dependencies`));
     }
     const vpc = (await h.ec2.send(new CreateVpcCommand({ CidrBlock: '10.91.0.0/16' }))).Vpc!.VpcId!;
-    const subnet = (await h.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.91.1.0/24' }))).Subnet!.SubnetId!;
-    const sg = (await h.ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: 'x', Description: 'x' }))).GroupId!;
+    const subnet = (await h.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.91.1.0/24' }))).Subnet!
+      .SubnetId!;
+    const sg = (await h.ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: 'x', Description: 'x' })))
+      .GroupId!;
     assert.equal((await awsError(() => h.ec2.send(new DeleteVpcCommand({ VpcId: vpc })))).name, 'DependencyViolation');
     await h.ec2.send(new DeleteSubnetCommand({ SubnetId: subnet }));
     assert.equal((await awsError(() => h.ec2.send(new DeleteVpcCommand({ VpcId: vpc })))).name, 'DependencyViolation');
@@ -201,7 +256,11 @@ test('DeleteVpc: DependencyViolation while subnets, groups or an internet gatewa
     const res = await h.ec2.send(new DeleteVpcCommand({ VpcId: vpc }));
     assert.equal(res.$metadata.httpStatusCode, 200);
     assert.ok(!(await vpcIds(h)).includes(vpc));
-    assert.deepEqual((await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).SecurityGroups, []);
+    assert.deepEqual(
+      (await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] })))
+        .SecurityGroups,
+      [],
+    );
     const ec2 = h.sim.world.region(ACCOUNT, 'us-east-1').ec2;
     assert.equal([...ec2.networkAcls.values()].filter((a) => a.vpcId === vpc).length, 0);
     assert.equal([...ec2.routeTables.values()].filter((t) => t.vpcId === vpc).length, 0);
@@ -230,7 +289,10 @@ test('DescribeSubnets: shape and filters (subnet-id, vpc-id, cidr-block, availab
     assert.equal(s.Ipv6CidrBlockAssociationSet![0]!.Ipv6CidrBlock, '2600:1f18:aaaa:bb01::/64');
     assert.deepEqual(s.Tags, [{ Key: 'Name', Value: 's' }]);
 
-    const f = async (Name: string, Values: string[]) => ((await h.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name, Values }] }))).Subnets ?? []).map((x) => x.SubnetId);
+    const f = async (Name: string, Values: string[]) =>
+      ((await h.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name, Values }] }))).Subnets ?? []).map(
+        (x) => x.SubnetId,
+      );
     assert.deepEqual(await f('subnet-id', [V6_SUBNET]), [V6_SUBNET]);
     assert.deepEqual(await f('vpc-id', [V6_VPC]), [V6_SUBNET]);
     assert.deepEqual(await f('cidr-block', ['10.1.1.0/24']), [V6_SUBNET]);
@@ -247,18 +309,28 @@ test('DescribeSubnets: shape and filters (subnet-id, vpc-id, cidr-block, availab
 test('CreateSubnet: IPv4 and IPv6 ranges, zone, tags; the default NACL; pagination across pages', async () => {
   const h = await harness();
   try {
-    const out = await h.ec2.send(new CreateSubnetCommand({
-      VpcId: V6_VPC, CidrBlock: '10.1.2.0/24', Ipv6CidrBlock: '2600:1F18:AAAA:BB02:0:0:0:0/64', AvailabilityZone: 'us-east-1c',
-      TagSpecifications: [{ ResourceType: 'subnet', Tags: [{ Key: 'Name', Value: 'isolation' }] }],
-    }));
+    const out = await h.ec2.send(
+      new CreateSubnetCommand({
+        VpcId: V6_VPC,
+        CidrBlock: '10.1.2.0/24',
+        Ipv6CidrBlock: '2600:1F18:AAAA:BB02:0:0:0:0/64',
+        AvailabilityZone: 'us-east-1c',
+        TagSpecifications: [{ ResourceType: 'subnet', Tags: [{ Key: 'Name', Value: 'isolation' }] }],
+      }),
+    );
     const s = out.Subnet!;
     assert.match(s.SubnetId!, /^subnet-[0-9a-f]{17}$/);
     assert.equal(s.AvailabilityZone, 'us-east-1c');
     assert.equal(s.Ipv6CidrBlockAssociationSet![0]!.Ipv6CidrBlock, '2600:1f18:aaaa:bb02::/64');
     assert.equal(s.AvailableIpAddressCount, 251);
     assert.deepEqual(s.Tags, [{ Key: 'Name', Value: 'isolation' }]);
-    const read = (await h.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'tag:Name', Values: ['isolation'] }] }))).Subnets!;
-    assert.deepEqual(read.map((x) => x.SubnetId), [s.SubnetId]);
+    const read = (
+      await h.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'tag:Name', Values: ['isolation'] }] }))
+    ).Subnets!;
+    assert.deepEqual(
+      read.map((x) => x.SubnetId),
+      [s.SubnetId],
+    );
     assert.equal(read[0]!.State, 'available');
     // A new subnet is associated with the VPC's default network ACL.
     const ec2 = h.sim.world.region(ACCOUNT, 'us-east-1').ec2;
@@ -269,10 +341,15 @@ test('CreateSubnet: IPv4 and IPv6 ranges, zone, tags; the default NACL; paginati
     // No zone given: the first zone of the Region.
     const z = await h.ec2.send(new CreateSubnetCommand({ VpcId: V6_VPC, CidrBlock: '10.1.3.0/28' }));
     assert.equal(z.Subnet!.AvailabilityZone, 'us-east-1a');
-    for (let i = 4; i < 9; i++) await h.ec2.send(new CreateSubnetCommand({ VpcId: V6_VPC, CidrBlock: `10.1.${i}.0/24`, AvailabilityZoneId: 'use1-az2' }));
+    for (let i = 4; i < 9; i++)
+      await h.ec2.send(
+        new CreateSubnetCommand({ VpcId: V6_VPC, CidrBlock: `10.1.${i}.0/24`, AvailabilityZoneId: 'use1-az2' }),
+      );
     const filter = [{ Name: 'vpc-id', Values: [V6_VPC] }];
     const p1 = await h.ec2.send(new DescribeSubnetsCommand({ Filters: filter, MaxResults: 5 }));
-    const p2 = await h.ec2.send(new DescribeSubnetsCommand({ Filters: filter, MaxResults: 5, NextToken: p1.NextToken }));
+    const p2 = await h.ec2.send(
+      new DescribeSubnetsCommand({ Filters: filter, MaxResults: 5, NextToken: p1.NextToken }),
+    );
     assert.equal(p1.Subnets!.length, 5);
     assert.equal(p2.Subnets!.length, 3);
     assert.equal(p2.NextToken, undefined);
@@ -299,24 +376,43 @@ test('CreateSubnet validation: InvalidSubnet.Range, InvalidSubnet.Conflict, zone
       [{ CidrBlock: '10.1.9.0/24', Ipv6CidrBlock: '2600:1f18:aaaa:bb00::/60' }, 'InvalidSubnet.Range'],
       [{ CidrBlock: '10.1.9.0/24', Ipv6CidrBlock: '2600:1f18:aaaa:bb01::/64' }, 'InvalidSubnet.Conflict'],
       [{ CidrBlock: '10.1.9.0/24', AvailabilityZone: 'us-east-1z' }, 'InvalidParameterValue'],
-      [{ CidrBlock: '10.1.9.0/24', AvailabilityZone: 'us-east-1a', AvailabilityZoneId: 'use1-az1' }, 'InvalidParameterCombination'],
+      [
+        { CidrBlock: '10.1.9.0/24', AvailabilityZone: 'us-east-1a', AvailabilityZoneId: 'use1-az1' },
+        'InvalidParameterCombination',
+      ],
       [{}, 'MissingParameter'],
     ];
     for (const [extra, code] of cases) {
       const e = await awsError(() => h.ec2.send(new CreateSubnetCommand({ VpcId: V6_VPC, ...extra } as never)));
       assert.deepEqual([e.name, e.status], [code, 400], JSON.stringify(extra));
     }
-    const zoneErr = await awsError(() => h.ec2.send(new CreateSubnetCommand({ VpcId: V6_VPC, CidrBlock: '10.1.9.0/24', AvailabilityZone: 'us-east-1z' })));
+    const zoneErr = await awsError(() =>
+      h.ec2.send(new CreateSubnetCommand({ VpcId: V6_VPC, CidrBlock: '10.1.9.0/24', AvailabilityZone: 'us-east-1z' })),
+    );
     assert.match(zoneErr.message, /us-east-1a, us-east-1b, us-east-1c/);
-    const noVpc = await awsError(() => h.ec2.send(new CreateSubnetCommand({ VpcId: 'vpc-0123456789abcdef0', CidrBlock: '10.1.9.0/24' })));
+    const noVpc = await awsError(() =>
+      h.ec2.send(new CreateSubnetCommand({ VpcId: 'vpc-0123456789abcdef0', CidrBlock: '10.1.9.0/24' })),
+    );
     assert.deepEqual([noVpc.name, noVpc.status], ['InvalidVpcID.NotFound', 400]);
     // An IPv4-only VPC has no IPv6 range to carve from.
-    const noV6 = await awsError(() => h.ec2.send(new CreateSubnetCommand({ VpcId: DEFAULT_VPC, CidrBlock: '172.31.16.0/20', Ipv6CidrBlock: '2600:1f18:aaaa:bb09::/64' })));
+    const noV6 = await awsError(() =>
+      h.ec2.send(
+        new CreateSubnetCommand({
+          VpcId: DEFAULT_VPC,
+          CidrBlock: '172.31.16.0/20',
+          Ipv6CidrBlock: '2600:1f18:aaaa:bb09::/64',
+        }),
+      ),
+    );
     assert.equal(noV6.name, 'InvalidSubnet.Range');
 
-    const dry = await awsError(() => h.ec2.send(new CreateSubnetCommand({ VpcId: V6_VPC, CidrBlock: '10.1.9.0/24', DryRun: true })));
+    const dry = await awsError(() =>
+      h.ec2.send(new CreateSubnetCommand({ VpcId: V6_VPC, CidrBlock: '10.1.9.0/24', DryRun: true })),
+    );
     assert.deepEqual([dry.name, dry.status], ['DryRunOperation', 412]);
-    const denied = await awsError(() => ro.ec2.send(new CreateSubnetCommand({ VpcId: V6_VPC, CidrBlock: '10.1.9.0/24', DryRun: true })));
+    const denied = await awsError(() =>
+      ro.ec2.send(new CreateSubnetCommand({ VpcId: V6_VPC, CidrBlock: '10.1.9.0/24', DryRun: true })),
+    );
     assert.deepEqual([denied.name, denied.status], ['UnauthorizedOperation', 403]);
     assert.equal(await count(), before);
   } finally {
@@ -333,7 +429,8 @@ test('DeleteSubnet: DependencyViolation while an ENI is in it; otherwise removed
     assert.deepEqual([busy.name, busy.status], ['DependencyViolation', 400]);
     assert.match(busy.message, new RegExp(`The subnet '${V6_SUBNET}' has dependencies`));
 
-    const id = (await h.ec2.send(new CreateSubnetCommand({ VpcId: V6_VPC, CidrBlock: '10.1.5.0/24' }))).Subnet!.SubnetId!;
+    const id = (await h.ec2.send(new CreateSubnetCommand({ VpcId: V6_VPC, CidrBlock: '10.1.5.0/24' }))).Subnet!
+      .SubnetId!;
     const dry = await awsError(() => h.ec2.send(new DeleteSubnetCommand({ SubnetId: id, DryRun: true })));
     assert.deepEqual([dry.name, dry.status], ['DryRunOperation', 412]);
     const denied = await awsError(() => ro.ec2.send(new DeleteSubnetCommand({ SubnetId: id })));

@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeInstancesCommand, DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand, CreateTagsCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  CreateTagsCommand,
+} from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { startHarness, awsError, clients } from '../helpers/sim.js';
 import { control, startSimulatorHarness } from '../helpers/control.js';
@@ -24,7 +29,9 @@ test('EC2 throttling: the unfiltered DescribeInstances bucket (50, refill 10/s) 
     assert.match(e.message, /Request limit exceeded/);
 
     // Other buckets are untouched: a filtered DescribeInstances, another action.
-    const filtered = await h.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['running'] }] }));
+    const filtered = await h.ec2.send(
+      new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['running'] }] }),
+    );
     assert.ok((filtered.Reservations ?? []).length > 0);
     await h.ec2.send(new DescribeNetworkInterfacesCommand({}));
 
@@ -35,10 +42,24 @@ test('EC2 throttling: the unfiltered DescribeInstances bucket (50, refill 10/s) 
     assert.equal((await awsError(() => h.ec2.send(new DescribeInstancesCommand({})))).name, 'RequestLimitExceeded');
 
     // Throttled calls are in the call log with their error code; the bucket view shows the empty bucket.
-    const calls = await control<{ errorCode?: string; status: number }[]>(h.endpoint, 'GET', '/_sim/calls?action=DescribeInstances&outcome=error');
+    const calls = await control<{ errorCode?: string; status: number }[]>(
+      h.endpoint,
+      'GET',
+      '/_sim/calls?action=DescribeInstances&outcome=error',
+    );
     assert.equal(calls.body.length, 2);
-    assert.deepEqual(calls.body.map((c) => [c.errorCode, c.status]), [['RequestLimitExceeded', 503], ['RequestLimitExceeded', 503]]);
-    const buckets = await control<{ key: string; tokens: number; max: number; refill: number }[]>(h.endpoint, 'GET', '/_sim/faults/buckets');
+    assert.deepEqual(
+      calls.body.map((c) => [c.errorCode, c.status]),
+      [
+        ['RequestLimitExceeded', 503],
+        ['RequestLimitExceeded', 503],
+      ],
+    );
+    const buckets = await control<{ key: string; tokens: number; max: number; refill: number }[]>(
+      h.endpoint,
+      'GET',
+      '/_sim/faults/buckets',
+    );
     const b = buckets.body.find((x) => x.key === '111122223333/us-east-1/ec2/DescribeInstances#unfiltered');
     assert.deepEqual(b && [b.tokens, b.max, b.refill], [0, 50, 10]);
   } finally {
@@ -51,7 +72,10 @@ test('EC2 throttling: scale shrinks ModifyNetworkInterfaceAttribute (100, refill
   try {
     h.sim.world.clock.freeze(true);
     await control(h.endpoint, 'PUT', '/_sim/faults', { throttle: { enabled: true, scale: 0.1 } });
-    const modify = () => h.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: WEB2_ENI, Description: { Value: 'x' } }));
+    const modify = () =>
+      h.ec2.send(
+        new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: WEB2_ENI, Description: { Value: 'x' } }),
+      );
     for (let i = 0; i < 10; i++) await modify();
     assert.equal((await awsError(modify)).name, 'RequestLimitExceeded');
     await control(h.endpoint, 'POST', '/_sim/clock/advance', { seconds: 1 }); // +0.5 token
@@ -69,10 +93,15 @@ test('EC2 throttling is per account and region: another region of the same key h
   const eu = clients(h.endpoint, { region: 'eu-west-1', accessKeyId: 'AKIAMULTIPRIMARY001' });
   try {
     h.sim.world.clock.freeze(true);
-    await control(h.endpoint, 'PUT', '/_sim/faults', { throttle: { enabled: true, overrides: { CreateTags: { max: 2, refill: 1 } } } });
-    const tag = (c: typeof h.ec2, id: string) => c.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'k', Value: 'v' }] }));
-    const usInstance = (await h.ec2.send(new DescribeInstancesCommand({}))).Reservations![0]!.Instances![0]!.InstanceId!;
-    const euInstance = (await eu.ec2.send(new DescribeInstancesCommand({}))).Reservations![0]!.Instances![0]!.InstanceId!;
+    await control(h.endpoint, 'PUT', '/_sim/faults', {
+      throttle: { enabled: true, overrides: { CreateTags: { max: 2, refill: 1 } } },
+    });
+    const tag = (c: typeof h.ec2, id: string) =>
+      c.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'k', Value: 'v' }] }));
+    const usInstance = (await h.ec2.send(new DescribeInstancesCommand({}))).Reservations![0]!.Instances![0]!
+      .InstanceId!;
+    const euInstance = (await eu.ec2.send(new DescribeInstancesCommand({}))).Reservations![0]!.Instances![0]!
+      .InstanceId!;
     await tag(h.ec2, usInstance);
     await tag(h.ec2, usInstance);
     assert.equal((await awsError(() => tag(h.ec2, usInstance))).name, 'RequestLimitExceeded');
@@ -99,17 +128,24 @@ const testSts: ServiceDef = {
 };
 
 test('awsQuery services answer Throttling (400) when their bucket is empty, and a fault rule fails the Nth call', async () => {
-  const h = await startSimulatorHarness({ scenario: 'demo', services: [...allServices.filter((s) => s.signingName !== 'sts'), testSts] });
+  const h = await startSimulatorHarness({
+    scenario: 'demo',
+    services: [...allServices.filter((s) => s.signingName !== 'sts'), testSts],
+  });
   try {
     h.sim.world.clock.freeze(true);
-    await control(h.endpoint, 'PUT', '/_sim/faults', { throttle: { enabled: true, overrides: { GetCallerIdentity: { max: 2, refill: 1 } } } });
+    await control(h.endpoint, 'PUT', '/_sim/faults', {
+      throttle: { enabled: true, overrides: { GetCallerIdentity: { max: 2, refill: 1 } } },
+    });
     const who = await h.sts.send(new GetCallerIdentityCommand({}));
     assert.equal(who.Account, '111122223333');
     await h.sts.send(new GetCallerIdentityCommand({}));
     const e = await awsError(() => h.sts.send(new GetCallerIdentityCommand({})));
     assert.deepEqual([e.name, e.status, e.message], ['Throttling', 400, 'Rate exceeded']);
 
-    await control(h.endpoint, 'PUT', '/_sim/faults', { failNth: [{ action: 'GetCallerIdentity', nth: 2, code: 'internal' }] });
+    await control(h.endpoint, 'PUT', '/_sim/faults', {
+      failNth: [{ action: 'GetCallerIdentity', nth: 2, code: 'internal' }],
+    });
     await h.sts.send(new GetCallerIdentityCommand({}));
     const f = await awsError(() => h.sts.send(new GetCallerIdentityCommand({})));
     assert.deepEqual([f.name, f.status], ['InternalFailure', 500]);
@@ -122,12 +158,25 @@ test('awsQuery services answer Throttling (400) when their bucket is empty, and 
 test('failNth fails exactly the chosen calls of one action (or of all calls with "*")', async () => {
   const h = await startHarness('demo');
   try {
-    await control(h.endpoint, 'PUT', '/_sim/faults', { failNth: [{ action: 'DescribeInstances', nth: 2, times: 2, code: 'InvalidInstanceID.NotFound', message: 'gone' }] });
+    await control(h.endpoint, 'PUT', '/_sim/faults', {
+      failNth: [{ action: 'DescribeInstances', nth: 2, times: 2, code: 'InvalidInstanceID.NotFound', message: 'gone' }],
+    });
     const outcomes: string[] = [];
     for (let i = 0; i < 4; i++) {
-      outcomes.push(await h.ec2.send(new DescribeInstancesCommand({})).then(() => 'ok', (e: Error & { $metadata: { httpStatusCode: number } }) => `${e.name}/${e.$metadata.httpStatusCode}/${e.message}`));
+      outcomes.push(
+        await h.ec2.send(new DescribeInstancesCommand({})).then(
+          () => 'ok',
+          (e: Error & { $metadata: { httpStatusCode: number } }) =>
+            `${e.name}/${e.$metadata.httpStatusCode}/${e.message}`,
+        ),
+      );
     }
-    assert.deepEqual(outcomes, ['ok', 'InvalidInstanceID.NotFound/400/gone', 'InvalidInstanceID.NotFound/400/gone', 'ok']);
+    assert.deepEqual(outcomes, [
+      'ok',
+      'InvalidInstanceID.NotFound/400/gone',
+      'InvalidInstanceID.NotFound/400/gone',
+      'ok',
+    ]);
 
     await control(h.endpoint, 'PUT', '/_sim/faults', { failNth: [{ action: '*', nth: 2, code: 'unavailable' }] });
     await h.ec2.send(new DescribeNetworkInterfacesCommand({}));
@@ -139,8 +188,10 @@ test('failNth fails exactly the chosen calls of one action (or of all calls with
   }
 });
 
-test('a seeded 30% failure rate is survived by the SDK\'s default retries; the failures are real and repeatable', async () => {
-  const faults = { failRate: { rate: 0.3, codes: [{ code: 'throttle' }, { code: 'internal' }, { code: 'unavailable' }], seed: 3 } };
+test("a seeded 30% failure rate is survived by the SDK's default retries; the failures are real and repeatable", async () => {
+  const faults = {
+    failRate: { rate: 0.3, codes: [{ code: 'throttle' }, { code: 'internal' }, { code: 'unavailable' }], seed: 3 },
+  };
   const runOnce = async (): Promise<string[]> => {
     const h = await startHarness('demo', { maxAttempts: 3 });
     try {
@@ -166,7 +217,9 @@ test('a seeded 30% failure rate is survived by the SDK\'s default retries; the f
 test('latency: fixed, per action and spikes delay the answer (lower bounds only)', async () => {
   const h = await startHarness('demo');
   try {
-    await control(h.endpoint, 'PUT', '/_sim/faults', { latency: { fixedMs: 120, perAction: { DescribeInstances: 250 } } });
+    await control(h.endpoint, 'PUT', '/_sim/faults', {
+      latency: { fixedMs: 120, perAction: { DescribeInstances: 250 } },
+    });
     let t = performance.now();
     await h.ec2.send(new DescribeNetworkInterfacesCommand({}));
     assert.ok(performance.now() - t >= 110, 'fixed latency applied');
@@ -189,7 +242,11 @@ test('fault configurations are validated: a bad one is refused with the path of 
   const h = await startHarness('demo');
   try {
     await control(h.endpoint, 'PUT', '/_sim/faults', { latency: { fixedMs: 5 } });
-    const bad = await control<{ error: string }>(h.endpoint, 'PUT', '/_sim/faults', { failRate: { rate: 2 }, failNth: [{ action: 'Describe Instances', nth: 0, code: 'x' }], latncy: {} });
+    const bad = await control<{ error: string }>(h.endpoint, 'PUT', '/_sim/faults', {
+      failRate: { rate: 2 },
+      failNth: [{ action: 'Describe Instances', nth: 0, code: 'x' }],
+      latncy: {},
+    });
     assert.equal(bad.status, 400);
     assert.match(bad.body.error, /failRate\.rate: /);
     assert.match(bad.body.error, /failNth\[0\]\.action: must be an API action name/);
@@ -206,7 +263,10 @@ test('fault configurations are validated: a bad one is refused with the path of 
 });
 
 test('start-up faults (startSimulator({ faults })) are in force and come back after a reset', async () => {
-  const h = await startSimulatorHarness({ scenario: 'demo', faults: { failNth: [{ action: 'DescribeInstances', nth: 1, code: 'throttle' }] } });
+  const h = await startSimulatorHarness({
+    scenario: 'demo',
+    faults: { failNth: [{ action: 'DescribeInstances', nth: 1, code: 'throttle' }] },
+  });
   try {
     assert.equal((await awsError(() => h.ec2.send(new DescribeInstancesCommand({})))).name, 'RequestLimitExceeded');
     await h.ec2.send(new DescribeInstancesCommand({}));
@@ -244,14 +304,28 @@ test('bucket table follows aws-api-semantics.md §2.1', () => {
 test('resource buckets spend one token per instance for Stop/Terminate/Start/RunInstances', () => {
   let now = 0;
   const b = new TokenBuckets(() => now, { enabled: true, overrides: { StopInstances: { max: 1000, refill: 1000 } } });
-  const stop = (n: number): CallInfo => ({ service: 'ec2', action: 'StopInstances', accountId: 'a', regionName: 'r', protocol: 'ec2', params: { InstanceId: Array.from({ length: n }, (_, i) => `i-${i}`) } });
+  const stop = (n: number): CallInfo => ({
+    service: 'ec2',
+    action: 'StopInstances',
+    accountId: 'a',
+    regionName: 'r',
+    protocol: 'ec2',
+    params: { InstanceId: Array.from({ length: n }, (_, i) => `i-${i}`) },
+  });
   assert.deepEqual(b.take(stop(600)), { ok: true });
   assert.deepEqual(b.take(stop(400)), { ok: true });
   assert.deepEqual(b.take(stop(1)), { ok: false, kind: 'resource' });
   now += 1000; // +20 resource tokens
   assert.deepEqual(b.take(stop(20)), { ok: true });
   assert.deepEqual(b.take(stop(1)), { ok: false, kind: 'resource' });
-  const run: CallInfo = { service: 'ec2', action: 'RunInstances', accountId: 'a', regionName: 'r', protocol: 'ec2', params: { MinCount: '1', MaxCount: '3' } };
+  const run: CallInfo = {
+    service: 'ec2',
+    action: 'RunInstances',
+    accountId: 'a',
+    regionName: 'r',
+    protocol: 'ec2',
+    params: { MinCount: '1', MaxCount: '3' },
+  };
   for (let i = 0; i < 5; i++) assert.deepEqual(b.take(run), { ok: true });
   assert.deepEqual(b.take(run), { ok: false, kind: 'request' });
 });

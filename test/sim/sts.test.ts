@@ -15,7 +15,14 @@ const ROLE = `arn:aws:iam::${B}:role/cordon-responder`;
 function twoAccounts(): Record<string, unknown> {
   const region = (cidr: string, id: string) => ({
     name: 'us-east-1',
-    vpcs: [{ name: 'v', cidr, subnets: [{ name: 's', cidr: cidr.replace('0.0/16', '1.0/24') }], securityGroups: [{ name: 'app' }] }],
+    vpcs: [
+      {
+        name: 'v',
+        cidr,
+        subnets: [{ name: 's', cidr: cidr.replace('0.0/16', '1.0/24') }],
+        securityGroups: [{ name: 'app' }],
+      },
+    ],
     instances: [{ id, subnet: 's', securityGroups: ['app'] }],
   });
   return {
@@ -25,19 +32,45 @@ function twoAccounts(): Record<string, unknown> {
         id: A,
         default: true,
         credentials: [{ accessKeyId: 'AKIADEMORESPONDER01', user: 'responder' }],
-        iam: { roles: [{ name: 'local', trust: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' }] } }] },
+        iam: {
+          roles: [
+            {
+              name: 'local',
+              trust: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' },
+                ],
+              },
+            },
+          ],
+        },
         regions: [region('10.1.0.0/16', 'i-0aaaaaaaaaaaaaaa1')],
       },
       {
         id: B,
         iam: {
           roles: [
-            { name: 'cordon-responder', trust: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' }] } },
+            {
+              name: 'cordon-responder',
+              trust: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' },
+                ],
+              },
+            },
             { name: 'ec2-only' },
-            { name: 'denied', trust: { Version: '2012-10-17', Statement: [
-              { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' },
-              { Effect: 'Deny', Principal: { AWS: A }, Action: 'sts:*' },
-            ] } },
+            {
+              name: 'denied',
+              trust: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' },
+                  { Effect: 'Deny', Principal: { AWS: A }, Action: 'sts:*' },
+                ],
+              },
+            },
           ],
         },
         regions: [region('10.2.0.0/16', 'i-0bbbbbbbbbbbbbbb1')],
@@ -98,7 +131,11 @@ test('AssumeRole into a second account: credentials, assumed-role user, and call
   const who = await b.sts.send(new GetCallerIdentityCommand({}));
   assert.deepEqual([who.Account, who.Arn, who.UserId], [B, r.AssumedRoleUser!.Arn, r.AssumedRoleUser!.AssumedRoleId]);
   assert.deepEqual(await instanceIds(b.ec2), ['i-0bbbbbbbbbbbbbbb1']);
-  assert.deepEqual(await instanceIds(h.ec2), ['i-0aaaaaaaaaaaaaaa1'], 'the original key still acts in the first account');
+  assert.deepEqual(
+    await instanceIds(h.ec2),
+    ['i-0aaaaaaaaaaaaaaa1'],
+    'the original key still acts in the first account',
+  );
 });
 
 test('assumed-role credentials are rejected once they expire on the simulated clock', async (t) => {
@@ -117,36 +154,67 @@ test('assumed-role credentials are rejected once they expire on the simulated cl
 
 test('AssumeRole is denied for a missing role, an unknown account, a role that does not trust the caller, or an explicit Deny', async (t) => {
   const h = await harness(t);
-  for (const arn of [`arn:aws:iam::${B}:role/missing`, 'arn:aws:iam::999999999999:role/cordon-responder', `arn:aws:iam::${B}:role/ec2-only`, `arn:aws:iam::${B}:role/denied`, `arn:aws:iam::${B}:role/team/cordon-responder`]) {
+  for (const arn of [
+    `arn:aws:iam::${B}:role/missing`,
+    'arn:aws:iam::999999999999:role/cordon-responder',
+    `arn:aws:iam::${B}:role/ec2-only`,
+    `arn:aws:iam::${B}:role/denied`,
+    `arn:aws:iam::${B}:role/team/cordon-responder`,
+  ]) {
     const e = await awsError(() => h.sts.send(new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: 's1' })));
     assert.deepEqual([e.name, e.status], ['AccessDenied', 403], arn);
-    assert.equal(e.message, `User: arn:aws:iam::${A}:user/responder is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
+    assert.equal(
+      e.message,
+      `User: arn:aws:iam::${A}:user/responder is not authorized to perform: sts:AssumeRole on resource: ${arn}`,
+    );
   }
   // The same account works when its trust policy names the account.
-  const local = await h.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/local`, RoleSessionName: 'same-account' }));
+  const local = await h.sts.send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/local`, RoleSessionName: 'same-account' }),
+  );
   assert.equal(local.AssumedRoleUser!.Arn, `arn:aws:sts::${A}:assumed-role/local/same-account`);
 });
 
 test('AssumeRole validates DurationSeconds (900..MaxSessionDuration), role chaining (1 h) and the session name', async (t) => {
   const h = await harness(t);
-  const short = await awsError(() => h.sts.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 's1', DurationSeconds: 899 })));
+  const short = await awsError(() =>
+    h.sts.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 's1', DurationSeconds: 899 })),
+  );
   assert.deepEqual([short.name, short.status], ['ValidationError', 400]);
   assert.match(short.message, /durationSeconds.*greater than or equal to 900/);
-  const long = await awsError(() => h.sts.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 's1', DurationSeconds: 7200 })));
-  assert.deepEqual([long.name, long.status, long.message], ['ValidationError', 400, 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.']);
+  const long = await awsError(() =>
+    h.sts.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 's1', DurationSeconds: 7200 })),
+  );
+  assert.deepEqual(
+    [long.name, long.status, long.message],
+    ['ValidationError', 400, 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.'],
+  );
   const name = await awsError(() => h.sts.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'has space' })));
   assert.deepEqual([name.name, name.status], ['ValidationError', 400]);
 
   // Role chaining: a session may assume a role that trusts it, for at most one hour.
-  const first = await h.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/local`, RoleSessionName: 'hop1' }));
+  const first = await h.sts.send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/local`, RoleSessionName: 'hop1' }),
+  );
   const hop = withCredentials(t, h, first.Credentials!);
-  const chained = await awsError(() => hop.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/local`, RoleSessionName: 'hop2', DurationSeconds: 3601 })));
-  assert.equal(chained.message, 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+  const chained = await awsError(() =>
+    hop.sts.send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${A}:role/local`,
+        RoleSessionName: 'hop2',
+        DurationSeconds: 3601,
+      }),
+    ),
+  );
+  assert.equal(
+    chained.message,
+    'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+  );
   const ok = await hop.sts.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'hop2' }));
   assert.equal(ok.AssumedRoleUser!.Arn, `arn:aws:sts::${B}:assumed-role/cordon-responder/hop2`);
 });
 
-test('a role\'s AWSRevokeOlderSessions policy denies its sessions issued before the cut-off, not later ones', async (t) => {
+test("a role's AWSRevokeOlderSessions policy denies its sessions issued before the cut-off, not later ones", async (t) => {
   const h = await harness(t);
   const old = await h.sts.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'stolen' }));
   const oldB = withCredentials(t, h, old.Credentials!);
@@ -155,25 +223,83 @@ test('a role\'s AWSRevokeOlderSessions policy denies its sessions issued before 
   // An administrator of account B (here: a session of the same role) revokes older sessions.
   h.sim.world.clock.advance(5_000);
   const cutoff = new Date(h.sim.world.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
-  const admin = new IAMClient({ endpoint: h.endpoint, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: old.Credentials!.AccessKeyId!, secretAccessKey: old.Credentials!.SecretAccessKey!, sessionToken: old.Credentials!.SessionToken! } });
+  const admin = new IAMClient({
+    endpoint: h.endpoint,
+    region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: {
+      accessKeyId: old.Credentials!.AccessKeyId!,
+      secretAccessKey: old.Credentials!.SecretAccessKey!,
+      sessionToken: old.Credentials!.SessionToken!,
+    },
+  });
   t.after(() => admin.destroy());
-  const revoke = JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } } } });
-  await admin.send(new PutRolePolicyCommand({ RoleName: 'cordon-responder', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revoke }));
+  const revoke = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: {
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } },
+    },
+  });
+  await admin.send(
+    new PutRolePolicyCommand({
+      RoleName: 'cordon-responder',
+      PolicyName: 'AWSRevokeOlderSessions',
+      PolicyDocument: revoke,
+    }),
+  );
 
   const denied = await awsError(() => oldB.ec2.send(new DescribeInstancesCommand({})));
   assert.deepEqual([denied.name, denied.status], ['UnauthorizedOperation', 403]);
   h.sim.world.clock.advance(1_000);
   const fresh = await h.sts.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'after-cutoff' }));
-  assert.deepEqual(await instanceIds(withCredentials(t, h, fresh.Credentials!).ec2), ['i-0bbbbbbbbbbbbbbb1'], 'sessions issued after the cut-off still work');
+  assert.deepEqual(
+    await instanceIds(withCredentials(t, h, fresh.Credentials!).ec2),
+    ['i-0bbbbbbbbbbbbbbb1'],
+    'sessions issued after the cut-off still work',
+  );
 
   // A Deny scoped to one instance's credentials (ec2:SourceInstanceARN) does not touch AssumeRole sessions.
-  const scoped = JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { ArnEquals: { 'ec2:SourceInstanceARN': `arn:aws:ec2:us-east-1:${B}:instance/i-0bbbbbbbbbbbbbbb1` } } } });
-  const adminB = new IAMClient({ endpoint: h.endpoint, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: fresh.Credentials!.AccessKeyId!, secretAccessKey: 'x', sessionToken: fresh.Credentials!.SessionToken! } });
+  const scoped = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: {
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { ArnEquals: { 'ec2:SourceInstanceARN': `arn:aws:ec2:us-east-1:${B}:instance/i-0bbbbbbbbbbbbbbb1` } },
+    },
+  });
+  const adminB = new IAMClient({
+    endpoint: h.endpoint,
+    region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: {
+      accessKeyId: fresh.Credentials!.AccessKeyId!,
+      secretAccessKey: 'x',
+      sessionToken: fresh.Credentials!.SessionToken!,
+    },
+  });
   t.after(() => adminB.destroy());
-  await adminB.send(new PutRolePolicyCommand({ RoleName: 'cordon-responder', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: scoped }));
+  await adminB.send(
+    new PutRolePolicyCommand({
+      RoleName: 'cordon-responder',
+      PolicyName: 'AWSRevokeOlderSessions',
+      PolicyDocument: scoped,
+    }),
+  );
   assert.deepEqual(await instanceIds(oldB.ec2), ['i-0bbbbbbbbbbbbbbb1']);
-  await adminB.send(new PutRolePolicyCommand({ RoleName: 'cordon-responder', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revoke }));
+  await adminB.send(
+    new PutRolePolicyCommand({
+      RoleName: 'cordon-responder',
+      PolicyName: 'AWSRevokeOlderSessions',
+      PolicyDocument: revoke,
+    }),
+  );
   assert.equal((await awsError(() => oldB.ec2.send(new DescribeInstancesCommand({})))).name, 'UnauthorizedOperation');
-  await adminB.send(new DeleteRolePolicyCommand({ RoleName: 'cordon-responder', PolicyName: 'AWSRevokeOlderSessions' }));
+  await adminB.send(
+    new DeleteRolePolicyCommand({ RoleName: 'cordon-responder', PolicyName: 'AWSRevokeOlderSessions' }),
+  );
   assert.deepEqual(await instanceIds(oldB.ec2), ['i-0bbbbbbbbbbbbbbb1'], 'removing the policy lifts the deny');
 });

@@ -19,8 +19,20 @@ export type FlowKind = 'tracked' | 'untracked' | 'icmp' | 'auto-tracked';
 export const KINDS: readonly FlowKind[] = ['tracked', 'untracked', 'icmp', 'auto-tracked'];
 
 export type PathName =
-  | 'same-subnet' | 'same-vpc' | 'igw' | 'eigw' | 'nat' | 'appliance' | 'nlb' | 'global-accelerator' | 'gwlb'
-  | 'network-firewall' | 'privatelink' | 'tgw' | 'peering' | 'vpn';
+  | 'same-subnet'
+  | 'same-vpc'
+  | 'igw'
+  | 'eigw'
+  | 'nat'
+  | 'appliance'
+  | 'nlb'
+  | 'global-accelerator'
+  | 'gwlb'
+  | 'network-firewall'
+  | 'privatelink'
+  | 'tgw'
+  | 'peering'
+  | 'vpn';
 
 /** What a route points at, from its target id (`igw-…`, `nat-…`, `local` …). */
 export type TargetKind = 'local' | 'igw' | 'eigw' | 'nat' | 'tgw' | 'pcx' | 'vgw' | 'vpce' | 'eni' | 'other';
@@ -29,15 +41,25 @@ export function targetKindOf(target: string): TargetKind {
   if (target === 'local') return 'local';
   const prefix = target.slice(0, target.indexOf('-') + 1);
   switch (prefix) {
-    case 'igw-': return 'igw';
-    case 'eigw-': return 'eigw';
-    case 'nat-': return 'nat';
-    case 'tgw-': return 'tgw';
-    case 'pcx-': return 'pcx';
-    case 'vgw-': return 'vgw';
-    case 'vpce-': return 'vpce';
-    case 'eni-': case 'i-': return 'eni';
-    default: return 'other';
+    case 'igw-':
+      return 'igw';
+    case 'eigw-':
+      return 'eigw';
+    case 'nat-':
+      return 'nat';
+    case 'tgw-':
+      return 'tgw';
+    case 'pcx-':
+      return 'pcx';
+    case 'vgw-':
+      return 'vgw';
+    case 'vpce-':
+      return 'vpce';
+    case 'eni-':
+    case 'i-':
+      return 'eni';
+    default:
+      return 'other';
   }
 }
 
@@ -65,20 +87,129 @@ const BOTH: readonly Direction[] = ['inbound', 'outbound'];
  * page dropped them; tracking them is the cautious reading: more connections survive an SG swap, never fewer).
  */
 export const PATHS: Record<PathName, PathSpec> = {
-  'same-subnet': { side: 'same-subnet', autoTracked: false, initiators: BOTH, protocols: 'any', families: [4, 6], label: 'inside the subnet (no NACL, no route)' },
-  'same-vpc': { side: 'same-vpc', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['local'], families: [4, 6], label: 'another subnet of the VPC (local route)' },
-  igw: { side: 'internet', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['igw'], needsPublicIpv4: true, families: [4, 6], label: 'internet gateway' },
-  eigw: { side: 'internet', autoTracked: true, initiators: ['outbound'], protocols: 'any', route: ['eigw'], families: [6], label: 'egress-only internet gateway (IPv6)' },
-  nat: { side: 'internet', autoTracked: true, initiators: ['outbound'], protocols: 'any', route: ['nat'], families: [4], label: 'NAT gateway' },
-  appliance: { side: 'internet', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['eni', 'other'], families: [4, 6], label: 'NAT instance or appliance ENI' },
-  nlb: { side: 'by-address', autoTracked: true, initiators: ['inbound'], protocols: 'tcp-udp', families: [4, 6], label: 'Network Load Balancer (client IP preserved)' },
-  'global-accelerator': { side: 'internet', autoTracked: true, initiators: ['inbound'], protocols: 'tcp-udp', families: [4, 6], label: 'Global Accelerator' },
-  gwlb: { side: 'internet', autoTracked: true, initiators: BOTH, protocols: 'any', route: ['vpce'], families: [4, 6], label: 'Gateway Load Balancer endpoint' },
-  'network-firewall': { side: 'internet', autoTracked: true, initiators: BOTH, protocols: 'any', route: ['vpce'], families: [4, 6], label: 'Network Firewall endpoint' },
-  privatelink: { side: 'by-address', autoTracked: true, initiators: BOTH, protocols: 'tcp-udp', families: [4, 6], label: 'PrivateLink interface endpoint' },
-  tgw: { side: 'other-networks', autoTracked: true, initiators: BOTH, protocols: 'any', route: ['tgw'], families: [4, 6], label: 'transit gateway' },
-  peering: { side: 'other-networks', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['pcx'], families: [4, 6], label: 'VPC peering connection' },
-  vpn: { side: 'other-networks', autoTracked: false, initiators: BOTH, protocols: 'any', route: ['vgw'], families: [4, 6], label: 'virtual private gateway (VPN, Direct Connect)' },
+  'same-subnet': {
+    side: 'same-subnet',
+    autoTracked: false,
+    initiators: BOTH,
+    protocols: 'any',
+    families: [4, 6],
+    label: 'inside the subnet (no NACL, no route)',
+  },
+  'same-vpc': {
+    side: 'same-vpc',
+    autoTracked: false,
+    initiators: BOTH,
+    protocols: 'any',
+    route: ['local'],
+    families: [4, 6],
+    label: 'another subnet of the VPC (local route)',
+  },
+  igw: {
+    side: 'internet',
+    autoTracked: false,
+    initiators: BOTH,
+    protocols: 'any',
+    route: ['igw'],
+    needsPublicIpv4: true,
+    families: [4, 6],
+    label: 'internet gateway',
+  },
+  eigw: {
+    side: 'internet',
+    autoTracked: true,
+    initiators: ['outbound'],
+    protocols: 'any',
+    route: ['eigw'],
+    families: [6],
+    label: 'egress-only internet gateway (IPv6)',
+  },
+  nat: {
+    side: 'internet',
+    autoTracked: true,
+    initiators: ['outbound'],
+    protocols: 'any',
+    route: ['nat'],
+    families: [4],
+    label: 'NAT gateway',
+  },
+  appliance: {
+    side: 'internet',
+    autoTracked: false,
+    initiators: BOTH,
+    protocols: 'any',
+    route: ['eni', 'other'],
+    families: [4, 6],
+    label: 'NAT instance or appliance ENI',
+  },
+  nlb: {
+    side: 'by-address',
+    autoTracked: true,
+    initiators: ['inbound'],
+    protocols: 'tcp-udp',
+    families: [4, 6],
+    label: 'Network Load Balancer (client IP preserved)',
+  },
+  'global-accelerator': {
+    side: 'internet',
+    autoTracked: true,
+    initiators: ['inbound'],
+    protocols: 'tcp-udp',
+    families: [4, 6],
+    label: 'Global Accelerator',
+  },
+  gwlb: {
+    side: 'internet',
+    autoTracked: true,
+    initiators: BOTH,
+    protocols: 'any',
+    route: ['vpce'],
+    families: [4, 6],
+    label: 'Gateway Load Balancer endpoint',
+  },
+  'network-firewall': {
+    side: 'internet',
+    autoTracked: true,
+    initiators: BOTH,
+    protocols: 'any',
+    route: ['vpce'],
+    families: [4, 6],
+    label: 'Network Firewall endpoint',
+  },
+  privatelink: {
+    side: 'by-address',
+    autoTracked: true,
+    initiators: BOTH,
+    protocols: 'tcp-udp',
+    families: [4, 6],
+    label: 'PrivateLink interface endpoint',
+  },
+  tgw: {
+    side: 'other-networks',
+    autoTracked: true,
+    initiators: BOTH,
+    protocols: 'any',
+    route: ['tgw'],
+    families: [4, 6],
+    label: 'transit gateway',
+  },
+  peering: {
+    side: 'other-networks',
+    autoTracked: false,
+    initiators: BOTH,
+    protocols: 'any',
+    route: ['pcx'],
+    families: [4, 6],
+    label: 'VPC peering connection',
+  },
+  vpn: {
+    side: 'other-networks',
+    autoTracked: false,
+    initiators: BOTH,
+    protocols: 'any',
+    route: ['vgw'],
+    families: [4, 6],
+    label: 'virtual private gateway (VPN, Direct Connect)',
+  },
 };
 
 export const PATH_NAMES = Object.keys(PATHS) as PathName[];
@@ -97,8 +228,18 @@ export const OTHER_NETWORK_TARGETS: readonly TargetKind[] = ['tgw', 'pcx', 'vgw'
  * (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) count as public so examples can use them.
  */
 export const NON_PUBLIC_CIDRS = [
-  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/3',
-  '::/127', 'fc00::/7', 'fe80::/10', 'ff00::/8',
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/3',
+  '::/127',
+  'fc00::/7',
+  'fe80::/10',
+  'ff00::/8',
 ];
 
 export function isPublicAddress(addr: string): boolean {
@@ -106,7 +247,11 @@ export function isPublicAddress(addr: string): boolean {
 }
 
 /** Where an address lies relative to the ENI's subnet and VPC (CIDRs of both families). */
-export function sideOfAddress(addr: string, subnetCidrs: string[], vpcCidrs: string[]): 'same-subnet' | 'same-vpc' | 'outside' {
+export function sideOfAddress(
+  addr: string,
+  subnetCidrs: string[],
+  vpcCidrs: string[],
+): 'same-subnet' | 'same-vpc' | 'outside' {
   if (subnetCidrs.some((c) => cidrContains(c, addr))) return 'same-subnet';
   if (vpcCidrs.some((c) => cidrContains(c, addr))) return 'same-vpc';
   return 'outside';
@@ -125,13 +270,22 @@ export function sideOfPath(path: PathName, addr: string, subnetCidrs: string[], 
 }
 
 /** Whether `addr` can be the far end of a flow on `path` at all (undefined) or why not. */
-export function pathAddressProblem(path: PathName, addr: string, subnetCidrs: string[], vpcCidrs: string[]): string | undefined {
+export function pathAddressProblem(
+  path: PathName,
+  addr: string,
+  subnetCidrs: string[],
+  vpcCidrs: string[],
+): string | undefined {
   const spec = PATHS[path];
   const where = sideOfAddress(addr, subnetCidrs, vpcCidrs);
-  if (spec.side === 'same-subnet' && where !== 'same-subnet') return `is not in the ENI's subnet (${subnetCidrs.join(', ')})`;
-  if (spec.side === 'same-vpc' && where !== 'same-vpc') return `is not in another subnet of the VPC (${vpcCidrs.join(', ')}; inside ${subnetCidrs.join(', ')} use same-subnet)`;
-  if ((spec.side === 'internet' || spec.side === 'other-networks') && where !== 'outside') return 'is inside the VPC: use path same-subnet or same-vpc';
-  if (spec.side === 'internet' && !isPublicAddress(addr)) return `is not a public address: ${article(spec.label)} reaches the internet only (private networks: tgw, peering, vpn)`;
+  if (spec.side === 'same-subnet' && where !== 'same-subnet')
+    return `is not in the ENI's subnet (${subnetCidrs.join(', ')})`;
+  if (spec.side === 'same-vpc' && where !== 'same-vpc')
+    return `is not in another subnet of the VPC (${vpcCidrs.join(', ')}; inside ${subnetCidrs.join(', ')} use same-subnet)`;
+  if ((spec.side === 'internet' || spec.side === 'other-networks') && where !== 'outside')
+    return 'is inside the VPC: use path same-subnet or same-vpc';
+  if (spec.side === 'internet' && !isPublicAddress(addr))
+    return `is not a public address: ${article(spec.label)} reaches the internet only (private networks: tgw, peering, vpn)`;
   return undefined;
 }
 

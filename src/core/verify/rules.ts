@@ -63,14 +63,16 @@ export function coversProtocol(r: RuleFacts, p: Proto): boolean {
 /** All ports (0-65535) for TCP/UDP, or all protocols (§1.2's "any port"). */
 export function allPorts(r: RuleFacts): boolean {
   if (r.protocol === '-1') return true;
-  const from = r.fromPort ?? -1, to = r.toPort ?? -1;
+  const from = r.fromPort ?? -1,
+    to = r.toPort ?? -1;
   return from === -1 || (from <= 0 && to >= 65535);
 }
 
 /** Port (TCP/UDP destination port) or ICMP type coverage. */
 export function coversPort(r: RuleFacts, p: Proto, port: number): boolean {
   if (r.protocol === '-1') return true;
-  const from = r.fromPort ?? -1, to = r.toPort ?? -1;
+  const from = r.fromPort ?? -1,
+    to = r.toPort ?? -1;
   if (from === -1) return true;
   if (isTcpUdp(p)) return port >= from && port <= to;
   return from === port;
@@ -95,7 +97,8 @@ export function isAnyOfFamily(r: RuleFacts, family: Family): boolean {
 export function describeSgRule(r: SgRule): string {
   if (r.unknown) return `${r.owner} (not described: assumed to allow everything)`;
   const proto = r.protocol === '-1' ? 'all' : protoName(r.protocol);
-  const ports = r.protocol === '-1' || allPorts(r) ? '' : r.fromPort === r.toPort ? ` ${r.fromPort}` : ` ${r.fromPort}-${r.toPort}`;
+  const ports =
+    r.protocol === '-1' || allPorts(r) ? '' : r.fromPort === r.toPort ? ` ${r.fromPort}` : ` ${r.fromPort}-${r.toPort}`;
   const peer = r.cidr ?? (r.groupId ? `group ${r.groupId}` : `prefix list ${r.prefixListId}`);
   return `${r.owner} ${r.egress ? 'egress' : 'ingress'} ${proto}${ports} ${r.egress ? 'to' : 'from'} ${peer}`;
 }
@@ -108,17 +111,31 @@ export interface NaclHit {
 }
 
 /** Stateless, lowest rule number first, first match wins; nothing matched = the catch-all deny. */
-export function naclEvaluate(entries: NaclEntryFacts[], naclId: string, egress: boolean, p: Proto, addr: string, port: number): NaclHit {
+export function naclEvaluate(
+  entries: NaclEntryFacts[],
+  naclId: string,
+  egress: boolean,
+  p: Proto,
+  addr: string,
+  port: number,
+): NaclHit {
   const proto = NUMBERS[p]!;
   const sorted = entries.filter((e) => e.egress === egress).sort((a, b) => a.ruleNumber - b.ruleNumber);
   for (const e of sorted) {
     if (!e.cidr || !cidrContains(e.cidr, addr)) continue;
     if (e.protocol !== '-1' && e.protocol !== proto && protoName(e.protocol) !== p) continue;
-    if (isTcpUdp(p) && e.protocol !== '-1' && e.portRange && (port < e.portRange.from || port > e.portRange.to)) continue;
+    if (isTcpUdp(p) && e.protocol !== '-1' && e.portRange && (port < e.portRange.from || port > e.portRange.to))
+      continue;
     const rn = e.ruleNumber >= 32767 ? '*' : String(e.ruleNumber);
-    return { allow: e.action === 'allow', entry: `${naclId} ${egress ? 'egress' : 'ingress'} rule ${rn} ${e.action} ${e.protocol === '-1' ? 'all' : protoName(e.protocol)} ${e.cidr}` };
+    return {
+      allow: e.action === 'allow',
+      entry: `${naclId} ${egress ? 'egress' : 'ingress'} rule ${rn} ${e.action} ${e.protocol === '-1' ? 'all' : protoName(e.protocol)} ${e.cidr}`,
+    };
   }
-  return { allow: false, entry: `${naclId} ${egress ? 'egress' : 'ingress'} rule * deny all ${familyOf(addr) === 4 ? '0.0.0.0/0' : '::/0'}` };
+  return {
+    allow: false,
+    entry: `${naclId} ${egress ? 'egress' : 'ingress'} rule * deny all ${familyOf(addr) === 4 ? '0.0.0.0/0' : '::/0'}`,
+  };
 }
 
 // ---------------------------------------------------------------- routes (§3.3)

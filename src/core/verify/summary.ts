@@ -29,12 +29,25 @@ export function summarize(enis: EniVerdict[]): { summary: VerifySummary; bottomL
   const open = all.filter((c) => c.verdict === 'open').length;
   const maySurvive = all.filter((c) => c.verdict === 'may-survive').length;
   const residual = all.filter(isResidual).length;
-  const summary: VerifySummary = { classes: all.length, open, maySurvive, residual, cut: all.length - open - maySurvive, contained: open === 0 && maySurvive === residual };
-  const live = enis.flatMap((e) => e.classes.filter((c) => c.verdict !== 'cut').map((c) => ({ eni: e.networkInterfaceId, c })));
+  const summary: VerifySummary = {
+    classes: all.length,
+    open,
+    maySurvive,
+    residual,
+    cut: all.length - open - maySurvive,
+    contained: open === 0 && maySurvive === residual,
+  };
+  const live = enis.flatMap((e) =>
+    e.classes.filter((c) => c.verdict !== 'cut').map((c) => ({ eni: e.networkInterfaceId, c })),
+  );
   const item = ({ eni, c }: (typeof live)[number]): string =>
     `${eni} ${SIDE_LABEL[c.side]} ${DIRECTION_LABEL[c.direction]} ${KIND_LABEL[c.kind]} (${c.verdict === 'open' ? 'open' : `existing connections, up to ${c.idleTimeoutSeconds ?? '?'} s idle`})`;
   if (summary.contained) {
-    if (residual === 0) return { summary, bottomLine: `Contained: all ${all.length} flow classes are cut on ${enis.length} network interface${enis.length === 1 ? '' : 's'}.` };
+    if (residual === 0)
+      return {
+        summary,
+        bottomLine: `Contained: all ${all.length} flow classes are cut on ${enis.length} network interface${enis.length === 1 ? '' : 's'}.`,
+      };
     const kinds = [...new Set(live.map((x) => KIND_LABEL[x.c.kind]))].join(' and ');
     return {
       summary,
@@ -42,13 +55,25 @@ export function summarize(enis: EniVerdict[]): { summary: VerifySummary; bottomL
     };
   }
   const n = open + maySurvive;
-  if (n <= 6) return { summary, bottomLine: `${n} class${n === 1 ? '' : 'es'} may still reach this instance: ${live.map(item).join('; ')}` };
+  if (n <= 6)
+    return {
+      summary,
+      bottomLine: `${n} class${n === 1 ? '' : 'es'} may still reach this instance: ${live.map(item).join('; ')}`,
+    };
   const openSides = [...new Set(live.filter((x) => x.c.verdict === 'open').map((x) => SIDE_LABEL[x.c.side]))];
   if (open) {
-    return { summary, bottomLine: `${n} of ${all.length} classes may still reach this instance: ${open} open to new connections (${openSides.join(', ')})${maySurvive ? `, ${maySurvive} through existing connections only` : ''}.` };
+    return {
+      summary,
+      bottomLine: `${n} of ${all.length} classes may still reach this instance: ${open} open to new connections (${openSides.join(', ')})${maySurvive ? `, ${maySurvive} through existing connections only` : ''}.`,
+    };
   }
   const kinds = [...new Set(live.map((x) => KIND_LABEL[x.c.kind]))];
   const sides = [...new Set(live.map((x) => SIDE_LABEL[x.c.side]))];
-  const nacl = live.some((x) => x.c.side !== 'same-subnet') ? ' A NACL deny on the subnet cuts those from outside it at once.' : '';
-  return { summary, bottomLine: `${n} of ${all.length} classes may still reach this instance through existing connections only (nothing new gets in or out): ${kinds.join(', ')} — ${sides.join(', ')}.${nacl}` };
+  const nacl = live.some((x) => x.c.side !== 'same-subnet')
+    ? ' A NACL deny on the subnet cuts those from outside it at once.'
+    : '';
+  return {
+    summary,
+    bottomLine: `${n} of ${all.length} classes may still reach this instance through existing connections only (nothing new gets in or out): ${kinds.join(', ')} — ${sides.join(', ')}.${nacl}`,
+  };
 }

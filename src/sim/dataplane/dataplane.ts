@@ -3,12 +3,36 @@
 // The rules themselves are in model.ts; this file builds the model's view of the world and keeps the records.
 
 import { familyOf } from '../../core/cidr.js';
-import { PATHS, article, pathAddressProblem, pathCarries, sideOfPath, type Direction, type FlowKind, type PathName, type Side } from '../../core/verify/paths.js';
+import {
+  PATHS,
+  article,
+  pathAddressProblem,
+  pathCarries,
+  sideOfPath,
+  type Direction,
+  type FlowKind,
+  type PathName,
+  type Side,
+} from '../../core/verify/paths.js';
 import { networkAclForSubnet, routeTableForSubnet } from '../state/build.js';
 import type { World } from '../state/world.js';
 import type { NetworkInterface, RegionState } from '../state/types.js';
-import { evaluate, protocolName, type ConntrackState, type Evaluation, type FlowFacts, type NetContext } from './model.js';
-import { dataplaneOptionsSchema, flowSpecSchema, formatZodIssues, FlowSpecError, type DataplaneOptions, type FlowSpec } from './spec.js';
+import {
+  evaluate,
+  protocolName,
+  type ConntrackState,
+  type Evaluation,
+  type FlowFacts,
+  type NetContext,
+} from './model.js';
+import {
+  dataplaneOptionsSchema,
+  flowSpecSchema,
+  formatZodIssues,
+  FlowSpecError,
+  type DataplaneOptions,
+  type FlowSpec,
+} from './spec.js';
 
 export interface FlowEvent {
   time: string;
@@ -63,7 +87,13 @@ export interface FlowView {
   blocks: { layer: string; detail: string }[];
   keptBy?: string;
   reason: string;
-  conntrack: { entry: boolean; timeoutSeconds?: number; idleSeconds: number; expiresAt?: string; dropped?: 'expired' | 'untracked' };
+  conntrack: {
+    entry: boolean;
+    timeoutSeconds?: number;
+    idleSeconds: number;
+    expiresAt?: string;
+    dropped?: 'expired' | 'untracked';
+  };
   openedAt: string;
   lastActivity: string;
   cases: string[];
@@ -85,7 +115,8 @@ export class DataPlane {
   setOptions(raw: unknown, where = 'dataplane'): DataplaneOptions {
     const r = dataplaneOptionsSchema.safeParse(raw ?? {});
     if (!r.success) throw new FlowSpecError(formatZodIssues(where, r.error));
-    if (r.data.untrackingDropsEntries !== undefined) this.options.untrackingDropsEntries = r.data.untrackingDropsEntries;
+    if (r.data.untrackingDropsEntries !== undefined)
+      this.options.untrackingDropsEntries = r.data.untrackingDropsEntries;
     this.reevaluate('_sim/dataplane');
     return this.options;
   }
@@ -126,15 +157,18 @@ export class DataPlane {
     const protocol = typeof spec.protocol === 'number' ? protocolName(String(spec.protocol)) : spec.protocol;
     if (protocol === 'icmp' && family === 6) fail('protocol', 'ICMP to an IPv6 address is icmpv6 (58)');
     if (protocol === 'icmpv6' && family === 4) fail('protocol', 'icmpv6 needs an IPv6 remote address');
-    const localAddress = spec.localAddress ?? (family === 4 ? eni.privateIpAddresses[0]?.privateIpAddress : eni.ipv6Addresses[0]);
+    const localAddress =
+      spec.localAddress ?? (family === 4 ? eni.privateIpAddresses[0]?.privateIpAddress : eni.ipv6Addresses[0]);
     if (!localAddress) fail('remoteAddress', `${eni.networkInterfaceId} has no IPv${family} address`);
     const own = [...eni.privateIpAddresses.map((p) => p.privateIpAddress), ...eni.ipv6Addresses];
-    if (!own.includes(localAddress!)) fail('localAddress', `${localAddress} is not an address of ${eni.networkInterfaceId} (${own.join(', ')})`);
+    if (!own.includes(localAddress!))
+      fail('localAddress', `${localAddress} is not an address of ${eni.networkInterfaceId} (${own.join(', ')})`);
     if (familyOf(localAddress!) !== family) fail('localAddress', 'must be of the same family as remoteAddress');
-    if (own.includes(spec.remoteAddress)) fail('remoteAddress', 'is the ENI\'s own address');
+    if (own.includes(spec.remoteAddress)) fail('remoteAddress', "is the ENI's own address");
 
     const p = PATHS[spec.path];
-    if (!p.initiators.includes(spec.initiator)) fail('initiator', `${article(p.label)} flow is only ever ${p.initiators.join(' or ')}`);
+    if (!p.initiators.includes(spec.initiator))
+      fail('initiator', `${article(p.label)} flow is only ever ${p.initiators.join(' or ')}`);
     if (!p.families.includes(family)) fail('path', `${article(p.label)} carries IPv${p.families.join('/IPv')} only`);
     if (!pathCarries(spec.path, protocol)) fail('protocol', `${article(p.label)} carries TCP and UDP only`);
     const { subnetCidrs, vpcCidrs } = cidrsOf(region!, eni);
@@ -143,13 +177,15 @@ export class DataPlane {
 
     const tcpUdp = protocol === 'tcp' || protocol === 'udp';
     const ephemeral = EPHEMERAL_BASE + (n % 16384);
-    if (tcpUdp && spec.initiator === 'inbound' && spec.localPort === undefined) fail('localPort', 'an inbound TCP/UDP flow needs the port it connects to on the instance');
-    if (tcpUdp && spec.initiator === 'outbound' && spec.remotePort === undefined) fail('remotePort', 'an outbound TCP/UDP flow needs the port it connects to');
+    if (tcpUdp && spec.initiator === 'inbound' && spec.localPort === undefined)
+      fail('localPort', 'an inbound TCP/UDP flow needs the port it connects to on the instance');
+    if (tcpUdp && spec.initiator === 'outbound' && spec.remotePort === undefined)
+      fail('remotePort', 'an outbound TCP/UDP flow needs the port it connects to');
     const facts: FlowFacts = {
       protocol,
       family,
-      localPort: tcpUdp ? spec.localPort ?? ephemeral : 0,
-      remotePort: tcpUdp ? spec.remotePort ?? ephemeral : 0,
+      localPort: tcpUdp ? (spec.localPort ?? ephemeral) : 0,
+      remotePort: tcpUdp ? (spec.remotePort ?? ephemeral) : 0,
       icmpType: spec.icmpType ?? 8,
       remoteAddress: spec.remoteAddress,
       initiator: spec.initiator,
@@ -220,7 +256,10 @@ export class DataPlane {
       routeTable: region && subnet ? routeTableForSubnet(region, subnet) : undefined,
       targetAlive: (_route, target) => {
         if (!ec2 || !eni) return false;
-        if (target.startsWith('igw-')) return !!ec2.internetGateways.get(target)?.attachments.some((a) => a.vpcId === eni.vpcId && (a.state === 'available' || a.state === 'attached'));
+        if (target.startsWith('igw-'))
+          return !!ec2.internetGateways
+            .get(target)
+            ?.attachments.some((a) => a.vpcId === eni.vpcId && (a.state === 'available' || a.state === 'attached'));
         if (target.startsWith('nat-')) return ec2.natGateways.get(target)?.state === 'available';
         if (target.startsWith('eni-')) return ec2.networkInterfaces.has(target);
         return true;
@@ -228,7 +267,8 @@ export class DataPlane {
       addressHasGroup: (addr, groupId) => {
         for (const e of ec2?.networkInterfaces.values() ?? []) {
           if (!e.groupIds.includes(groupId)) continue;
-          if (e.privateIpAddresses.some((p) => p.privateIpAddress === addr) || e.ipv6Addresses.includes(addr)) return true;
+          if (e.privateIpAddresses.some((p) => p.privateIpAddress === addr) || e.ipv6Addresses.includes(addr))
+            return true;
         }
         return false;
       },
@@ -273,7 +313,10 @@ export class DataPlane {
         timeoutSeconds: ev.timeoutSeconds,
         idleSeconds: Math.max(0, Math.round((now - rec.state.lastActivity) / 1000)),
         dropped: rec.state.entry ? undefined : rec.state.dropped,
-        expiresAt: rec.state.entry && ev.timeoutSeconds !== undefined && !(rec.active && ev.alive) ? new Date(rec.state.lastActivity + ev.timeoutSeconds * 1000).toISOString() : undefined,
+        expiresAt:
+          rec.state.entry && ev.timeoutSeconds !== undefined && !(rec.active && ev.alive)
+            ? new Date(rec.state.lastActivity + ev.timeoutSeconds * 1000).toISOString()
+            : undefined,
       },
       openedAt: new Date(rec.openedAt).toISOString(),
       lastActivity: new Date(rec.state.lastActivity).toISOString(),
@@ -292,8 +335,16 @@ function cidrsOf(region: RegionState, eni: NetworkInterface): { subnetCidrs: str
   };
 }
 
-function resolveEni(region: RegionState, spec: FlowSpec, fail: (field: string, msg: string) => never): NetworkInterface {
-  if (spec.eni) return region.ec2.networkInterfaces.get(spec.eni) ?? fail('eni', `unknown network interface ${spec.eni} in ${region.name}`);
+function resolveEni(
+  region: RegionState,
+  spec: FlowSpec,
+  fail: (field: string, msg: string) => never,
+): NetworkInterface {
+  if (spec.eni)
+    return (
+      region.ec2.networkInterfaces.get(spec.eni) ??
+      fail('eni', `unknown network interface ${spec.eni} in ${region.name}`)
+    );
   const ref = spec.instance!;
   const inst = region.ec2.instances.get(ref) ?? [...region.ec2.instances.values()].find((i) => i.tags.Name === ref);
   if (!inst) return fail('instance', `unknown instance "${ref}" in ${region.name} (an id or a Name tag)`);
@@ -302,7 +353,10 @@ function resolveEni(region: RegionState, spec: FlowSpec, fail: (field: string, m
     const e = region.ec2.networkInterfaces.get(id);
     if (e?.attachment?.instanceId === inst.instanceId && e.attachment.deviceIndex === index) return e;
   }
-  return fail(spec.deviceIndex === undefined ? 'instance' : 'deviceIndex', `${inst.instanceId} has no network interface at device index ${index}`);
+  return fail(
+    spec.deviceIndex === undefined ? 'instance' : 'deviceIndex',
+    `${inst.instanceId} has no network interface at device index ${index}`,
+  );
 }
 
 const planes = new WeakMap<World, DataPlane>();
@@ -328,7 +382,10 @@ export function attachDataplane(world: World): DataPlane {
   if (world.scenarioDataplane !== undefined) dp.setOptions(world.scenarioDataplane, 'dataplane');
   for (const f of world.scenarioFlows) {
     const rec = dp.open(f.spec, { accountId: f.accountId, region: f.region }, f.path);
-    if (!rec.state.admitted) throw new FlowSpecError(`${f.path}: the flow is not admitted at the start (${rec.last.reason}); fix its rules, route or NACL, or the flow`);
+    if (!rec.state.admitted)
+      throw new FlowSpecError(
+        `${f.path}: the flow is not admitted at the start (${rec.last.reason}); fix its rules, route or NACL, or the flow`,
+      );
   }
   return dp;
 }

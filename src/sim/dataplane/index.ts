@@ -8,7 +8,14 @@ import type { World } from '../state/world.js';
 import { attachDataplane } from './dataplane.js';
 import { FlowSpecError } from './spec.js';
 
-export { attachDataplane, dataplaneOf, DataPlane, type FlowRecord, type FlowView, type FlowEvent } from './dataplane.js';
+export {
+  attachDataplane,
+  dataplaneOf,
+  DataPlane,
+  type FlowRecord,
+  type FlowView,
+  type FlowEvent,
+} from './dataplane.js';
 export { CASES, evaluate, type FlowFacts, type Evaluation } from './model.js';
 export { FlowSpecError, flowSpecSchema, type FlowSpec, type DataplaneOptions } from './spec.js';
 export type { ScenarioInput };

@@ -9,22 +9,76 @@ import { cidrContains, parseCidr, isAnyCidr } from '../../core/cidr.js';
 import { PATHS, article, targetKindOf, type Direction, type FlowKind, type PathName } from '../../core/verify/paths.js';
 import { OTHER_TIMEOUTS } from '../../core/verify/paths.js';
 import { CONNTRACK_DEFAULTS } from '../../core/facts.js';
-import type { Instance, NetworkAcl, NetworkInterface, RouteTable, SecurityGroup, SgRule, Subnet, Vpc, Route } from '../state/types.js';
+import type {
+  Instance,
+  NetworkAcl,
+  NetworkInterface,
+  RouteTable,
+  SecurityGroup,
+  SgRule,
+  Subnet,
+  Vpc,
+  Route,
+} from '../state/types.js';
 
 export const CASES = [
-  { id: 'admit.sg', cite: '§1.1', rule: 'A new connection needs a rule of one of the ENI\'s groups (their union) allowing it in the initiating direction; the reply then rides on the conntrack entry.' },
-  { id: 'admit.nacl', cite: '§1.1, §3.2', rule: 'A flow crossing the subnet boundary needs the NACL to allow both directions: stateless, lowest rule number first, first match wins, catch-all deny (32767 / 32768).' },
-  { id: 'admit.route', cite: '§3.3', rule: 'The subnet\'s route table must send the remote address (longest prefix match, active route) to the path\'s target: igw-, nat-, eigw-, tgw-, pcx-, vgw-, vpce-, or local for the VPC.' },
+  {
+    id: 'admit.sg',
+    cite: '§1.1',
+    rule: "A new connection needs a rule of one of the ENI's groups (their union) allowing it in the initiating direction; the reply then rides on the conntrack entry.",
+  },
+  {
+    id: 'admit.nacl',
+    cite: '§1.1, §3.2',
+    rule: 'A flow crossing the subnet boundary needs the NACL to allow both directions: stateless, lowest rule number first, first match wins, catch-all deny (32767 / 32768).',
+  },
+  {
+    id: 'admit.route',
+    cite: '§3.3',
+    rule: "The subnet's route table must send the remote address (longest prefix match, active route) to the path's target: igw-, nat-, eigw-, tgw-, pcx-, vgw-, vpce-, or local for the VPC.",
+  },
   { id: 'admit.address', cite: '§3.4', rule: 'Over an internet gateway, IPv4 needs a public IPv4 address on the ENI.' },
-  { id: 'track.untracked', cite: '§1.2', rule: 'A TCP/UDP flow is untracked only when a rule allows it from/to 0.0.0.0/0 (::/0 for IPv6) in its initiating direction and a rule in the other direction allows all ports to/from 0.0.0.0/0 (::/0). Per address family; union of the groups.' },
-  { id: 'track.always', cite: '§1.2, §1.4', rule: 'ICMP, other protocols, and flows through automatically tracked paths (NAT gateway, NLB, GWLB, Network Firewall, Global Accelerator, PrivateLink, egress-only IGW, transit gateway) are always tracked.' },
-  { id: 'change.untracked', cite: '§1.3', rule: 'An untracked flow is judged on every packet by the current rules: it dies at once when they no longer allow it.' },
-  { id: 'change.tracked', cite: '§1.3, §1.5', rule: 'A tracked flow keeps passing on its conntrack entry after any group or rule change, until it is idle longer than its timeout (ENI ConnectionTrackingSpecification: TCP 432000 s, UDP stream 180 s, UDP 30 s by default; other protocols 600 s; NLB 350 s / 120 s).' },
-  { id: 'change.untracking', cite: '§1.7 [assumption]', rule: 'A tracked flow that becomes untracked under the new rules loses its entry (switch untrackingDropsEntries, default on). With the switch off, the entry survives the all-open step.' },
-  { id: 'expiry', cite: '§1.5 [inferred]', rule: 'Once the entry has expired, the next packet counts as new: the flow passes only if the current rules admit it (and gets a new entry).' },
-  { id: 'nacl.every-packet', cite: '§1.1, §1.6', rule: 'NACL and route changes apply to every packet: a deny or a missing route blocks at once, but the conntrack entry is kept (it does not refresh while blocked) — the flow revives when the path opens again within its timeout.' },
+  {
+    id: 'track.untracked',
+    cite: '§1.2',
+    rule: 'A TCP/UDP flow is untracked only when a rule allows it from/to 0.0.0.0/0 (::/0 for IPv6) in its initiating direction and a rule in the other direction allows all ports to/from 0.0.0.0/0 (::/0). Per address family; union of the groups.',
+  },
+  {
+    id: 'track.always',
+    cite: '§1.2, §1.4',
+    rule: 'ICMP, other protocols, and flows through automatically tracked paths (NAT gateway, NLB, GWLB, Network Firewall, Global Accelerator, PrivateLink, egress-only IGW, transit gateway) are always tracked.',
+  },
+  {
+    id: 'change.untracked',
+    cite: '§1.3',
+    rule: 'An untracked flow is judged on every packet by the current rules: it dies at once when they no longer allow it.',
+  },
+  {
+    id: 'change.tracked',
+    cite: '§1.3, §1.5',
+    rule: 'A tracked flow keeps passing on its conntrack entry after any group or rule change, until it is idle longer than its timeout (ENI ConnectionTrackingSpecification: TCP 432000 s, UDP stream 180 s, UDP 30 s by default; other protocols 600 s; NLB 350 s / 120 s).',
+  },
+  {
+    id: 'change.untracking',
+    cite: '§1.7 [assumption]',
+    rule: 'A tracked flow that becomes untracked under the new rules loses its entry (switch untrackingDropsEntries, default on). With the switch off, the entry survives the all-open step.',
+  },
+  {
+    id: 'expiry',
+    cite: '§1.5 [inferred]',
+    rule: 'Once the entry has expired, the next packet counts as new: the flow passes only if the current rules admit it (and gets a new entry).',
+  },
+  {
+    id: 'nacl.every-packet',
+    cite: '§1.1, §1.6',
+    rule: 'NACL and route changes apply to every packet: a deny or a missing route blocks at once, but the conntrack entry is kept (it does not refresh while blocked) — the flow revives when the path opens again within its timeout.',
+  },
   { id: 'nacl.same-subnet', cite: '§3.2, seed', rule: 'Flows inside the subnet never cross a NACL or a route table.' },
-  { id: 'instance.gone', cite: 'seed', rule: 'Stopping or terminating the instance, or detaching or deleting the ENI, ends its flows for good.' },
+  {
+    id: 'instance.gone',
+    cite: 'seed',
+    rule: 'Stopping or terminating the instance, or detaching or deleting the ENI, ends its flows for good.',
+  },
 ] as const;
 
 export type CaseId = (typeof CASES)[number]['id'];
@@ -124,14 +178,16 @@ function ruleCoversProtocol(r: SgRule, protocol: string): boolean {
 
 function ruleAllPorts(r: SgRule): boolean {
   if (r.ipProtocol === '-1') return true;
-  const from = r.fromPort ?? -1, to = r.toPort ?? -1;
+  const from = r.fromPort ?? -1,
+    to = r.toPort ?? -1;
   return from === -1 || (from <= 0 && to >= 65535);
 }
 
 /** Whether the rule covers the flow's port (TCP/UDP destination port; ICMP type) in this direction. */
 function ruleCoversPort(r: SgRule, f: FlowFacts, port: number): boolean {
   if (r.ipProtocol === '-1') return true;
-  const from = r.fromPort ?? -1, to = r.toPort ?? -1;
+  const from = r.fromPort ?? -1,
+    to = r.toPort ?? -1;
   if (isTcpUdp(f.protocol)) return from === -1 || (port >= from && port <= to);
   if (f.protocol === 'icmp' || f.protocol === 'icmpv6') return from === -1 || from === f.icmpType;
   return true;
@@ -146,7 +202,8 @@ function ruleMatchesRemote(r: SgRule, f: FlowFacts, ctx: NetContext): boolean {
 
 function allRules(ctx: NetContext, egress: boolean): { groupId: string; rule: SgRule }[] {
   const out: { groupId: string; rule: SgRule }[] = [];
-  for (const g of ctx.groups) for (const r of g.group?.rules ?? []) if (r.isEgress === egress) out.push({ groupId: g.groupId, rule: r });
+  for (const g of ctx.groups)
+    for (const r of g.group?.rules ?? []) if (r.isEgress === egress) out.push({ groupId: g.groupId, rule: r });
   return out;
 }
 
@@ -158,7 +215,12 @@ function dstPort(f: FlowFacts, packetDirection: Direction): number {
 function describeRule(x: { groupId: string; rule: SgRule }): string {
   const r = x.rule;
   const proto = r.ipProtocol === '-1' ? 'all' : protocolName(r.ipProtocol);
-  const ports = r.ipProtocol === '-1' || ruleAllPorts(r) ? '' : r.fromPort === r.toPort ? ` ${r.fromPort}` : ` ${r.fromPort}-${r.toPort}`;
+  const ports =
+    r.ipProtocol === '-1' || ruleAllPorts(r)
+      ? ''
+      : r.fromPort === r.toPort
+        ? ` ${r.fromPort}`
+        : ` ${r.fromPort}-${r.toPort}`;
   const peer = ruleCidr(r) ?? (r.referencedGroupId ? `group ${r.referencedGroupId}` : `prefix list ${r.prefixListId}`);
   return `${x.groupId} ${r.isEgress ? 'egress' : 'ingress'} ${proto}${ports} ${r.isEgress ? 'to' : 'from'} ${peer} (${r.securityGroupRuleId})`;
 }
@@ -167,7 +229,10 @@ function describeRule(x: { groupId: string; rule: SgRule }): string {
 export function admittingRule(f: FlowFacts, ctx: NetContext): string | undefined {
   const egress = f.initiator === 'outbound';
   const port = dstPort(f, f.initiator);
-  const hit = allRules(ctx, egress).find((x) => ruleCoversProtocol(x.rule, f.protocol) && ruleCoversPort(x.rule, f, port) && ruleMatchesRemote(x.rule, f, ctx));
+  const hit = allRules(ctx, egress).find(
+    (x) =>
+      ruleCoversProtocol(x.rule, f.protocol) && ruleCoversPort(x.rule, f, port) && ruleMatchesRemote(x.rule, f, ctx),
+  );
   return hit ? describeRule(hit) : undefined;
 }
 
@@ -180,8 +245,12 @@ export function untrackingRules(f: FlowFacts, ctx: NetContext): [string, string]
   };
   const forwardEgress = f.initiator === 'outbound';
   const port = dstPort(f, f.initiator);
-  const fwd = allRules(ctx, forwardEgress).find((x) => anyOfFamily(x.rule) && ruleCoversProtocol(x.rule, f.protocol) && ruleCoversPort(x.rule, f, port));
-  const rev = allRules(ctx, !forwardEgress).find((x) => anyOfFamily(x.rule) && ruleCoversProtocol(x.rule, f.protocol) && ruleAllPorts(x.rule));
+  const fwd = allRules(ctx, forwardEgress).find(
+    (x) => anyOfFamily(x.rule) && ruleCoversProtocol(x.rule, f.protocol) && ruleCoversPort(x.rule, f, port),
+  );
+  const rev = allRules(ctx, !forwardEgress).find(
+    (x) => anyOfFamily(x.rule) && ruleCoversProtocol(x.rule, f.protocol) && ruleAllPorts(x.rule),
+  );
   return fwd && rev ? [describeRule(fwd), describeRule(rev)] : undefined;
 }
 
@@ -193,7 +262,12 @@ function naclPortMatches(e: NetworkAcl['entries'][number], port: number): boolea
 }
 
 /** First matching entry, lowest rule number first; no match = the catch-all deny. */
-export function naclDecision(acl: NetworkAcl, egress: boolean, f: FlowFacts, port: number): { allow: boolean; rule: string } {
+export function naclDecision(
+  acl: NetworkAcl,
+  egress: boolean,
+  f: FlowFacts,
+  port: number,
+): { allow: boolean; rule: string } {
   const proto = protocolNumber(f.protocol);
   const entries = acl.entries.filter((e) => e.egress === egress).sort((a, b) => a.ruleNumber - b.ruleNumber);
   for (const e of entries) {
@@ -201,9 +275,15 @@ export function naclDecision(acl: NetworkAcl, egress: boolean, f: FlowFacts, por
     if (!cidr || !cidrContains(cidr, f.remoteAddress)) continue;
     if (e.protocol !== '-1' && e.protocol !== proto) continue;
     if ((proto === '6' || proto === '17') && e.protocol !== '-1' && !naclPortMatches(e, port)) continue;
-    return { allow: e.ruleAction === 'allow', rule: `${acl.networkAclId} ${egress ? 'egress' : 'ingress'} rule ${e.ruleNumber} ${e.ruleAction} ${e.protocol === '-1' ? 'all' : protocolName(e.protocol)} ${cidr}` };
+    return {
+      allow: e.ruleAction === 'allow',
+      rule: `${acl.networkAclId} ${egress ? 'egress' : 'ingress'} rule ${e.ruleNumber} ${e.ruleAction} ${e.protocol === '-1' ? 'all' : protocolName(e.protocol)} ${cidr}`,
+    };
   }
-  return { allow: false, rule: `${acl.networkAclId} ${egress ? 'egress' : 'ingress'} rule * (${f.family === 4 ? 32767 : 32768}) deny all` };
+  return {
+    allow: false,
+    rule: `${acl.networkAclId} ${egress ? 'egress' : 'ingress'} rule * (${f.family === 4 ? 32767 : 32768}) deny all`,
+  };
 }
 
 function naclBlock(f: FlowFacts, ctx: NetContext): Block | undefined {
@@ -224,7 +304,16 @@ function routeDestination(r: Route): string | undefined {
 }
 
 function routeTarget(r: Route): string {
-  return r.gatewayId ?? r.natGatewayId ?? r.transitGatewayId ?? r.vpcPeeringConnectionId ?? r.egressOnlyInternetGatewayId ?? r.networkInterfaceId ?? r.instanceId ?? 'unknown';
+  return (
+    r.gatewayId ??
+    r.natGatewayId ??
+    r.transitGatewayId ??
+    r.vpcPeeringConnectionId ??
+    r.egressOnlyInternetGatewayId ??
+    r.networkInterfaceId ??
+    r.instanceId ??
+    'unknown'
+  );
 }
 
 /** Longest-prefix match among the table's routes (a blackhole route still wins, and drops). */
@@ -249,16 +338,25 @@ function routeBlock(f: FlowFacts, ctx: NetContext): Block | undefined {
   if (!r) return { layer: 'route', detail: `${rtb} has no route for ${f.remoteAddress}` };
   const target = routeTarget(r);
   if (!need.includes(targetKindOf(target))) {
-    return { layer: 'route', detail: `${rtb} sends ${f.remoteAddress} to ${target} (${routeDestination(r)}), not to ${article(PATHS[f.path].label)}` };
+    return {
+      layer: 'route',
+      detail: `${rtb} sends ${f.remoteAddress} to ${target} (${routeDestination(r)}), not to ${article(PATHS[f.path].label)}`,
+    };
   }
-  if (r.state !== 'active' || !ctx.targetAlive(r, target)) return { layer: 'route', detail: `${rtb} route ${routeDestination(r)} → ${target} is a blackhole` };
+  if (r.state !== 'active' || !ctx.targetAlive(r, target))
+    return { layer: 'route', detail: `${rtb} route ${routeDestination(r)} → ${target} is a blackhole` };
   return undefined;
 }
 
 function addressBlock(f: FlowFacts, ctx: NetContext): Block | undefined {
   if (!PATHS[f.path].needsPublicIpv4 || f.family !== 4) return undefined;
   const hasPublic = ctx.eni?.privateIpAddresses.some((p) => !!p.association?.publicIp);
-  return hasPublic ? undefined : { layer: 'address', detail: `${ctx.eni?.networkInterfaceId} has no public IPv4 address: the internet gateway cannot carry IPv4 for it` };
+  return hasPublic
+    ? undefined
+    : {
+        layer: 'address',
+        detail: `${ctx.eni?.networkInterfaceId} has no public IPv4 address: the internet gateway cannot carry IPv4 for it`,
+      };
 }
 
 // ---------------------------------------------------------------- the verdict
@@ -266,18 +364,24 @@ function addressBlock(f: FlowFacts, ctx: NetContext): Block | undefined {
 /** The idle timeout of the flow's conntrack entry (§1.1, §1.5). */
 export function timeoutFor(f: FlowFacts, eni: NetworkInterface | undefined): number {
   const ct = eni?.connectionTracking ?? {};
-  if (f.path === 'nlb' && isTcpUdp(f.protocol)) return f.protocol === 'tcp' ? OTHER_TIMEOUTS.nlbTcp : OTHER_TIMEOUTS.nlbUdp;
+  if (f.path === 'nlb' && isTcpUdp(f.protocol))
+    return f.protocol === 'tcp' ? OTHER_TIMEOUTS.nlbTcp : OTHER_TIMEOUTS.nlbUdp;
   if (f.protocol === 'tcp') return ct.tcpEstablishedTimeout ?? CONNTRACK_DEFAULTS.tcpEstablishedTimeout;
-  if (f.protocol === 'udp') return f.udpStream ? ct.udpStreamTimeout ?? CONNTRACK_DEFAULTS.udpStreamTimeout : ct.udpTimeout ?? CONNTRACK_DEFAULTS.udpTimeout;
+  if (f.protocol === 'udp')
+    return f.udpStream
+      ? (ct.udpStreamTimeout ?? CONNTRACK_DEFAULTS.udpStreamTimeout)
+      : (ct.udpTimeout ?? CONNTRACK_DEFAULTS.udpTimeout);
   if (f.protocol === 'icmp' || f.protocol === 'icmpv6') return OTHER_TIMEOUTS.icmp;
   return OTHER_TIMEOUTS.otherProtocols;
 }
 
 function instanceBlock(ctx: NetContext): string | undefined {
   if (!ctx.eni) return 'the network interface no longer exists';
-  if (!ctx.eni.attachment || ctx.eni.attachment.status === 'detached' || ctx.eni.attachment.status === 'detaching') return `${ctx.eni.networkInterfaceId} is no longer attached to an instance`;
+  if (!ctx.eni.attachment || ctx.eni.attachment.status === 'detached' || ctx.eni.attachment.status === 'detaching')
+    return `${ctx.eni.networkInterfaceId} is no longer attached to an instance`;
   const st = ctx.instance?.state;
-  if (!ctx.instance || st === 'stopping' || st === 'stopped' || st === 'shutting-down' || st === 'terminated') return `the instance is ${st ?? 'gone'}`;
+  if (!ctx.instance || st === 'stopping' || st === 'stopped' || st === 'shutting-down' || st === 'terminated')
+    return `the instance is ${st ?? 'gone'}`;
   return undefined;
 }
 
@@ -285,13 +389,31 @@ function instanceBlock(ctx: NetContext): string | undefined {
  * Evaluates a flow at time `now` (simulated epoch ms). `state` is the state after the previous evaluation, with
  * lastActivity already refreshed by the caller for traffic that passed since then.
  */
-export function evaluate(f: FlowFacts, prev: ConntrackState, ctx: NetContext, opts: ModelOptions, now: number): Evaluation {
+export function evaluate(
+  f: FlowFacts,
+  prev: ConntrackState,
+  ctx: NetContext,
+  opts: ModelOptions,
+  now: number,
+): Evaluation {
   const state: ConntrackState = { ...prev };
   const timeout = timeoutFor(f, ctx.eni);
   const alwaysTracked = !isTcpUdp(f.protocol) || PATHS[f.path].autoTracked;
-  const fixedKind: FlowKind | undefined = !isTcpUdp(f.protocol) ? 'icmp' : PATHS[f.path].autoTracked ? 'auto-tracked' : undefined;
+  const fixedKind: FlowKind | undefined = !isTcpUdp(f.protocol)
+    ? 'icmp'
+    : PATHS[f.path].autoTracked
+      ? 'auto-tracked'
+      : undefined;
   const cases: CaseId[] = [];
-  const dead = (blocks: Block[], reason: string): Evaluation => ({ state, alive: false, kind: state.kind, blocks, reason, cases, timeoutSeconds: state.entry ? timeout : undefined });
+  const dead = (blocks: Block[], reason: string): Evaluation => ({
+    state,
+    alive: false,
+    kind: state.kind,
+    blocks,
+    reason,
+    cases,
+    timeoutSeconds: state.entry ? timeout : undefined,
+  });
 
   if (state.ended) return dead([{ layer: 'instance', detail: state.ended }], state.ended);
   const gone = instanceBlock(ctx);
@@ -318,7 +440,13 @@ export function evaluate(f: FlowFacts, prev: ConntrackState, ctx: NetContext, op
 
   // Layers outside the ENI: route / address / NACL (none of them inside the subnet).
   const blocks: Block[] = [];
-  const crosses = PATHS[f.path].side !== 'same-subnet' && !(PATHS[f.path].side === 'by-address' && ctx.subnet && [ctx.subnet.cidrBlock, ctx.subnet.ipv6CidrBlock].some((c) => c && cidrContains(c, f.remoteAddress)));
+  const crosses =
+    PATHS[f.path].side !== 'same-subnet' &&
+    !(
+      PATHS[f.path].side === 'by-address' &&
+      ctx.subnet &&
+      [ctx.subnet.cidrBlock, ctx.subnet.ipv6CidrBlock].some((c) => c && cidrContains(c, f.remoteAddress))
+    );
   if (crosses) {
     const rb = routeBlock(f, ctx);
     if (rb) blocks.push(rb);
@@ -354,8 +482,13 @@ export function evaluate(f: FlowFacts, prev: ConntrackState, ctx: NetContext, op
     kind = state.kind;
     cases.push(state.kind === 'untracked' ? 'change.untracked' : 'admit.sg');
     const dir = f.initiator === 'inbound' ? 'ingress' : 'egress';
-    const groups = ctx.groups.map((g) => g.group ? `${g.groupId} (${g.group.groupName})` : `${g.groupId} (deleted)`).join(', ');
-    blocks.push({ layer: 'security-group', detail: `no ${dir} rule of ${groups || 'no group'} allows ${protocolName(f.protocol)}${isTcpUdp(f.protocol) ? ` ${dstPort(f, f.initiator)}` : ''} ${f.initiator === 'inbound' ? 'from' : 'to'} ${f.remoteAddress}${state.dropped ? ` and its conntrack entry is gone (${state.dropped})` : ''}` });
+    const groups = ctx.groups
+      .map((g) => (g.group ? `${g.groupId} (${g.group.groupName})` : `${g.groupId} (deleted)`))
+      .join(', ');
+    blocks.push({
+      layer: 'security-group',
+      detail: `no ${dir} rule of ${groups || 'no group'} allows ${protocolName(f.protocol)}${isTcpUdp(f.protocol) ? ` ${dstPort(f, f.initiator)}` : ''} ${f.initiator === 'inbound' ? 'from' : 'to'} ${f.remoteAddress}${state.dropped ? ` and its conntrack entry is gone (${state.dropped})` : ''}`,
+    });
     sgWhy = '';
   }
 
@@ -369,8 +502,14 @@ export function evaluate(f: FlowFacts, prev: ConntrackState, ctx: NetContext, op
       state.kind = fixedKind ?? (untracking ? 'untracked' : 'tracked');
       return { ...dead(blocks, `not admitted: ${blocks.map((b) => b.detail).join('; ')}`), kind: state.kind };
     }
-    const held = state.entry ? ` (conntrack entry kept; it revives if the path opens within ${timeout} s of its last packet)` : '';
-    return { ...dead(blocks, `blocked by ${blocks[0]!.layer}: ${blocks[0]!.detail}${held}`), kind: state.entry ? kind : state.kind, entryDropped };
+    const held = state.entry
+      ? ` (conntrack entry kept; it revives if the path opens within ${timeout} s of its last packet)`
+      : '';
+    return {
+      ...dead(blocks, `blocked by ${blocks[0]!.layer}: ${blocks[0]!.detail}${held}`),
+      kind: state.entry ? kind : state.kind,
+      entryDropped,
+    };
   }
 
   // Alive: it passes every layer.
@@ -381,5 +520,15 @@ export function evaluate(f: FlowFacts, prev: ConntrackState, ctx: NetContext, op
     state.dropped = undefined;
   }
   if (kind === 'untracked') state.entry = false;
-  return { state, alive: true, kind, keptBy: keptBy ?? 'conntrack', blocks: [], reason: sgWhy, cases, timeoutSeconds: kind === 'untracked' ? undefined : timeout, entryDropped };
+  return {
+    state,
+    alive: true,
+    kind,
+    keptBy: keptBy ?? 'conntrack',
+    blocks: [],
+    reason: sgWhy,
+    cases,
+    timeoutSeconds: kind === 'untracked' ? undefined : timeout,
+    entryDropped,
+  };
 }

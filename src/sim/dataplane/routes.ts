@@ -18,13 +18,23 @@ function plane(sim: Simulator): DataPlane {
 
 function asObject(body: unknown, route: string): Record<string, unknown> {
   if (body === undefined) return {};
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ControlError(400, `${route}: the body must be a JSON object`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new ControlError(400, `${route}: the body must be a JSON object`);
   return body as Record<string, unknown>;
 }
 
 function known(dp: DataPlane, id: string): FlowRecord {
   const rec = dp.get(id);
-  if (!rec) throw new ControlError(404, `no flow "${id}"; known: ${dp.all().map((r) => r.id).join(', ') || '(none)'}`);
+  if (!rec)
+    throw new ControlError(
+      404,
+      `no flow "${id}"; known: ${
+        dp
+          .all()
+          .map((r) => r.id)
+          .join(', ') || '(none)'
+      }`,
+    );
   return rec;
 }
 
@@ -43,7 +53,8 @@ registerControlRoute('GET', '/_sim/flows', (sim, _b, q) => {
   const id = q.get('id');
   if (id !== null) return dp.view(known(dp, id));
   const alive = q.get('alive');
-  if (alive !== null && alive !== 'true' && alive !== 'false') throw new ControlError(400, 'query parameter alive must be true or false');
+  if (alive !== null && alive !== 'true' && alive !== 'false')
+    throw new ControlError(400, 'query parameter alive must be true or false');
   const eni = q.get('eni');
   const flows = dp
     .all()
@@ -57,12 +68,24 @@ registerControlRoute('POST', '/_sim/flows', (sim, body) => {
   const dp = plane(sim);
   const open = (raw: Record<string, unknown>, where: string): FlowRecord => {
     const { accountId, region, ...spec } = raw;
-    if (accountId !== undefined && (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId))) throw new ControlError(400, `${where}accountId: must be a 12-digit account id`);
-    if (region !== undefined && typeof region !== 'string') throw new ControlError(400, `${where}region: must be a region name`);
-    return translate(() => dp.open(spec, { accountId: (accountId as string | undefined) ?? sim.world.defaultAccountId, region: (region as string | undefined) ?? sim.world.defaultRegion }, where.replace(/\.$/, '')));
+    if (accountId !== undefined && (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)))
+      throw new ControlError(400, `${where}accountId: must be a 12-digit account id`);
+    if (region !== undefined && typeof region !== 'string')
+      throw new ControlError(400, `${where}region: must be a region name`);
+    return translate(() =>
+      dp.open(
+        spec,
+        {
+          accountId: (accountId as string | undefined) ?? sim.world.defaultAccountId,
+          region: (region as string | undefined) ?? sim.world.defaultRegion,
+        },
+        where.replace(/\.$/, ''),
+      ),
+    );
   };
   if ('flows' in b) {
-    if (!Array.isArray(b.flows) || Object.keys(b).length !== 1) throw new ControlError(400, 'POST /_sim/flows: give one flow spec, or {"flows": [spec, …]} alone');
+    if (!Array.isArray(b.flows) || Object.keys(b).length !== 1)
+      throw new ControlError(400, 'POST /_sim/flows: give one flow spec, or {"flows": [spec, …]} alone');
     // Validate every spec before opening any: a bad batch changes nothing.
     const opened: FlowRecord[] = [];
     try {
@@ -80,12 +103,17 @@ registerControlRoute('POST', '/_sim/flows/traffic', (sim, body) => {
   const b = asObject(body, 'POST /_sim/flows/traffic');
   const dp = plane(sim);
   const extra = Object.keys(b).filter((k) => k !== 'id' && k !== 'ids');
-  if (extra.length) throw new ControlError(400, `POST /_sim/flows/traffic: unknown field(s) ${extra.join(', ')}; give {"id": …}, {"ids": […]} or {} for all`);
+  if (extra.length)
+    throw new ControlError(
+      400,
+      `POST /_sim/flows/traffic: unknown field(s) ${extra.join(', ')}; give {"id": …}, {"ids": […]} or {} for all`,
+    );
   let ids: string[] | undefined;
   if (typeof b.id === 'string') ids = [b.id];
   else if (b.id !== undefined) throw new ControlError(400, 'POST /_sim/flows/traffic: id must be a string');
   if (b.ids !== undefined) {
-    if (!Array.isArray(b.ids) || !b.ids.every((x) => typeof x === 'string')) throw new ControlError(400, 'POST /_sim/flows/traffic: ids must be an array of strings');
+    if (!Array.isArray(b.ids) || !b.ids.every((x) => typeof x === 'string'))
+      throw new ControlError(400, 'POST /_sim/flows/traffic: ids must be an array of strings');
     ids = [...(ids ?? []), ...(b.ids as string[])];
   }
   for (const id of ids ?? []) known(dp, id);

@@ -11,10 +11,16 @@ const port = z.number().int().min(0).max(65535);
 export const flowSpecSchema = z
   .strictObject({
     /** Your id for the flow (default flow-1, flow-2 …). */
-    id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits and . _ : - only, at most 64').optional(),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits and . _ : - only, at most 64')
+      .optional(),
     name: z.string().min(1).max(128).optional(),
     /** The ENI the flow runs on … */
-    eni: z.string().regex(/^eni-[0-9a-f]{8,17}$/, 'must be an ENI id such as eni-0123456789abcdef0').optional(),
+    eni: z
+      .string()
+      .regex(/^eni-[0-9a-f]{8,17}$/, 'must be an ENI id such as eni-0123456789abcdef0')
+      .optional(),
     /** … or an instance (id or Name tag) and a device index (default 0). */
     instance: z.string().min(1).optional(),
     deviceIndex: z.number().int().min(0).max(31).optional(),
@@ -36,13 +42,27 @@ export const flowSpecSchema = z
     /** UDP: more than one request-response seen (UdpStreamTimeout) rather than one (UdpTimeout). Default true. */
     udpStream: z.boolean().default(true),
   })
-  .refine((s) => (s.eni === undefined) !== (s.instance === undefined), { message: 'give exactly one of eni or instance', path: ['eni'] })
-  .refine((s) => s.deviceIndex === undefined || s.instance !== undefined, { message: 'deviceIndex goes with instance', path: ['deviceIndex'] });
+  .refine((s) => (s.eni === undefined) !== (s.instance === undefined), {
+    message: 'give exactly one of eni or instance',
+    path: ['eni'],
+  })
+  .refine((s) => s.deviceIndex === undefined || s.instance !== undefined, {
+    message: 'deviceIndex goes with instance',
+    path: ['deviceIndex'],
+  });
 
 export type FlowSpec = z.infer<typeof flowSpecSchema>;
 
 /** Control API only: where the flow lives (default: the scenario's default account and region). */
-export const controlFlowSchema = z.object({ accountId: z.string().regex(/^\d{12}$/).optional(), region: z.string().min(1).optional() }).passthrough();
+export const controlFlowSchema = z
+  .object({
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/)
+      .optional(),
+    region: z.string().min(1).optional(),
+  })
+  .passthrough();
 
 export const dataplaneOptionsSchema = z.strictObject({
   /**
@@ -65,7 +85,10 @@ export function formatZodIssues(prefix: string, error: z.ZodError): string {
   return error.issues
     .slice(0, 10)
     .map((i) => {
-      const path = i.path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), prefix);
+      const path = i.path.reduce<string>(
+        (s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)),
+        prefix,
+      );
       return `${path || '(flow)'}: ${i.message}`;
     })
     .join('; ');

@@ -23,11 +23,25 @@ export function faultError(e: FaultError, protocol: CallInfo['protocol'], action
     case 'internal':
       return protocol === 'ec2'
         ? new AwsError('InternalError', e.message ?? 'An internal error has occurred', e.status ?? 500)
-        : new AwsError('InternalFailure', e.message ?? 'The request processing has failed because of an unknown error, exception or failure.', e.status ?? 500);
+        : new AwsError(
+            'InternalFailure',
+            e.message ?? 'The request processing has failed because of an unknown error, exception or failure.',
+            e.status ?? 500,
+          );
     case 'unavailable':
-      return new AwsError('ServiceUnavailable', e.message ?? 'The request has failed due to a temporary failure of the server.', e.status ?? 503);
+      return new AwsError(
+        'ServiceUnavailable',
+        e.message ?? 'The request has failed due to a temporary failure of the server.',
+        e.status ?? 503,
+      );
     default: {
-      const message = e.message ?? (e.code === 'RequestLimitExceeded' ? 'Request limit exceeded.' : e.code === 'Throttling' ? 'Rate exceeded' : `Injected fault on ${action}: ${e.code}`);
+      const message =
+        e.message ??
+        (e.code === 'RequestLimitExceeded'
+          ? 'Request limit exceeded.'
+          : e.code === 'Throttling'
+            ? 'Rate exceeded'
+            : `Injected fault on ${action}: ${e.code}`);
       return new AwsError(e.code, message, e.status);
     }
   }
@@ -53,7 +67,9 @@ export class ConfigurableFaults implements Faults {
     return this.current;
   }
 
-  /** Validates and applies a configuration (throws FaultConfigError); counters, buckets and the random sequence restart. */
+  /**
+   * Validates and applies a configuration (throws FaultConfigError); counters, buckets and the random sequence restart.
+   */
   set(config: unknown): FaultConfig {
     this.current = parseFaultConfig(config);
     this.restart();
@@ -84,7 +100,9 @@ export class ConfigurableFaults implements Faults {
     this.buckets = new TokenBuckets(() => this.getWorld().clock.now(), c.throttle);
     this.rngState = c.failRate?.seed ?? 1;
     const lat = c.latency;
-    const latencyOn = !!lat && (lat.fixedMs > 0 || lat.jitterMs > 0 || lat.spikeProbability > 0 || Object.keys(lat.perAction).length > 0);
+    const latencyOn =
+      !!lat &&
+      (lat.fixedMs > 0 || lat.jitterMs > 0 || lat.spikeProbability > 0 || Object.keys(lat.perAction).length > 0);
     this.active = latencyOn || c.failNth.length > 0 || (c.failRate?.rate ?? 0) > 0 || !!c.throttle?.enabled;
   }
 
@@ -144,7 +162,11 @@ export class ConfigurableFaults implements Faults {
       if (!v.ok) {
         if (call.protocol !== 'ec2') return new AwsError('Throttling', 'Rate exceeded', 400);
         const why = v.kind === 'resource' ? 'resource rate limit' : 'request rate limit';
-        return new AwsError('RequestLimitExceeded', `Request limit exceeded. Account ${call.accountId} has been throttled on ec2:${call.action} because it exceeded its ${why}.`, 503);
+        return new AwsError(
+          'RequestLimitExceeded',
+          `Request limit exceeded. Account ${call.accountId} has been throttled on ec2:${call.action} because it exceeded its ${why}.`,
+          503,
+        );
       }
     }
     return undefined;

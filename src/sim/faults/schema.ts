@@ -13,7 +13,12 @@ const action = z.string().regex(/^(\*|[A-Za-z0-9]+)$/, 'must be an API action na
  *   unavailable → ServiceUnavailable (503)
  */
 export const faultErrorSchema = z.strictObject({
-  code: z.string().regex(/^[A-Za-z][A-Za-z0-9.]*$/, 'must be an AWS error code such as RequestLimitExceeded, or throttle | internal | unavailable'),
+  code: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9.]*$/,
+      'must be an AWS error code such as RequestLimitExceeded, or throttle | internal | unavailable',
+    ),
   status: z.number().int().min(400).max(599).optional(),
   message: z.string().optional(),
 });
@@ -49,7 +54,9 @@ export const faultConfigSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       scale: z.number().positive().max(1_000_000).default(1),
-      overrides: z.record(z.string(), z.strictObject({ max: z.number().positive(), refill: z.number().min(0) })).default({}),
+      overrides: z
+        .record(z.string(), z.strictObject({ max: z.number().positive(), refill: z.number().min(0) }))
+        .default({}),
       resourceBuckets: z.boolean().default(true),
     })
     .optional(),
@@ -59,7 +66,10 @@ export const faultConfigSchema = z.strictObject({
       /** Fraction of calls (0..1) that fail. */
       rate: z.number().min(0).max(1),
       /** Errors picked uniformly at random; default throttle, internal, unavailable. */
-      codes: z.array(faultErrorSchema).min(1).default([{ code: 'throttle' }, { code: 'internal' }, { code: 'unavailable' }]),
+      codes: z
+        .array(faultErrorSchema)
+        .min(1)
+        .default([{ code: 'throttle' }, { code: 'internal' }, { code: 'unavailable' }]),
       /** Only these actions fail (default: all). */
       actions: z.array(action).optional(),
       /** Seed of the random sequence, so a run can be repeated. Default 1. */
@@ -85,6 +95,14 @@ export class FaultConfigError extends Error {
 export function parseFaultConfig(raw: unknown): FaultConfig {
   const r = faultConfigSchema.safeParse(raw ?? {}, { error: validationMessage });
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  ${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(root)'}: ${i.message}`);
+  const lines = r.error.issues.map(
+    (i) =>
+      `  ${
+        i.path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+          .join('')
+          .replace(/^\./, '') || '(root)'
+      }: ${i.message}`,
+  );
   throw new FaultConfigError(`invalid fault configuration:\n${lines.join('\n')}`);
 }

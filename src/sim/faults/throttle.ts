@@ -24,15 +24,26 @@ export interface ThrottleConfig {
 
 /** Describe calls that get the smaller 50/10 bucket when called without a filter and without pagination. */
 const UNFILTERED = new Set([
-  'DescribeInstances', 'DescribeInstanceStatus', 'DescribeNetworkInterfaces', 'DescribeSecurityGroups',
-  'DescribeSnapshots', 'DescribeSpotInstanceRequests', 'DescribeVolumes',
+  'DescribeInstances',
+  'DescribeInstanceStatus',
+  'DescribeNetworkInterfaces',
+  'DescribeSecurityGroups',
+  'DescribeSnapshots',
+  'DescribeSpotInstanceRequests',
+  'DescribeVolumes',
 ]);
 
 /** Resource-intensive actions (50/5, the same numbers as Mutating today, kept apart as AWS lists them apart). */
 const RESOURCE_INTENSIVE = new Set([
-  'AcceptVpcPeeringConnection', 'AuthorizeSecurityGroupIngress', 'CancelSpotInstanceRequests', 'CreateKeyPair',
-  'CreateVpcPeeringConnection', 'DeleteVpcPeeringConnection', 'RejectVpcPeeringConnection',
-  'RevokeSecurityGroupIngress', 'RequestSpotInstances',
+  'AcceptVpcPeeringConnection',
+  'AuthorizeSecurityGroupIngress',
+  'CancelSpotInstanceRequests',
+  'CreateKeyPair',
+  'CreateVpcPeeringConnection',
+  'DeleteVpcPeeringConnection',
+  'RejectVpcPeeringConnection',
+  'RevokeSecurityGroupIngress',
+  'RequestSpotInstances',
 ]);
 
 /** Uncategorized actions with buckets of their own: [max, refill per second]. */
@@ -82,7 +93,10 @@ const NON_MUTATING = /^(Describe|List|Search|Get)/;
 export type Ec2Category = 'uncategorized' | 'unfiltered' | 'non-mutating' | 'resource-intensive' | 'mutating';
 
 /** The bucket EC2 applies to this call: its category and [size, refill per second]. */
-export function ec2Bucket(action: string, params: Record<string, unknown>): { category: Ec2Category; size: [number, number] } {
+export function ec2Bucket(
+  action: string,
+  params: Record<string, unknown>,
+): { category: Ec2Category; size: [number, number] } {
   const own = UNCATEGORIZED[action];
   if (own) return { category: 'uncategorized', size: own };
   if (NON_MUTATING.test(action)) {
@@ -133,7 +147,10 @@ export type ThrottleVerdict = { ok: true } | { ok: false; kind: 'request' | 'res
 
 export class TokenBuckets {
   private buckets = new Map<string, Bucket>();
-  constructor(private readonly now: () => number, private readonly config?: ThrottleConfig) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly config?: ThrottleConfig,
+  ) {}
 
   private bucket(key: string, size: [number, number], now: number): Bucket {
     let b = this.buckets.get(key);

@@ -2,8 +2,9 @@
 // actions: a handler's result object is serialised by walking it (see xml.ts).
 //   ec2Query: <OpResponse xmlns=…><requestId/>…fields…</OpResponse>; lists as <item>; errors as
 //             <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>.
-//   awsQuery: <OpResponse xmlns=…><OpResult>…</OpResult><ResponseMetadata><RequestId/></ResponseMetadata></OpResponse>;
-//             lists as <member>; errors as <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>.
+//   awsQuery: <OpResponse xmlns=…><OpResult>…</OpResult><ResponseMetadata><RequestId/></ResponseMetadata>
+//             </OpResponse>; lists as <member>; errors as
+//             <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>.
 
 import { toXml, escapeXml, type XmlData } from './xml.js';
 import type { AwsError } from '../errors.js';
@@ -23,7 +24,10 @@ export interface Codec {
 
 export const ec2Codec: Codec = {
   success(action, result, requestId, xmlns) {
-    const fields = result && typeof result === 'object' && !Array.isArray(result) && !(result instanceof Date) ? result : { return: result ?? true };
+    const fields =
+      result && typeof result === 'object' && !Array.isArray(result) && !(result instanceof Date)
+        ? result
+        : { return: result ?? true };
     const body = toXml(`${action}Response`, { requestId, ...fields }, 'item', ` xmlns="${xmlns}"`);
     return { status: 200, contentType: 'text/xml;charset=UTF-8', body: DECL + body };
   },

@@ -33,12 +33,18 @@ function assign(root: FormObject, path: (string | number)[], value: string): voi
     const nextIsIndex = !last && typeof path[i + 1] === 'number';
     if (Array.isArray(cur)) {
       if (typeof key !== 'number') return; // malformed: a name where an index belongs
-      if (last) { cur[key] = value; return; }
+      if (last) {
+        cur[key] = value;
+        return;
+      }
       if (cur[key] === undefined || typeof cur[key] === 'string') cur[key] = nextIsIndex ? [] : {};
       cur = cur[key]!;
     } else if (typeof cur === 'object') {
       const k = String(key);
-      if (last) { cur[k] = value; return; }
+      if (last) {
+        cur[k] = value;
+        return;
+      }
       const existing: FormValue | undefined = cur[k];
       if (existing === undefined || typeof existing === 'string') cur[k] = nextIsIndex ? [] : {};
       cur = cur[k]!;

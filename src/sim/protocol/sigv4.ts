@@ -10,7 +10,10 @@ export interface CredentialScope {
 
 const SCOPE_RE = /Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/;
 
-export function parseCredentialScope(authorization: string | undefined, query?: URLSearchParams): CredentialScope | undefined {
+export function parseCredentialScope(
+  authorization: string | undefined,
+  query?: URLSearchParams,
+): CredentialScope | undefined {
   const fromHeader = authorization ? SCOPE_RE.exec(authorization) : null;
   if (fromHeader) {
     return { accessKeyId: fromHeader[1]!, date: fromHeader[2]!, region: fromHeader[3]!, service: fromHeader[4]! };

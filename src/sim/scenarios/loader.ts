@@ -32,7 +32,10 @@ export function bundledScenarioDir(): string {
 }
 
 export async function listBundledScenarios(): Promise<string[]> {
-  return (await readdir(bundledScenarioDir())).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+  return (await readdir(bundledScenarioDir()))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''))
+    .sort();
 }
 
 export async function readScenario(input: ScenarioInput): Promise<Scenario> {
@@ -67,7 +70,6 @@ export function formatIssues(error: z.ZodError): string {
   return lines.join('\n');
 }
 
-
 function formatPath(path: PropertyKey[]): string {
   let s = '';
   for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
@@ -88,7 +90,11 @@ export interface ScenarioFlowSpec {
 
 export function buildWorld(s: Scenario): World {
   const defaultAccount = s.accounts.find((a) => a.default) ?? s.accounts[0]!;
-  const world = new World({ defaultAccountId: defaultAccount.id, defaultRegion: s.defaultRegion, scenarioName: s.name });
+  const world = new World({
+    defaultAccountId: defaultAccount.id,
+    defaultRegion: s.defaultRegion,
+    scenarioName: s.name,
+  });
   if (s.startTime) {
     world.clock.advance(Date.parse(s.startTime) - Date.now());
   }
@@ -112,7 +118,9 @@ export function buildWorld(s: Scenario): World {
       const path = `accounts[${ai}].regions[${ri}]`;
       const region = world.region(acct.id, reg.name);
       new RegionBuilder(world, account, region, reg, path).build();
-      reg.flows.forEach((f, fi) => flows.push({ accountId: acct.id, region: reg.name, path: `${path}.flows[${fi}]`, spec: f }));
+      reg.flows.forEach((f, fi) =>
+        flows.push({ accountId: acct.id, region: reg.name, path: `${path}.flows[${fi}]`, spec: f }),
+      );
     });
   });
   world.scenarioFlows = flows;
@@ -123,9 +131,13 @@ export function buildWorld(s: Scenario): World {
 function buildIam(world: World, account: AccountState, iam: Scenario['accounts'][number]['iam'], path: string): void {
   const now = world.clock.nowIso();
   for (const r of iam.roles) {
-    const trust = typeof r.trust === 'string'
-      ? { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: r.trust }, Action: 'sts:AssumeRole' }] }
-      : r.trust;
+    const trust =
+      typeof r.trust === 'string'
+        ? {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: r.trust }, Action: 'sts:AssumeRole' }],
+          }
+        : r.trust;
     account.iam.roles.set(r.name, {
       roleName: r.name,
       roleId: `AROA${world.ids.hex('role', 17).slice(5).toUpperCase()}`,
@@ -140,7 +152,8 @@ function buildIam(world: World, account: AccountState, iam: Scenario['accounts']
     });
   }
   iam.instanceProfiles.forEach((p, i) => {
-    if (p.role && !account.iam.roles.has(p.role)) throw new ScenarioError(`${path}.instanceProfiles[${i}].role: unknown role "${p.role}"`);
+    if (p.role && !account.iam.roles.has(p.role))
+      throw new ScenarioError(`${path}.instanceProfiles[${i}].role: unknown role "${p.role}"`);
     account.iam.instanceProfiles.set(p.name, {
       instanceProfileName: p.name,
       instanceProfileId: `AIPA${world.ids.hex('ip', 17).slice(3).toUpperCase()}`,

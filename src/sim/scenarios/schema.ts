@@ -9,7 +9,13 @@ const cidr = z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'must be a CIDR such 
 const ip = z.string().regex(/^[0-9a-fA-F.:]+$/, 'must be an IP address');
 const portRange = z.string().regex(/^\d+(-\d+)?$/, 'must be a port or a range such as "22" or "1024-65535"');
 /** An AWS resource id such as sg-0123456789abcdef0 (8 or 17 hex digits after the prefix). */
-const awsId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `must be an id such as ${prefix}-0123456789abcdef0 (8 to 17 hex digits)`);
+const awsId = (prefix: string) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^${prefix}-[0-9a-f]{8,17}$`),
+      `must be an id such as ${prefix}-0123456789abcdef0 (8 to 17 hex digits)`,
+    );
 
 export const sgRuleSchema = z.strictObject({
   /** tcp | udp | icmp | icmpv6 | all (= -1) | a protocol number */
@@ -151,7 +157,9 @@ const instanceSchema = z.strictObject({
   publicIp: ip.optional(),
   elasticIp: ip.optional(),
   ipv6: z.union([z.array(ip), z.number().int().min(0)]).optional(),
-  primaryEni: z.strictObject({ id: awsId('eni').optional(), connectionTracking: eniSpecSchema.shape.connectionTracking }).optional(),
+  primaryEni: z
+    .strictObject({ id: awsId('eni').optional(), connectionTracking: eniSpecSchema.shape.connectionTracking })
+    .optional(),
   /** Further ENIs, attached at device index 1, 2, … */
   extraNetworkInterfaces: z.array(eniSpecSchema.omit({ interfaceType: true, requesterManaged: true })).default([]),
   /** Default: one 8 GiB gp3 root volume at /dev/xvda. */
@@ -243,7 +251,9 @@ const accountSchema = z.strictObject({
   iam: z
     .strictObject({
       roles: z.array(roleSchema).default([]),
-      instanceProfiles: z.array(z.strictObject({ name: z.string().min(1), path: z.string().default('/'), role: ref.optional() })).default([]),
+      instanceProfiles: z
+        .array(z.strictObject({ name: z.string().min(1), path: z.string().default('/'), role: ref.optional() }))
+        .default([]),
     })
     .default({ roles: [], instanceProfiles: [] }),
   regions: z.array(regionSchema).default([]),

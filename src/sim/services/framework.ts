@@ -108,16 +108,26 @@ export function tagSet(tags: Record<string, string>): XmlData {
 // ---- pagination --------------------------------------------------------------------------------------
 
 /** Pages a list with an opaque token. Token = base64 of the next offset (AWS tokens are opaque too). */
-export function paginate<T>(items: T[], maxResults: number | undefined, token: string | undefined, min = 5, max = 1000): { page: T[]; nextToken?: string } {
+export function paginate<T>(
+  items: T[],
+  maxResults: number | undefined,
+  token: string | undefined,
+  min = 5,
+  max = 1000,
+): { page: T[]; nextToken?: string } {
   let start = 0;
   if (token) {
     const decoded = Number(Buffer.from(token, 'base64url').toString('utf8').replace(/^o:/, ''));
-    if (!Number.isInteger(decoded) || decoded < 0) throw new AwsError('InvalidNextToken', 'The specified NextToken is not valid.');
+    if (!Number.isInteger(decoded) || decoded < 0)
+      throw new AwsError('InvalidNextToken', 'The specified NextToken is not valid.');
     start = decoded;
   }
   if (maxResults === undefined) return { page: items.slice(start) };
   if (maxResults < min || maxResults > max) {
-    throw new AwsError('InvalidParameterValue', `Value (${maxResults}) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${maxResults}) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`,
+    );
   }
   const page = items.slice(start, start + maxResults);
   const next = start + maxResults;

@@ -8,4 +8,11 @@ import { elbService } from './elb/index.js';
 import { iamService } from './iam/index.js';
 import { stsService } from './sts/index.js';
 
-export const allServices: ServiceDef[] = [ec2Service, autoscalingService, elbv2Service, elbService, iamService, stsService];
+export const allServices: ServiceDef[] = [
+  ec2Service,
+  autoscalingService,
+  elbv2Service,
+  elbService,
+  iamService,
+  stsService,
+];

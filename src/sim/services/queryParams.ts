@@ -14,14 +14,19 @@ function memberName(key: string): string {
 
 export function validation(key: string, value: string | number | null, constraint: string): AwsError {
   const shown = value === null ? 'null' : `'${value}'`;
-  return new AwsError('ValidationError', `1 validation error detected: Value ${shown} at '${memberName(key)}' failed to satisfy constraint: ${constraint}`, 400);
+  return new AwsError(
+    'ValidationError',
+    `1 validation error detected: Value ${shown} at '${memberName(key)}' failed to satisfy constraint: ${constraint}`,
+    400,
+  );
 }
 
 export function optStr(p: FormObject, key: string, maxLen?: number): string | undefined {
   const v = p[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw validation(key, null, 'Member must be a string');
-  if (maxLen !== undefined && v.length > maxLen) throw validation(key, v, `Member must have length less than or equal to ${maxLen}`);
+  if (maxLen !== undefined && v.length > maxLen)
+    throw validation(key, v, `Member must have length less than or equal to ${maxLen}`);
   return v;
 }
 
@@ -65,7 +70,8 @@ export function needBool(p: FormObject, key: string): boolean {
 /** A `X.member.N` list of strings (the decoder has already dropped `member`). */
 export function strings(p: FormObject, key: string, maxItems?: number): string[] {
   const out = list(p[key]).map((x: FormValue) => (typeof x === 'string' ? x : ''));
-  if (maxItems !== undefined && out.length > maxItems) throw validation(key, null, `Member must have length less than or equal to ${maxItems}`);
+  if (maxItems !== undefined && out.length > maxItems)
+    throw validation(key, null, `Member must have length less than or equal to ${maxItems}`);
   return out;
 }
 
@@ -81,7 +87,10 @@ export function struct(p: FormObject, key: string): FormObject | undefined {
 
 /** `Tags.member.N.Key` / `.Value`. */
 export function readTags(p: FormObject, key = 'Tags'): { key: string; value: string }[] {
-  return structs(p, key).map((t) => ({ key: typeof t.Key === 'string' ? t.Key : '', value: typeof t.Value === 'string' ? t.Value : '' }));
+  return structs(p, key).map((t) => ({
+    key: typeof t.Key === 'string' ? t.Key : '',
+    value: typeof t.Value === 'string' ? t.Value : '',
+  }));
 }
 
 // ---- paging ----------------------------------------------------------------------------------------------
@@ -100,7 +109,13 @@ function decodeToken(token: string, salt: string): number | undefined {
  * Pages a list with an opaque token. `salt` ties a token to its list (a DescribeAutoScalingGroups token is not
  * accepted by DescribeScalingActivities). Returns the page and the token for the next page, if any.
  */
-export function pageOf<T>(items: T[], size: number, token: string | undefined, salt: string, badToken: () => AwsError): { page: T[]; next?: string } {
+export function pageOf<T>(
+  items: T[],
+  size: number,
+  token: string | undefined,
+  salt: string,
+  badToken: () => AwsError,
+): { page: T[]; next?: string } {
   let start = 0;
   if (token !== undefined && token !== '') {
     const n = decodeToken(token, salt);

@@ -4,14 +4,34 @@
 
 import { nthAddress, parseCidr, formatIp, cidrContains } from '../../core/cidr.js';
 import type {
-  Instance, NetworkAcl, NetworkAclEntry, NetworkInterface, RegionState, RouteTable, SecurityGroup, SgRule, Subnet,
-  Tags, Volume, Vpc, ConnectionTracking,
+  Instance,
+  NetworkAcl,
+  NetworkAclEntry,
+  NetworkInterface,
+  RegionState,
+  RouteTable,
+  SecurityGroup,
+  SgRule,
+  Subnet,
+  Tags,
+  Volume,
+  Vpc,
+  ConnectionTracking,
 } from './types.js';
 import type { World } from './world.js';
 
 export function defaultEgressRules(world: World, ipv6: boolean): SgRule[] {
-  const rules: SgRule[] = [{ securityGroupRuleId: world.ids.hex('sgr'), isEgress: true, ipProtocol: '-1', cidrIpv4: '0.0.0.0/0', tags: {} }];
-  if (ipv6) rules.push({ securityGroupRuleId: world.ids.hex('sgr'), isEgress: true, ipProtocol: '-1', cidrIpv6: '::/0', tags: {} });
+  const rules: SgRule[] = [
+    { securityGroupRuleId: world.ids.hex('sgr'), isEgress: true, ipProtocol: '-1', cidrIpv4: '0.0.0.0/0', tags: {} },
+  ];
+  if (ipv6)
+    rules.push({
+      securityGroupRuleId: world.ids.hex('sgr'),
+      isEgress: true,
+      ipProtocol: '-1',
+      cidrIpv6: '::/0',
+      tags: {},
+    });
   return rules;
 }
 
@@ -25,13 +45,26 @@ export function allowAllNaclEntries(ipv6: boolean): NetworkAclEntry[] {
 }
 
 export function localRoutes(vpc: Vpc): RouteTable['routes'] {
-  const routes: RouteTable['routes'] = [{ destinationCidrBlock: vpc.cidrBlock, gatewayId: 'local', state: 'active', origin: 'CreateRouteTable' }];
-  if (vpc.ipv6CidrBlock) routes.push({ destinationIpv6CidrBlock: vpc.ipv6CidrBlock, gatewayId: 'local', state: 'active', origin: 'CreateRouteTable' });
+  const routes: RouteTable['routes'] = [
+    { destinationCidrBlock: vpc.cidrBlock, gatewayId: 'local', state: 'active', origin: 'CreateRouteTable' },
+  ];
+  if (vpc.ipv6CidrBlock)
+    routes.push({
+      destinationIpv6CidrBlock: vpc.ipv6CidrBlock,
+      gatewayId: 'local',
+      state: 'active',
+      origin: 'CreateRouteTable',
+    });
   return routes;
 }
 
 /** Creates a VPC with its default security group, default NACL and main route table. */
-export function createVpc(world: World, region: RegionState, ownerId: string, spec: { vpcId?: string; cidrBlock: string; ipv6CidrBlock?: string; isDefault?: boolean; tags?: Tags }): Vpc {
+export function createVpc(
+  world: World,
+  region: RegionState,
+  ownerId: string,
+  spec: { vpcId?: string; cidrBlock: string; ipv6CidrBlock?: string; isDefault?: boolean; tags?: Tags },
+): Vpc {
   const vpc: Vpc = {
     vpcId: spec.vpcId ?? world.ids.hex('vpc'),
     ownerId,
@@ -52,10 +85,24 @@ export function createVpc(world: World, region: RegionState, ownerId: string, sp
     rules: [],
     tags: {},
   };
-  sg.rules.push({ securityGroupRuleId: world.ids.hex('sgr'), isEgress: false, ipProtocol: '-1', referencedGroupId: sg.groupId, tags: {} });
+  sg.rules.push({
+    securityGroupRuleId: world.ids.hex('sgr'),
+    isEgress: false,
+    ipProtocol: '-1',
+    referencedGroupId: sg.groupId,
+    tags: {},
+  });
   sg.rules.push(...defaultEgressRules(world, !!vpc.ipv6CidrBlock));
   ec2.securityGroups.set(sg.groupId, sg);
-  const acl: NetworkAcl = { networkAclId: world.ids.hex('acl'), ownerId, vpcId: vpc.vpcId, isDefault: true, entries: allowAllNaclEntries(!!vpc.ipv6CidrBlock), associations: [], tags: {} };
+  const acl: NetworkAcl = {
+    networkAclId: world.ids.hex('acl'),
+    ownerId,
+    vpcId: vpc.vpcId,
+    isDefault: true,
+    entries: allowAllNaclEntries(!!vpc.ipv6CidrBlock),
+    associations: [],
+    tags: {},
+  };
   ec2.networkAcls.set(acl.networkAclId, acl);
   const rtb: RouteTable = {
     routeTableId: world.ids.hex('rtb'),
@@ -65,7 +112,12 @@ export function createVpc(world: World, region: RegionState, ownerId: string, sp
     associations: [],
     tags: {},
   };
-  rtb.associations.push({ routeTableAssociationId: world.ids.hex('rtbassoc'), routeTableId: rtb.routeTableId, main: true, associationState: { state: 'associated' } });
+  rtb.associations.push({
+    routeTableAssociationId: world.ids.hex('rtbassoc'),
+    routeTableId: rtb.routeTableId,
+    main: true,
+    associationState: { state: 'associated' },
+  });
   ec2.routeTables.set(rtb.routeTableId, rtb);
   return vpc;
 }
@@ -81,13 +133,15 @@ export function defaultNetworkAcl(region: RegionState, vpcId: string): NetworkAc
 }
 
 export function mainRouteTable(region: RegionState, vpcId: string): RouteTable | undefined {
-  for (const t of region.ec2.routeTables.values()) if (t.vpcId === vpcId && t.associations.some((a) => a.main)) return t;
+  for (const t of region.ec2.routeTables.values())
+    if (t.vpcId === vpcId && t.associations.some((a) => a.main)) return t;
   return undefined;
 }
 
 /** The route table a subnet uses: its explicit association, else the VPC's main table. */
 export function routeTableForSubnet(region: RegionState, subnet: Subnet): RouteTable | undefined {
-  for (const t of region.ec2.routeTables.values()) if (t.associations.some((a) => a.subnetId === subnet.subnetId)) return t;
+  for (const t of region.ec2.routeTables.values())
+    if (t.associations.some((a) => a.subnetId === subnet.subnetId)) return t;
   return mainRouteTable(region, subnet.vpcId);
 }
 
@@ -97,7 +151,20 @@ export function networkAclForSubnet(region: RegionState, subnetId: string): Netw
 }
 
 /** Creates a subnet and associates it with the VPC's default NACL (as AWS does). */
-export function createSubnet(world: World, region: RegionState, ownerId: string, spec: { subnetId?: string; vpcId: string; cidrBlock: string; ipv6CidrBlock?: string; availabilityZone?: string; mapPublicIpOnLaunch?: boolean; tags?: Tags }): Subnet {
+export function createSubnet(
+  world: World,
+  region: RegionState,
+  ownerId: string,
+  spec: {
+    subnetId?: string;
+    vpcId: string;
+    cidrBlock: string;
+    ipv6CidrBlock?: string;
+    availabilityZone?: string;
+    mapPublicIpOnLaunch?: boolean;
+    tags?: Tags;
+  },
+): Subnet {
   const subnet: Subnet = {
     subnetId: spec.subnetId ?? world.ids.hex('subnet'),
     vpcId: spec.vpcId,
@@ -138,7 +205,8 @@ export function allocatePrivateIp(region: RegionState, subnet: Subnet): string {
 }
 
 export function allocateIpv6(region: RegionState, subnet: Subnet): string {
-  if (!subnet.ipv6CidrBlock) throw Object.assign(new Error('subnet has no IPv6 CIDR'), { code: 'InvalidParameterValue' });
+  if (!subnet.ipv6CidrBlock)
+    throw Object.assign(new Error('subnet has no IPv6 CIDR'), { code: 'InvalidParameterValue' });
   const used = usedAddresses(region, subnet.subnetId);
   for (let n = 0x10n; n < 0x10000n; n++) {
     const ip = nthAddress(subnet.ipv6CidrBlock, n);
@@ -156,18 +224,24 @@ function macFor(world: World): string {
   return `0a:${id.slice(0, 2)}:${id.slice(2, 4)}:${id.slice(4, 6)}:${id.slice(6, 8)}:${id.slice(8, 10)}`;
 }
 
-export function createNetworkInterface(world: World, region: RegionState, ownerId: string, subnet: Subnet, spec: {
-  networkInterfaceId?: string;
-  groupIds: string[];
-  privateIp?: string;
-  secondaryPrivateIps?: string[];
-  ipv6?: string[] | number;
-  description?: string;
-  interfaceType?: string;
-  requesterManaged?: boolean;
-  connectionTracking?: ConnectionTracking;
-  tags?: Tags;
-}): NetworkInterface {
+export function createNetworkInterface(
+  world: World,
+  region: RegionState,
+  ownerId: string,
+  subnet: Subnet,
+  spec: {
+    networkInterfaceId?: string;
+    groupIds: string[];
+    privateIp?: string;
+    secondaryPrivateIps?: string[];
+    ipv6?: string[] | number;
+    description?: string;
+    interfaceType?: string;
+    requesterManaged?: boolean;
+    connectionTracking?: ConnectionTracking;
+    tags?: Tags;
+  },
+): NetworkInterface {
   const primary = spec.privateIp ?? allocatePrivateIp(region, subnet);
   const eni: NetworkInterface = {
     networkInterfaceId: spec.networkInterfaceId ?? world.ids.hex('eni'),
@@ -189,13 +263,20 @@ export function createNetworkInterface(world: World, region: RegionState, ownerI
     tags: { ...(spec.tags ?? {}) },
   };
   region.ec2.networkInterfaces.set(eni.networkInterfaceId, eni);
-  for (const ip of spec.secondaryPrivateIps ?? []) eni.privateIpAddresses.push({ privateIpAddress: ip, primary: false });
+  for (const ip of spec.secondaryPrivateIps ?? [])
+    eni.privateIpAddresses.push({ privateIpAddress: ip, primary: false });
   if (Array.isArray(spec.ipv6)) eni.ipv6Addresses.push(...spec.ipv6);
   else for (let i = 0; i < (spec.ipv6 ?? 0); i++) eni.ipv6Addresses.push(allocateIpv6(region, subnet));
   return eni;
 }
 
-export function attachNetworkInterface(world: World, eni: NetworkInterface, instance: Instance, deviceIndex: number, deleteOnTermination: boolean): void {
+export function attachNetworkInterface(
+  world: World,
+  eni: NetworkInterface,
+  instance: Instance,
+  deviceIndex: number,
+  deleteOnTermination: boolean,
+): void {
   eni.attachment = {
     attachmentId: world.ids.hex('eni-attach'),
     instanceId: instance.instanceId,
@@ -211,7 +292,20 @@ export function attachNetworkInterface(world: World, eni: NetworkInterface, inst
   instance.networkInterfaceIds = ids;
 }
 
-export function createVolume(world: World, region: RegionState, ownerId: string, spec: { volumeId?: string; size: number; volumeType: string; availabilityZone: string; encrypted?: boolean; snapshotId?: string; tags?: Tags }): Volume {
+export function createVolume(
+  world: World,
+  region: RegionState,
+  ownerId: string,
+  spec: {
+    volumeId?: string;
+    size: number;
+    volumeType: string;
+    availabilityZone: string;
+    encrypted?: boolean;
+    snapshotId?: string;
+    tags?: Tags;
+  },
+): Volume {
   const v: Volume = {
     volumeId: spec.volumeId ?? world.ids.hex('vol'),
     ownerId,
@@ -229,25 +323,43 @@ export function createVolume(world: World, region: RegionState, ownerId: string,
   return v;
 }
 
-export function attachVolume(world: World, volume: Volume, instance: Instance, device: string, deleteOnTermination: boolean): void {
-  volume.attachments = [{ instanceId: instance.instanceId, device, state: 'attached', attachTime: world.clock.nowIso(), deleteOnTermination }];
+export function attachVolume(
+  world: World,
+  volume: Volume,
+  instance: Instance,
+  device: string,
+  deleteOnTermination: boolean,
+): void {
+  volume.attachments = [
+    {
+      instanceId: instance.instanceId,
+      device,
+      state: 'attached',
+      attachTime: world.clock.nowIso(),
+      deleteOnTermination,
+    },
+  ];
   volume.state = 'in-use';
   instance.blockDevices.push({ deviceName: device, volumeId: volume.volumeId });
 }
 
-export function newInstanceRecord(world: World, ownerId: string, spec: {
-  instanceId?: string;
-  reservationId?: string;
-  imageId: string;
-  instanceType: string;
-  availabilityZone: string;
-  subnetId?: string;
-  vpcId?: string;
-  state?: Instance['state'];
-  keyName?: string;
-  nitro?: boolean;
-  tags?: Tags;
-}): Instance {
+export function newInstanceRecord(
+  world: World,
+  ownerId: string,
+  spec: {
+    instanceId?: string;
+    reservationId?: string;
+    imageId: string;
+    instanceType: string;
+    availabilityZone: string;
+    subnetId?: string;
+    vpcId?: string;
+    state?: Instance['state'];
+    keyName?: string;
+    nitro?: boolean;
+    tags?: Tags;
+  },
+): Instance {
   return {
     instanceId: spec.instanceId ?? world.ids.hex('i'),
     ownerId,
@@ -269,7 +381,14 @@ export function newInstanceRecord(world: World, ownerId: string, spec: {
     disableApiTermination: false,
     disableApiStop: false,
     instanceInitiatedShutdownBehavior: 'stop',
-    metadataOptions: { state: 'applied', httpTokens: 'required', httpPutResponseHopLimit: 2, httpEndpoint: 'enabled', httpProtocolIpv6: 'disabled', instanceMetadataTags: 'disabled' },
+    metadataOptions: {
+      state: 'applied',
+      httpTokens: 'required',
+      httpPutResponseHopLimit: 2,
+      httpEndpoint: 'enabled',
+      httpProtocolIpv6: 'disabled',
+      instanceMetadataTags: 'disabled',
+    },
     consoleOutput: '',
     platformDetails: 'Linux/UNIX',
     nitro: spec.nitro ?? true,
@@ -290,7 +409,8 @@ export function publicIpOf(eni: NetworkInterface | undefined): string | undefine
 /** A public IPv4 address from the simulated Amazon pool (54.160.0.0/11) that nothing in the region uses yet. */
 export function allocatePublicIp(world: World, region: RegionState): string {
   const used = new Set<string>();
-  for (const e of region.ec2.networkInterfaces.values()) for (const p of e.privateIpAddresses) if (p.association) used.add(p.association.publicIp);
+  for (const e of region.ec2.networkInterfaces.values())
+    for (const p of e.privateIpAddresses) if (p.association) used.add(p.association.publicIp);
   for (const a of region.ec2.addresses.values()) used.add(a.publicIp);
   for (const n of region.ec2.natGateways.values()) if (n.publicIp) used.add(n.publicIp);
   for (;;) {

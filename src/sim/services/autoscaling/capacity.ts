@@ -12,14 +12,25 @@
 import type { CallContext } from '../framework.js';
 import type { AsgInstance, AutoScalingGroup, Instance, Subnet } from '../../state/types.js';
 import {
-  allocatePublicIp, attachNetworkInterface, attachVolume, createNetworkInterface, createVolume, defaultSecurityGroup,
+  allocatePublicIp,
+  attachNetworkInterface,
+  attachVolume,
+  createNetworkInterface,
+  createVolume,
+  defaultSecurityGroup,
   newInstanceRecord,
 } from '../../state/build.js';
 import { TRANSITION_MS, terminateInstance } from '../ec2/lifecycle.js';
 import { deregisterInstanceEverywhere, registerInstanceEverywhere } from '../elbv2/targets.js';
 import { deregisterFromClassic, registerWithClassic } from '../elb/loadBalancers.js';
 import {
-  activeCount, addActivity, clearTransition, countsTowardCapacity, isSuspended, timestamp, transitionEnd,
+  activeCount,
+  addActivity,
+  clearTransition,
+  countsTowardCapacity,
+  isSuspended,
+  timestamp,
+  transitionEnd,
 } from './state.js';
 
 export const GROUP_TAG = 'aws:autoscaling:groupName';
@@ -27,7 +38,9 @@ export const GROUP_TAG = 'aws:autoscaling:groupName';
 /** The instance a launch copies: the template while it is InService in the group, else any InService member. */
 function sourceInstance(ctx: CallContext, g: AutoScalingGroup): Instance | undefined {
   const ec2 = ctx.region.ec2.instances;
-  const inService = g.instances.filter((m) => m.lifecycleState === 'InService' && ec2.get(m.instanceId)?.state !== 'terminated');
+  const inService = g.instances.filter(
+    (m) => m.lifecycleState === 'InService' && ec2.get(m.instanceId)?.state !== 'terminated',
+  );
   const tmpl = g.templateInstanceId;
   if (tmpl && inService.some((m) => m.instanceId === tmpl)) return ec2.get(tmpl);
   const first = inService.map((m) => ec2.get(m.instanceId)).find((i): i is Instance => !!i);
@@ -42,14 +55,23 @@ function groupSubnets(ctx: CallContext, g: AutoScalingGroup): Subnet[] {
 }
 
 /** The zone with the fewest active instances; ties go to the source instance's zone, then to list order. */
-function pickZone<T>(options: T[], zoneOf: (o: T) => string, g: AutoScalingGroup, preferred: string | undefined): T | undefined {
+function pickZone<T>(
+  options: T[],
+  zoneOf: (o: T) => string,
+  g: AutoScalingGroup,
+  preferred: string | undefined,
+): T | undefined {
   const load = new Map<string, number>();
-  for (const m of g.instances.filter(countsTowardCapacity)) load.set(m.availabilityZone, (load.get(m.availabilityZone) ?? 0) + 1);
+  for (const m of g.instances.filter(countsTowardCapacity))
+    load.set(m.availabilityZone, (load.get(m.availabilityZone) ?? 0) + 1);
   let best: T | undefined;
   let bestLoad = Infinity;
   for (const o of options) {
     const l = load.get(zoneOf(o)) ?? 0;
-    if (l < bestLoad || (l === bestLoad && zoneOf(o) === preferred && best !== undefined && zoneOf(best) !== preferred)) {
+    if (
+      l < bestLoad ||
+      (l === bestLoad && zoneOf(o) === preferred && best !== undefined && zoneOf(best) !== preferred)
+    ) {
       best = o;
       bestLoad = l;
     }
@@ -64,7 +86,10 @@ export function launchInto(ctx: CallContext, g: AutoScalingGroup, cause: string)
   const srcEni = src ? region.ec2.networkInterfaces.get(src.networkInterfaceIds[0] ?? '') : undefined;
   const subnets = groupSubnets(ctx, g);
   const subnet = pickZone(subnets, (s) => s.availabilityZone, g, src?.availabilityZone);
-  const zone = subnet?.availabilityZone ?? pickZone(g.availabilityZones, (z) => z, g, src?.availabilityZone) ?? `${ctx.regionName}a`;
+  const zone =
+    subnet?.availabilityZone ??
+    pickZone(g.availabilityZones, (z) => z, g, src?.availabilityZone) ??
+    `${ctx.regionName}a`;
   const srcVolume = src?.blockDevices[0] ? region.ec2.volumes.get(src.blockDevices[0].volumeId) : undefined;
   const propagated = Object.fromEntries(g.tags.filter((t) => t.propagateAtLaunch).map((t) => [t.key, t.value]));
   const inst = newInstanceRecord(world, ctx.accountId, {
@@ -79,7 +104,9 @@ export function launchInto(ctx: CallContext, g: AutoScalingGroup, cause: string)
   });
   if (subnet) {
     const sameVpc = srcEni && srcEni.vpcId === subnet.vpcId;
-    const groupIds = sameVpc ? srcEni.groupIds : [defaultSecurityGroup(region, subnet.vpcId)?.groupId].filter((x): x is string => !!x);
+    const groupIds = sameVpc
+      ? srcEni.groupIds
+      : [defaultSecurityGroup(region, subnet.vpcId)?.groupId].filter((x): x is string => !!x);
     let eni;
     try {
       eni = createNetworkInterface(world, region, ctx.accountId, subnet, {
@@ -88,7 +115,11 @@ export function launchInto(ctx: CallContext, g: AutoScalingGroup, cause: string)
         ipv6: sameVpc && srcEni.ipv6Addresses.length > 0 && subnet.ipv6CidrBlock ? 1 : undefined,
       });
     } catch (e) {
-      const act = addActivity(ctx, g, { description: 'Launching a new EC2 instance.  Status Reason: ' + String((e as Error).message), cause, details: { 'Subnet ID': subnet.subnetId, 'Availability Zone': zone } });
+      const act = addActivity(ctx, g, {
+        description: 'Launching a new EC2 instance.  Status Reason: ' + String((e as Error).message),
+        cause,
+        details: { 'Subnet ID': subnet.subnetId, 'Availability Zone': zone },
+      });
       act.statusCode = 'Failed';
       act.progress = 100;
       return false;
@@ -100,12 +131,23 @@ export function launchInto(ctx: CallContext, g: AutoScalingGroup, cause: string)
       eni.privateIpAddresses[0]!.association = { publicIp: allocatePublicIp(world, region), ipOwnerId: 'amazon' };
     }
   }
-  const vol = createVolume(world, region, ctx.accountId, { size: srcVolume?.size ?? 8, volumeType: srcVolume?.volumeType ?? 'gp3', availabilityZone: zone, encrypted: srcVolume?.encrypted });
+  const vol = createVolume(world, region, ctx.accountId, {
+    size: srcVolume?.size ?? 8,
+    volumeType: srcVolume?.volumeType ?? 'gp3',
+    availabilityZone: zone,
+    encrypted: srcVolume?.encrypted,
+  });
   attachVolume(world, vol, inst, inst.rootDeviceName, true);
   if (src?.iamInstanceProfile) {
     inst.iamInstanceProfile = { ...src.iamInstanceProfile };
     const associationId = world.ids.hex('iip-assoc');
-    region.ec2.iamInstanceProfileAssociations.set(associationId, { associationId, instanceId: inst.instanceId, iamInstanceProfile: { ...src.iamInstanceProfile }, state: 'associated', timestamp: world.clock.nowIso() });
+    region.ec2.iamInstanceProfileAssociations.set(associationId, {
+      associationId,
+      instanceId: inst.instanceId,
+      iamInstanceProfile: { ...src.iamInstanceProfile },
+      state: 'associated',
+      timestamp: world.clock.nowIso(),
+    });
   }
   inst.transition = { shown: 'pending', until: world.clock.now() + TRANSITION_MS };
   region.ec2.instances.set(inst.instanceId, inst);
@@ -120,7 +162,11 @@ export function launchInto(ctx: CallContext, g: AutoScalingGroup, cause: string)
     launchConfigurationName: g.launchConfigurationName,
   });
   if (!isSuspended(g, 'AddToLoadBalancer')) addToLoadBalancers(ctx, g, inst.instanceId);
-  addActivity(ctx, g, { description: `Launching a new EC2 instance: ${inst.instanceId}`, cause, details: { 'Subnet ID': subnet?.subnetId ?? '', 'Availability Zone': zone } });
+  addActivity(ctx, g, {
+    description: `Launching a new EC2 instance: ${inst.instanceId}`,
+    cause,
+    details: { 'Subnet ID': subnet?.subnetId ?? '', 'Availability Zone': zone },
+  });
   return true;
 }
 
@@ -172,8 +218,11 @@ function scaleInVictim(g: AutoScalingGroup): AsgInstance | undefined {
   const candidates = g.instances.filter((i) => countsTowardCapacity(i) && !i.protectedFromScaleIn);
   if (candidates.length === 0) return undefined;
   const perAz = new Map<string, number>();
-  for (const i of g.instances.filter(countsTowardCapacity)) perAz.set(i.availabilityZone, (perAz.get(i.availabilityZone) ?? 0) + 1);
-  const az = [...candidates].sort((a, b) => (perAz.get(b.availabilityZone) ?? 0) - (perAz.get(a.availabilityZone) ?? 0))[0]!.availabilityZone;
+  for (const i of g.instances.filter(countsTowardCapacity))
+    perAz.set(i.availabilityZone, (perAz.get(i.availabilityZone) ?? 0) + 1);
+  const az = [...candidates].sort(
+    (a, b) => (perAz.get(b.availabilityZone) ?? 0) - (perAz.get(a.availabilityZone) ?? 0),
+  )[0]!.availabilityZone;
   return candidates.filter((i) => i.availabilityZone === az).at(-1);
 }
 
@@ -200,7 +249,12 @@ function settleGroup(ctx: CallContext, g: AutoScalingGroup, now: number): boolea
   if (!isSuspended(g, 'ReplaceUnhealthy') && !isSuspended(g, 'Terminate')) {
     for (const m of g.instances.filter((x) => x.healthStatus === 'Unhealthy' && x.lifecycleState === 'InService')) {
       const state = ctx.region.ec2.instances.get(m.instanceId)?.state ?? 'terminated';
-      terminateMember(ctx, g, m, `At ${timestamp(ctx)} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped (instance state: ${state}).`);
+      terminateMember(
+        ctx,
+        g,
+        m,
+        `At ${timestamp(ctx)} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped (instance state: ${state}).`,
+      );
       changed = true;
     }
   }

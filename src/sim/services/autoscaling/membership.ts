@@ -13,16 +13,26 @@ import type { AsgInstance, AutoScalingActivity, AutoScalingGroup } from '../../s
 import { needBool, needStr, strings, validation } from '../queryParams.js';
 import { GROUP_TAG, addToLoadBalancers, converge, removeFromLoadBalancers, settle } from './capacity.js';
 import {
-  addActivity, groupByName, groupOfInstance, instanceDetails, isSuspended, member, setTransition, sizeError, timestamp,
+  addActivity,
+  groupByName,
+  groupOfInstance,
+  instanceDetails,
+  isSuspended,
+  member,
+  setTransition,
+  sizeError,
+  timestamp,
 } from './state.js';
 import { activityView } from './views.js';
 
 function readIds(p: FormObject, max: number, required: boolean): string[] {
   const ids = strings(p, 'InstanceIds');
   if (required && ids.length === 0) throw validation('InstanceIds', null, 'Member must not be null');
-  if (ids.length > max) throw validation('InstanceIds', `[${ids.join(', ')}]`, `Member must have length less than or equal to ${max}`);
+  if (ids.length > max)
+    throw validation('InstanceIds', `[${ids.join(', ')}]`, `Member must have length less than or equal to ${max}`);
   for (const id of ids) {
-    if (id.length < 1 || id.length > 19) throw validation('InstanceIds.member', id, 'Member must have length less than or equal to 19');
+    if (id.length < 1 || id.length > 19)
+      throw validation('InstanceIds.member', id, 'Member must have length less than or equal to 19');
   }
   return [...new Set(ids)];
 }
@@ -83,16 +93,32 @@ const attachInstances: Handler = (ctx, p) => {
   const name = needStr(p, 'AutoScalingGroupName', 255);
   const ids = readIds(p, 20, false);
   const g = groupByName(ctx.region, name);
-  const groupVpc = g.vpcZoneIdentifier ? ctx.region.ec2.subnets.get(g.vpcZoneIdentifier.split(',')[0]!.trim())?.vpcId : undefined;
+  const groupVpc = g.vpcZoneIdentifier
+    ? ctx.region.ec2.subnets.get(g.vpcZoneIdentifier.split(',')[0]!.trim())?.vpcId
+    : undefined;
   for (const id of ids) {
     const inst = ctx.region.ec2.instances.get(id);
     if (!inst) throw new AwsError('ValidationError', `Instance ID ${id} is not valid.`, 400);
     if (inst.state !== 'running') throw new AwsError('ValidationError', `Instance ${id} is not in running state.`, 400);
     const other = groupOfInstance(ctx.region, id);
-    if (other) throw new AwsError('ValidationError', `The instance ${id} is already part of the Auto Scaling group ${other.autoScalingGroupName}.`, 400);
-    if (groupVpc && inst.vpcId !== groupVpc) throw new AwsError('ValidationError', `The instance ${id} is not in the VPC of the Auto Scaling group (${groupVpc}).`, 400);
+    if (other)
+      throw new AwsError(
+        'ValidationError',
+        `The instance ${id} is already part of the Auto Scaling group ${other.autoScalingGroupName}.`,
+        400,
+      );
+    if (groupVpc && inst.vpcId !== groupVpc)
+      throw new AwsError(
+        'ValidationError',
+        `The instance ${id} is not in the VPC of the Auto Scaling group (${groupVpc}).`,
+        400,
+      );
     if (!g.availabilityZones.includes(inst.availabilityZone)) {
-      throw new AwsError('ValidationError', `The instance ${id} is in Availability Zone ${inst.availabilityZone}, which is not one of the Availability Zones of the Auto Scaling group.`, 400);
+      throw new AwsError(
+        'ValidationError',
+        `The instance ${id} is in Availability Zone ${inst.availabilityZone}, which is not one of the Availability Zones of the Auto Scaling group.`,
+        400,
+      );
     }
   }
   if (g.desiredCapacity + ids.length > g.maxSize) throw sizeError(g, 'attach', ids.length);
@@ -130,9 +156,11 @@ const enterStandby: Handler = (ctx, p) => {
   const g = groupByName(ctx.region, name);
   const members = ids.map((id) => member(g, id));
   for (const m of members) {
-    if (m.lifecycleState !== 'InService') throw new AwsError('ValidationError', `The instance ${m.instanceId} is not in InService.`, 400);
+    if (m.lifecycleState !== 'InService')
+      throw new AwsError('ValidationError', `The instance ${m.instanceId} is not in InService.`, 400);
   }
-  if (decrement && g.desiredCapacity - members.length < g.minSize) throw sizeError(g, 'move to standby', members.length);
+  if (decrement && g.desiredCapacity - members.length < g.minSize)
+    throw sizeError(g, 'move to standby', members.length);
 
   ctx.dryRunGate();
   const now = ctx.world.clock.now();
@@ -162,10 +190,15 @@ const exitStandby: Handler = (ctx, p) => {
   const g = groupByName(ctx.region, name);
   const members = ids.map((id) => member(g, id));
   for (const m of members) {
-    if (m.lifecycleState !== 'Standby') throw new AwsError('ValidationError', `The instance ${m.instanceId} is not in Standby.`, 400);
+    if (m.lifecycleState !== 'Standby')
+      throw new AwsError('ValidationError', `The instance ${m.instanceId} is not in Standby.`, 400);
   }
   if (members.length && isSuspended(g, 'Launch')) {
-    throw new AwsError('ValidationError', `Instances cannot exit Standby while the Launch process is suspended for Auto Scaling group ${name}.`, 400);
+    throw new AwsError(
+      'ValidationError',
+      `Instances cannot exit Standby while the Launch process is suspended for Auto Scaling group ${name}.`,
+      400,
+    );
   }
   if (g.desiredCapacity + members.length > g.maxSize) throw sizeError(g, 'exit standby', members.length);
 

@@ -13,7 +13,11 @@ function readProcesses(p: FormObject): string[] {
   const names = strings(p, 'ScalingProcesses');
   for (const n of names) {
     if (!PROCESSES.includes(n)) {
-      throw new AwsError('ValidationError', `Process name ${n} is not valid. Valid process names are: ${PROCESSES.join(', ')}.`, 400);
+      throw new AwsError(
+        'ValidationError',
+        `Process name ${n} is not valid. Valid process names are: ${PROCESSES.join(', ')}.`,
+        400,
+      );
     }
   }
   return names.length ? [...new Set(names)] : [...PROCESSES];
@@ -51,12 +55,23 @@ const describeScalingActivities: Handler = (ctx, p) => {
   // Newest first, as AWS lists them; a name that matches no group gives an empty list.
   const items = all
     .map((a, i) => ({ a, i }))
-    .filter(({ a }) => (name === undefined || a.autoScalingGroupName === name) && (ids.length === 0 || ids.includes(a.activityId)))
+    .filter(
+      ({ a }) =>
+        (name === undefined || a.autoScalingGroupName === name) && (ids.length === 0 || ids.includes(a.activityId)),
+    )
     .sort((x, y) => y.a.startTime.localeCompare(x.a.startTime) || y.i - x.i)
     .map(({ a }) => a);
-  const { page, next } = pageOf(items, max, optStr(p, 'NextToken'), `act:${name ?? ''}`, () => new AwsError('InvalidNextToken', 'The token is invalid.', 400));
+  const { page, next } = pageOf(
+    items,
+    max,
+    optStr(p, 'NextToken'),
+    `act:${name ?? ''}`,
+    () => new AwsError('InvalidNextToken', 'The token is invalid.', 400),
+  );
   return {
-    Activities: page.map((a) => activityView(a, ctx.region.autoscaling.groups.get(a.autoScalingGroupName)?.autoScalingGroupARN)),
+    Activities: page.map((a) =>
+      activityView(a, ctx.region.autoscaling.groups.get(a.autoScalingGroupName)?.autoScalingGroupARN),
+    ),
     NextToken: next,
   };
 };

@@ -6,8 +6,15 @@ import { AwsError } from '../../errors.js';
 import type { AsgInstance, AutoScalingActivity, AutoScalingGroup, RegionState } from '../../state/types.js';
 
 export const PROCESSES = [
-  'Launch', 'Terminate', 'AddToLoadBalancer', 'AlarmNotification', 'AZRebalance', 'HealthCheck', 'InstanceRefresh',
-  'ReplaceUnhealthy', 'ScheduledActions',
+  'Launch',
+  'Terminate',
+  'AddToLoadBalancer',
+  'AlarmNotification',
+  'AZRebalance',
+  'HealthCheck',
+  'InstanceRefresh',
+  'ReplaceUnhealthy',
+  'ScheduledActions',
 ];
 
 /** When a member's current transition (Detaching, EnteringStandby) ends, in simulated epoch ms. */
@@ -38,7 +45,8 @@ export function groupByName(region: RegionState, name: string): AutoScalingGroup
 
 /** The group an instance belongs to, if any. */
 export function groupOfInstance(region: RegionState, instanceId: string): AutoScalingGroup | undefined {
-  for (const g of region.autoscaling.groups.values()) if (g.instances.some((i) => i.instanceId === instanceId)) return g;
+  for (const g of region.autoscaling.groups.values())
+    if (g.instances.some((i) => i.instanceId === instanceId)) return g;
   return undefined;
 }
 
@@ -57,7 +65,12 @@ export function activeCount(g: AutoScalingGroup): number {
 
 export function member(g: AutoScalingGroup, instanceId: string): AsgInstance {
   const m = g.instances.find((i) => i.instanceId === instanceId);
-  if (!m) throw new AwsError('ValidationError', `The instance ${instanceId} is not part of Auto Scaling group ${g.autoScalingGroupName}.`, 400);
+  if (!m)
+    throw new AwsError(
+      'ValidationError',
+      `The instance ${instanceId} is not part of Auto Scaling group ${g.autoScalingGroupName}.`,
+      400,
+    );
   return m;
 }
 
@@ -79,7 +92,11 @@ export function timestamp(ctx: CallContext): string {
  * Records a scaling activity. It reports InProgress (Progress 50) until `durationMs` of simulated time has passed
  * and a later call settles it; `endTime` holds the planned end meanwhile (the view hides it until then).
  */
-export function addActivity(ctx: CallContext, g: AutoScalingGroup, a: { description: string; cause: string; details: Record<string, string>; durationMs?: number }): AutoScalingActivity {
+export function addActivity(
+  ctx: CallContext,
+  g: AutoScalingGroup,
+  a: { description: string; cause: string; details: Record<string, string>; durationMs?: number },
+): AutoScalingActivity {
   const now = ctx.world.clock.now();
   const act: AutoScalingActivity = {
     activityId: `a5c1a000-0000-4000-8000-${ctx.world.ids.hex('asact', 12).slice(6)}`,

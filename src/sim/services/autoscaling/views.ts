@@ -6,7 +6,9 @@ import type { XmlData } from '../../protocol/xml.js';
 import type { AsgInstance, AutoScalingActivity, AutoScalingGroup } from '../../state/types.js';
 
 function launchTemplateView(lt: AsgInstance['launchTemplate']): XmlData {
-  return lt ? { LaunchTemplateId: lt.launchTemplateId, LaunchTemplateName: lt.launchTemplateName, Version: lt.version } : undefined;
+  return lt
+    ? { LaunchTemplateId: lt.launchTemplateId, LaunchTemplateName: lt.launchTemplateName, Version: lt.version }
+    : undefined;
 }
 
 export function groupView(g: AutoScalingGroup): XmlData {
@@ -35,7 +37,10 @@ export function groupView(g: AutoScalingGroup): XmlData {
       ProtectedFromScaleIn: i.protectedFromScaleIn,
     })),
     CreatedTime: g.createdTime,
-    SuspendedProcesses: g.suspendedProcesses.map((s) => ({ ProcessName: s.processName, SuspensionReason: s.suspensionReason })),
+    SuspendedProcesses: g.suspendedProcesses.map((s) => ({
+      ProcessName: s.processName,
+      SuspensionReason: s.suspensionReason,
+    })),
     VPCZoneIdentifier: g.vpcZoneIdentifier,
     EnabledMetrics: [],
     Tags: g.tags.map((t) => ({

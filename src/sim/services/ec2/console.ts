@@ -18,10 +18,14 @@ const getConsoleOutput: Handler = (ctx, p) => {
   const inst = lookup('instance', ctx.region.ec2.instances, str(p, 'InstanceId'), 'InstanceId');
   const latest = bool(p, 'Latest') ?? false;
   if (latest && !inst.nitro) {
-    throw new AwsError('UnsupportedOperation', `Retrieving the latest console output is supported only on Nitro-based instances; '${inst.instanceId}' is not.`);
+    throw new AwsError(
+      'UnsupportedOperation',
+      `Retrieving the latest console output is supported only on Nitro-based instances; '${inst.instanceId}' is not.`,
+    );
   }
   const bytes = Buffer.from(inst.consoleOutput, 'utf8');
-  const tail = bytes.length > CONSOLE_OUTPUT_MAX_BYTES ? bytes.subarray(bytes.length - CONSOLE_OUTPUT_MAX_BYTES) : bytes;
+  const tail =
+    bytes.length > CONSOLE_OUTPUT_MAX_BYTES ? bytes.subarray(bytes.length - CONSOLE_OUTPUT_MAX_BYTES) : bytes;
   return {
     instanceId: inst.instanceId,
     timestamp: ctx.nowIso(),
@@ -35,7 +39,9 @@ export function screenshotPng(instanceId: string): Buffer {
   const bg: Rgb = [h[0]! & 0x7f, h[1]! & 0x7f, h[2]! & 0x7f];
   const fg: Rgb = [0xd0, 0xd0, 0xd0];
   const promptWidth = 60 + (h[3]! % 100);
-  return encodePng(SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT, (x, y) => (y >= 10 && y < 18 && x >= 10 && x < 10 + promptWidth ? fg : bg));
+  return encodePng(SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT, (x, y) =>
+    y >= 10 && y < 18 && x >= 10 && x < 10 + promptWidth ? fg : bg,
+  );
 }
 
 const getConsoleScreenshot: Handler = (ctx, p) => {

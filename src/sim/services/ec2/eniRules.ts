@@ -16,10 +16,18 @@ export const GROUPS_PER_ENI = 5;
  * Resolves security group ids for an interface in `vpcId`: at most GROUPS_PER_ENI distinct groups, all existing,
  * all in that VPC. `mismatch` builds the error for a group of another VPC (its wording differs per action).
  */
-export function resolveGroups(region: RegionState, vpcId: string, ids: string[], mismatch: (g: SecurityGroup) => AwsError): SecurityGroup[] {
+export function resolveGroups(
+  region: RegionState,
+  vpcId: string,
+  ids: string[],
+  mismatch: (g: SecurityGroup) => AwsError,
+): SecurityGroup[] {
   const unique = [...new Set(ids)];
   if (unique.length > GROUPS_PER_ENI) {
-    throw new AwsError('SecurityGroupsPerInterfaceLimitExceeded', `The maximum number of security groups per interface (${GROUPS_PER_ENI}) has been reached.`);
+    throw new AwsError(
+      'SecurityGroupsPerInterfaceLimitExceeded',
+      `The maximum number of security groups per interface (${GROUPS_PER_ENI}) has been reached.`,
+    );
   }
   const groups = lookupAll('sg', region.ec2.securityGroups, unique);
   for (const g of groups) if (g.vpcId !== vpcId) throw mismatch(g);
@@ -29,7 +37,10 @@ export function resolveGroups(region: RegionState, vpcId: string, ids: string[],
 function checkTimeout(name: string, v: number | undefined, min: number, max: number): void {
   if (v === undefined) return;
   if (v < min || v > max) {
-    throw new AwsError('InvalidParameterValue', `The value ${v} for ${name} is out of range. It must be between ${min} and ${max}.`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `The value ${v} for ${name} is out of range. It must be between ${min} and ${max}.`,
+    );
   }
 }
 
@@ -44,11 +55,13 @@ export function readConnectionTracking(ct: FormObject | undefined): ConnectionTr
   checkTimeout('TcpEstablishedTimeout', out.tcpEstablishedTimeout, 60, 432000);
   checkTimeout('UdpStreamTimeout', out.udpStreamTimeout, 60, 180);
   checkTimeout('UdpTimeout', out.udpTimeout, 30, 60);
-  if (out.tcpEstablishedTimeout === undefined && out.udpStreamTimeout === undefined && out.udpTimeout === undefined) return undefined;
+  if (out.tcpEstablishedTimeout === undefined && out.udpStreamTimeout === undefined && out.udpTimeout === undefined)
+    return undefined;
   return out;
 }
 
-export const NOT_NITRO_TRACKING = 'Connection tracking timeouts can only be configured on network interfaces attached to Nitro-based instances.';
+export const NOT_NITRO_TRACKING =
+  'Connection tracking timeouts can only be configured on network interfaces attached to Nitro-based instances.';
 
 function usedInSubnet(region: RegionState, subnetId: string): Set<string> {
   const used = new Set<string>();
@@ -63,7 +76,8 @@ function usedInSubnet(region: RegionState, subnetId: string): Set<string> {
 /** A requested private IPv4 address: well formed, inside the subnet, not reserved, free (or not taken twice). */
 export function checkPrivateIp(region: RegionState, subnet: Subnet, ip: string, alsoTaken: string[] = []): void {
   const parsed = parseIp(ip);
-  if (!parsed || parsed.family !== 4) throw new AwsError('InvalidParameterValue', `Invalid value '${ip}' for private IP address.`);
+  if (!parsed || parsed.family !== 4)
+    throw new AwsError('InvalidParameterValue', `Invalid value '${ip}' for private IP address.`);
   if (!cidrContains(subnet.cidrBlock, ip)) {
     throw new AwsError('InvalidParameterValue', `Address ${ip} does not fall within the subnet's address range`);
   }
@@ -71,7 +85,10 @@ export function checkPrivateIp(region: RegionState, subnet: Subnet, ip: string, 
   const last = nthAddress(subnet.cidrBlock, (1n << BigInt(32 - c.prefix)) - 1n);
   const reserved = [0, 1, 2, 3].map((n) => nthAddress(subnet.cidrBlock, n));
   if (reserved.includes(ip) || ip === last) {
-    throw new AwsError('InvalidParameterValue', `Address ${ip} is reserved by AWS in subnet ${subnet.subnetId} and cannot be assigned.`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Address ${ip} is reserved by AWS in subnet ${subnet.subnetId} and cannot be assigned.`,
+    );
   }
   if (usedInSubnet(region, subnet.subnetId).has(ip) || alsoTaken.includes(ip)) {
     throw new AwsError('InvalidIPAddress.InUse', `Address ${ip} is in use.`);
@@ -84,7 +101,11 @@ export function allocating<T>(fn: () => T): T {
     return fn();
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'InsufficientFreeAddressesInSubnet') throw new AwsError(code, 'There are not enough free addresses in subnet to satisfy the requested number of instances.');
+    if (code === 'InsufficientFreeAddressesInSubnet')
+      throw new AwsError(
+        code,
+        'There are not enough free addresses in subnet to satisfy the requested number of instances.',
+      );
     if (code) throw new AwsError(code, (e as Error).message);
     throw e;
   }
@@ -98,20 +119,36 @@ export function nextPrivateIp(region: RegionState, subnet: Subnet): string {
  * IPv6 request: a count (`countKey`) or explicit addresses (`listKey.N.Ipv6Address`). Returns the addresses to
  * assign; a count is allocated here (call after validation, before any other allocation in the subnet).
  */
-export function readIpv6Request(p: FormObject, countKey: string, listKey: string): { count?: number; addresses: string[] } {
+export function readIpv6Request(
+  p: FormObject,
+  countKey: string,
+  listKey: string,
+): { count?: number; addresses: string[] } {
   const count = int(p, countKey);
-  const addresses = objList(p, listKey).map((x) => str(x, 'Ipv6Address') ?? '').concat(strList(p, listKey));
+  const addresses = objList(p, listKey)
+    .map((x) => str(x, 'Ipv6Address') ?? '')
+    .concat(strList(p, listKey));
   if (count !== undefined && addresses.length) {
-    throw new AwsError('InvalidParameterCombination', `The parameter ${countKey} cannot be used with the parameter ${listKey}`);
+    throw new AwsError(
+      'InvalidParameterCombination',
+      `The parameter ${countKey} cannot be used with the parameter ${listKey}`,
+    );
   }
-  if (count !== undefined && count < 0) throw new AwsError('InvalidParameterValue', `Value (${count}) for parameter ${countKey} is invalid. Expected a non-negative integer.`);
+  if (count !== undefined && count < 0)
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${count}) for parameter ${countKey} is invalid. Expected a non-negative integer.`,
+    );
   return { count, addresses };
 }
 
 export function checkIpv6(region: RegionState, subnet: Subnet, req: { count?: number; addresses: string[] }): void {
   if ((req.count ?? 0) === 0 && req.addresses.length === 0) return;
   if (!subnet.ipv6CidrBlock) {
-    throw new AwsError('InvalidParameterValue', `You cannot assign IPv6 addresses to a network interface in subnet ${subnet.subnetId}: the subnet has no IPv6 CIDR block.`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `You cannot assign IPv6 addresses to a network interface in subnet ${subnet.subnetId}: the subnet has no IPv6 CIDR block.`,
+    );
   }
   const used = usedInSubnet(region, subnet.subnetId);
   for (const a of req.addresses) {
@@ -121,7 +158,11 @@ export function checkIpv6(region: RegionState, subnet: Subnet, req: { count?: nu
     }
     if (used.has(a)) throw new AwsError('InvalidIPAddress.InUse', `Address ${a} is in use.`);
   }
-  if ((req.count ?? 0) > 10) throw new AwsError('InvalidParameterValue', `Value (${req.count}) for parameter ipv6AddressCount is invalid. At most 10 IPv6 addresses can be assigned per network interface here.`);
+  if ((req.count ?? 0) > 10)
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${req.count}) for parameter ipv6AddressCount is invalid. At most 10 IPv6 addresses can be assigned per network interface here.`,
+    );
 }
 
 /** Free private IPv4 addresses left in the subnet (AWS reserves the first four and the last). */
@@ -143,6 +184,10 @@ export function checkTagTypes(p: FormObject, allowed: string[]): void {
   for (const spec of objList(p, 'TagSpecification')) {
     const type = str(spec, 'ResourceType');
     if (!type) throw new AwsError('InvalidParameterValue', 'Tag specification resource type must have a value');
-    if (!allowed.includes(type)) throw new AwsError('InvalidParameterValue', `'${type}' is not a valid taggable resource type for this operation.`);
+    if (!allowed.includes(type))
+      throw new AwsError(
+        'InvalidParameterValue',
+        `'${type}' is not a valid taggable resource type for this operation.`,
+      );
   }
 }

@@ -28,14 +28,20 @@ function tagValues(tags: Record<string, string>, name: string): string[] | undef
   return undefined;
 }
 
-export function applyFilters<T extends { tags: Record<string, string> }>(items: T[], filters: Filter[], values: FilterValues<T>): T[] {
+export function applyFilters<T extends { tags: Record<string, string> }>(
+  items: T[],
+  filters: Filter[],
+  values: FilterValues<T>,
+): T[] {
   if (filters.length === 0) return items;
   return items.filter((item) =>
     filters.every((f) => {
       const got = tagValues(item.tags, f.name) ?? values(item, f.name);
       if (got === undefined) throw new AwsError('InvalidParameterValue', `The filter '${f.name}' is invalid`);
       const strs = got.filter((x) => x !== undefined).map(String);
-      return f.values.some((want) => strs.some((v) => (want.includes('*') || want.includes('?') ? actionMatches(want, v) : v === want)));
+      return f.values.some((want) =>
+        strs.some((v) => (want.includes('*') || want.includes('?') ? actionMatches(want, v) : v === want)),
+      );
     }),
   );
 }

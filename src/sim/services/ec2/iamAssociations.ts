@@ -16,23 +16,39 @@ import type { IamInstanceProfile, IamInstanceProfileAssociation, Instance } from
 export function resolveProfile(ctx: CallContext, spec: FormObject | undefined): IamInstanceProfile {
   const arn = spec ? str(spec, 'Arn') : undefined;
   const name = spec ? str(spec, 'Name') : undefined;
-  if (!arn && !name) throw new AwsError('MissingParameter', 'The request must contain the parameter IamInstanceProfile');
+  if (!arn && !name)
+    throw new AwsError('MissingParameter', 'The request must contain the parameter IamInstanceProfile');
   const profiles = ctx.account.iam.instanceProfiles;
   if (arn) {
     const found = [...profiles.values()].find((x) => x.arn === arn);
-    if (!found) throw new AwsError('InvalidParameterValue', `Value (${arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`);
+    if (!found)
+      throw new AwsError(
+        'InvalidParameterValue',
+        `Value (${arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`,
+      );
     if (name && name !== found.instanceProfileName) {
-      throw new AwsError('InvalidParameterCombination', `The instance profile name '${name}' does not match the instance profile ARN '${arn}'.`);
+      throw new AwsError(
+        'InvalidParameterCombination',
+        `The instance profile name '${name}' does not match the instance profile ARN '${arn}'.`,
+      );
     }
     return found;
   }
   const found = profiles.get(name!) ?? [...profiles.values()].find((x) => x.instanceProfileName === name);
-  if (!found) throw new AwsError('InvalidParameterValue', `Value (${name}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name`);
+  if (!found)
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${name}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name`,
+    );
   return found;
 }
 
 /** Records an association (state `associated`) and mirrors it on the instance. */
-export function associateProfile(ctx: CallContext, inst: Instance, profile: IamInstanceProfile): IamInstanceProfileAssociation {
+export function associateProfile(
+  ctx: CallContext,
+  inst: Instance,
+  profile: IamInstanceProfile,
+): IamInstanceProfileAssociation {
   const association: IamInstanceProfileAssociation = {
     associationId: ctx.world.ids.hex('iip-assoc'),
     instanceId: inst.instanceId,
@@ -46,11 +62,18 @@ export function associateProfile(ctx: CallContext, inst: Instance, profile: IamI
 }
 
 function view(a: IamInstanceProfileAssociation, state: IamInstanceProfileAssociation['state'] = a.state) {
-  return { associationId: a.associationId, instanceId: a.instanceId, iamInstanceProfile: { arn: a.iamInstanceProfile.arn, id: a.iamInstanceProfile.id }, state, timestamp: a.timestamp };
+  return {
+    associationId: a.associationId,
+    instanceId: a.instanceId,
+    iamInstanceProfile: { arn: a.iamInstanceProfile.arn, id: a.iamInstanceProfile.id },
+    state,
+    timestamp: a.timestamp,
+  };
 }
 
 function findAssociation(ctx: CallContext, id: string): IamInstanceProfileAssociation {
-  if (!/^iip-assoc-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id)) throw new AwsError('InvalidParameterValue', `Invalid value '${id}' for associationId.`);
+  if (!/^iip-assoc-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id))
+    throw new AwsError('InvalidParameterValue', `Invalid value '${id}' for associationId.`);
   const a = ctx.region.ec2.iamInstanceProfileAssociations.get(id);
   if (!a) throw new AwsError('InvalidAssociationID.NotFound', `The association ID '${id}' does not exist`);
   return a;
@@ -66,7 +89,10 @@ const associateIamInstanceProfile: Handler = (ctx, p) => {
   const profile = resolveProfile(ctx, obj(p, 'IamInstanceProfile'));
   const state = shownState(ctx.world, inst);
   if (state !== 'running' && state !== 'stopped') {
-    throw new AwsError('IncorrectInstanceState', `The instance '${inst.instanceId}' is not in the 'running' or 'stopped' states.`);
+    throw new AwsError(
+      'IncorrectInstanceState',
+      `The instance '${inst.instanceId}' is not in the 'running' or 'stopped' states.`,
+    );
   }
   if (associationOf(ctx, inst.instanceId)) {
     throw new AwsError('IncorrectState', `There is an existing association for instance ${inst.instanceId}`);
@@ -80,16 +106,28 @@ const describeIamInstanceProfileAssociations: Handler = (ctx, p) => {
   const ids = strList(p, 'AssociationId');
   const maxResults = int(p, 'MaxResults');
   if (ids.length && maxResults !== undefined) {
-    throw new AwsError('InvalidParameterCombination', 'The parameter AssociationIds cannot be used with the parameter MaxResults');
+    throw new AwsError(
+      'InvalidParameterCombination',
+      'The parameter AssociationIds cannot be used with the parameter MaxResults',
+    );
   }
-  let items = ids.length ? [...new Set(ids)].map((id) => findAssociation(ctx, id)) : [...ctx.region.ec2.iamInstanceProfileAssociations.values()];
-  items = applyFilters(items.map((a) => ({ a, tags: {} })), readFilters(p), ({ a }, name) => {
-    switch (name) {
-      case 'instance-id': return [a.instanceId];
-      case 'state': return [a.state];
-      default: return undefined;
-    }
-  }).map((x) => x.a);
+  let items = ids.length
+    ? [...new Set(ids)].map((id) => findAssociation(ctx, id))
+    : [...ctx.region.ec2.iamInstanceProfileAssociations.values()];
+  items = applyFilters(
+    items.map((a) => ({ a, tags: {} })),
+    readFilters(p),
+    ({ a }, name) => {
+      switch (name) {
+        case 'instance-id':
+          return [a.instanceId];
+        case 'state':
+          return [a.state];
+        default:
+          return undefined;
+      }
+    },
+  ).map((x) => x.a);
   const { page, nextToken } = paginate(items, maxResults, str(p, 'NextToken'));
   return { iamInstanceProfileAssociationSet: page.map((a) => view(a)), nextToken };
 };

@@ -13,7 +13,14 @@ import { AwsError } from '../../errors.js';
 import { applyFilters, readFilters } from './filters.js';
 import { checkIdFormat, lookup } from './ids.js';
 import { readTagSpecifications } from './tags.js';
-import { checkDescription, checkSnapshotConcurrency, checkSnapshottable, newSnapshot, readOwners, settleSnapshot } from './snapshots.js';
+import {
+  checkDescription,
+  checkSnapshotConcurrency,
+  checkSnapshottable,
+  newSnapshot,
+  readOwners,
+  settleSnapshot,
+} from './snapshots.js';
 import type { XmlData } from '../../protocol/xml.js';
 import type { Image, Instance, RegionState, Volume } from '../../state/types.js';
 
@@ -72,27 +79,48 @@ function imageView(region: RegionState, img: Image): XmlData {
 
 function imageFilterValues(img: Image, name: string): (string | number | boolean | undefined)[] | undefined {
   switch (name) {
-    case 'image-id': return [img.imageId];
-    case 'name': return [img.name];
-    case 'state': return [img.state];
-    case 'owner-id': return [img.ownerId];
-    case 'owner-alias': return [];
-    case 'description': return [img.description];
-    case 'architecture': return [img.architecture];
-    case 'is-public': return [false];
-    case 'image-type': return ['machine'];
-    case 'root-device-type': return ['ebs'];
-    case 'root-device-name': return [img.rootDeviceName];
-    case 'virtualization-type': return ['hvm'];
-    case 'hypervisor': return ['xen'];
-    case 'platform-details': return ['Linux/UNIX'];
-    case 'creation-date': return [img.creationDate];
-    case 'source-instance-id': return [img.sourceInstanceId];
-    case 'block-device-mapping.device-name': return img.blockDeviceMappings.map((b) => b.deviceName);
-    case 'block-device-mapping.snapshot-id': return img.blockDeviceMappings.map((b) => b.snapshotId);
-    case 'block-device-mapping.volume-size': return img.blockDeviceMappings.map((b) => b.volumeSize);
-    case 'block-device-mapping.delete-on-termination': return img.blockDeviceMappings.map((b) => b.deleteOnTermination);
-    default: return undefined;
+    case 'image-id':
+      return [img.imageId];
+    case 'name':
+      return [img.name];
+    case 'state':
+      return [img.state];
+    case 'owner-id':
+      return [img.ownerId];
+    case 'owner-alias':
+      return [];
+    case 'description':
+      return [img.description];
+    case 'architecture':
+      return [img.architecture];
+    case 'is-public':
+      return [false];
+    case 'image-type':
+      return ['machine'];
+    case 'root-device-type':
+      return ['ebs'];
+    case 'root-device-name':
+      return [img.rootDeviceName];
+    case 'virtualization-type':
+      return ['hvm'];
+    case 'hypervisor':
+      return ['xen'];
+    case 'platform-details':
+      return ['Linux/UNIX'];
+    case 'creation-date':
+      return [img.creationDate];
+    case 'source-instance-id':
+      return [img.sourceInstanceId];
+    case 'block-device-mapping.device-name':
+      return img.blockDeviceMappings.map((b) => b.deviceName);
+    case 'block-device-mapping.snapshot-id':
+      return img.blockDeviceMappings.map((b) => b.snapshotId);
+    case 'block-device-mapping.volume-size':
+      return img.blockDeviceMappings.map((b) => b.volumeSize);
+    case 'block-device-mapping.delete-on-termination':
+      return img.blockDeviceMappings.map((b) => b.deleteOnTermination);
+    default:
+      return undefined;
   }
 }
 
@@ -100,7 +128,10 @@ const describeImages: Handler = (ctx, p) => {
   const ids = strList(p, 'ImageId');
   const maxResults = int(p, 'MaxResults');
   if (ids.length && maxResults !== undefined) {
-    throw new AwsError('InvalidParameterCombination', 'The parameter ImageIds cannot be used with the parameter MaxResults');
+    throw new AwsError(
+      'InvalidParameterCombination',
+      'The parameter ImageIds cannot be used with the parameter MaxResults',
+    );
   }
   const owners = readOwners(ctx, strList(p, 'Owner'));
   const all = ctx.region.ec2.images;
@@ -109,11 +140,16 @@ const describeImages: Handler = (ctx, p) => {
   if (ids.length) {
     for (const id of ids) checkIdFormat('image', id);
     const missing = ids.filter((id) => !all.has(id));
-    if (missing.length) throw new AwsError('InvalidAMIID.NotFound', `The image id '[${missing.join(', ')}]' does not exist`);
+    if (missing.length)
+      throw new AwsError('InvalidAMIID.NotFound', `The image id '[${missing.join(', ')}]' does not exist`);
     // AWS: with ImageIds, filters are ignored.
     items = ids.map((id) => all.get(id)!);
   } else {
-    items = applyFilters([...all.values()].map((i) => settleImage(ctx.region, i, now)), readFilters(p), imageFilterValues);
+    items = applyFilters(
+      [...all.values()].map((i) => settleImage(ctx.region, i, now)),
+      readFilters(p),
+      imageFilterValues,
+    );
   }
   items = items.map((i) => settleImage(ctx.region, i, now));
   if (owners) items = items.filter((i) => owners.has(i.ownerId));
@@ -121,20 +157,35 @@ const describeImages: Handler = (ctx, p) => {
   return { imagesSet: page.map((i) => imageView(ctx.region, i)), nextToken };
 };
 
-interface PlannedDevice { deviceName: string; volume?: Volume; volumeSize: number; deleteOnTermination: boolean }
+interface PlannedDevice {
+  deviceName: string;
+  volume?: Volume;
+  volumeSize: number;
+  deleteOnTermination: boolean;
+}
 
 /** The image's block devices: the instance's EBS volumes with BlockDeviceMapping.N overrides applied. */
 function planDevices(ctx: CallContext, inst: Instance, mappings: FormObject[]): PlannedDevice[] {
   const devices: PlannedDevice[] = inst.blockDevices.map((b) => {
     const v = ctx.region.ec2.volumes.get(b.volumeId);
-    return { deviceName: b.deviceName, volume: v, volumeSize: v?.size ?? 8, deleteOnTermination: v?.attachments[0]?.deleteOnTermination ?? true };
+    return {
+      deviceName: b.deviceName,
+      volume: v,
+      volumeSize: v?.size ?? 8,
+      deleteOnTermination: v?.attachments[0]?.deleteOnTermination ?? true,
+    };
   });
   for (const m of mappings) {
     const name = str(m, 'DeviceName');
-    if (!name) throw new AwsError('MissingParameter', 'The request must contain the parameter BlockDeviceMapping.DeviceName');
+    if (!name)
+      throw new AwsError('MissingParameter', 'The request must contain the parameter BlockDeviceMapping.DeviceName');
     const existing = devices.find((d) => d.deviceName === name);
     if (str(m, 'NoDevice') !== undefined) {
-      if (name === inst.rootDeviceName) throw new AwsError('InvalidBlockDeviceMapping', `The device '${name}' is the root device of ${inst.instanceId} and cannot be suppressed.`);
+      if (name === inst.rootDeviceName)
+        throw new AwsError(
+          'InvalidBlockDeviceMapping',
+          `The device '${name}' is the root device of ${inst.instanceId} and cannot be suppressed.`,
+        );
       if (existing) devices.splice(devices.indexOf(existing), 1);
       continue;
     }
@@ -144,14 +195,20 @@ function planDevices(ctx: CallContext, inst: Instance, mappings: FormObject[]): 
     const dot = bool(ebs, 'DeleteOnTermination');
     if (existing) {
       if (size !== undefined && size < existing.volumeSize) {
-        throw new AwsError('InvalidBlockDeviceMapping', `Volume of size ${size}GiB is smaller than snapshot of ${existing.volume?.volumeId ?? name}, expect size >= ${existing.volumeSize}GiB`);
+        throw new AwsError(
+          'InvalidBlockDeviceMapping',
+          `Volume of size ${size}GiB is smaller than snapshot of ${existing.volume?.volumeId ?? name}, expect size >= ${existing.volumeSize}GiB`,
+        );
       }
       if (size !== undefined) existing.volumeSize = size;
       if (dot !== undefined) existing.deleteOnTermination = dot;
       continue;
     }
     if (size === undefined || size < 1 || size > 16384) {
-      throw new AwsError('InvalidBlockDeviceMapping', `The new device '${name}' needs Ebs.VolumeSize between 1 and 16384 GiB.`);
+      throw new AwsError(
+        'InvalidBlockDeviceMapping',
+        `The new device '${name}' needs Ebs.VolumeSize between 1 and 16384 GiB.`,
+      );
     }
     devices.push({ deviceName: name, volumeSize: size, deleteOnTermination: dot ?? true });
   }
@@ -173,7 +230,10 @@ const createImage: Handler = (ctx, p) => {
   const inst = lookup('instance', ctx.region.ec2.instances, str(p, 'InstanceId'), 'InstanceId');
   const name = reqStr(p, 'Name');
   if (!NAME_RE.test(name)) {
-    throw new AwsError('InvalidAMIName.Malformed', "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '[', ']', ' ', '.', '/', '-', ''', '@' and '_'");
+    throw new AwsError(
+      'InvalidAMIName.Malformed',
+      "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '[', ']', ' ', '.', '/', '-', ''', '@' and '_'",
+    );
   }
   const description = str(p, 'Description');
   checkDescription(description);
@@ -181,17 +241,27 @@ const createImage: Handler = (ctx, p) => {
   for (const spec of objList(p, 'TagSpecification')) {
     const type = str(spec, 'ResourceType');
     if (type !== 'image' && type !== 'snapshot') {
-      throw new AwsError('InvalidParameterValue', `'${type ?? ''}' is not a valid taggable resource type for this operation.`);
+      throw new AwsError(
+        'InvalidParameterValue',
+        `'${type ?? ''}' is not a valid taggable resource type for this operation.`,
+      );
     }
   }
   const imageTags = readTagSpecifications(p, 'image');
   const snapshotTags = readTagSpecifications(p, 'snapshot');
   if (inst.state !== 'running' && inst.state !== 'stopped') {
-    throw new AwsError('IncorrectInstanceState', `The instance '${inst.instanceId}' is not in a state from which it can be imaged (it is ${inst.state}).`);
+    throw new AwsError(
+      'IncorrectInstanceState',
+      `The instance '${inst.instanceId}' is not in a state from which it can be imaged (it is ${inst.state}).`,
+    );
   }
-  if (inst.rootDeviceType !== 'ebs') throw new AwsError('InvalidParameterValue', `The instance '${inst.instanceId}' is not EBS-backed.`);
-  const duplicate = [...ctx.region.ec2.images.values()].find((i) => i.name === name && i.ownerId === ctx.accountId && i.state !== 'deregistered');
-  if (duplicate) throw new AwsError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${duplicate.imageId}`);
+  if (inst.rootDeviceType !== 'ebs')
+    throw new AwsError('InvalidParameterValue', `The instance '${inst.instanceId}' is not EBS-backed.`);
+  const duplicate = [...ctx.region.ec2.images.values()].find(
+    (i) => i.name === name && i.ownerId === ctx.accountId && i.state !== 'deregistered',
+  );
+  if (duplicate)
+    throw new AwsError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${duplicate.imageId}`);
   const devices = planDevices(ctx, inst, objList(p, 'BlockDeviceMapping'));
   const volumes = devices.map((d) => d.volume).filter((v): v is Volume => !!v);
   const now = ctx.world.clock.now();
@@ -202,9 +272,19 @@ const createImage: Handler = (ctx, p) => {
   const imageId = ctx.world.ids.hex('ami');
   const mappings = devices.map((d) => {
     const snap = d.volume
-      ? newSnapshot(ctx, d.volume, { description: `Created by CreateImage(${inst.instanceId}) for ${imageId} from ${d.volume.volumeId}`, tags: snapshotTags, startMs: now })
+      ? newSnapshot(ctx, d.volume, {
+          description: `Created by CreateImage(${inst.instanceId}) for ${imageId} from ${d.volume.volumeId}`,
+          tags: snapshotTags,
+          startMs: now,
+        })
       : undefined;
-    return { deviceName: d.deviceName, snapshotId: snap?.snapshotId ?? '', volumeSize: d.volumeSize, deleteOnTermination: d.deleteOnTermination, completesAt: snap?.completesAt ?? now };
+    return {
+      deviceName: d.deviceName,
+      snapshotId: snap?.snapshotId ?? '',
+      volumeSize: d.volumeSize,
+      deleteOnTermination: d.deleteOnTermination,
+      completesAt: snap?.completesAt ?? now,
+    };
   });
   const img: Image = {
     imageId,
@@ -232,12 +312,16 @@ const deregisterImage: Handler = (ctx, p) => {
   ctx.dryRunGate();
   ctx.region.ec2.images.delete(img.imageId);
   if (!deleteSnapshots) return { return: true };
-  const results = img.blockDeviceMappings.filter((b) => b.snapshotId).map((b) => {
-    const usedElsewhere = [...ctx.region.ec2.images.values()].some((i) => i.blockDeviceMappings.some((x) => x.snapshotId === b.snapshotId));
-    if (usedElsewhere) return { snapshotId: b.snapshotId, returnCode: 'skipped' };
-    const existed = ctx.region.ec2.snapshots.delete(b.snapshotId);
-    return { snapshotId: b.snapshotId, returnCode: existed ? 'success' : 'client-error' };
-  });
+  const results = img.blockDeviceMappings
+    .filter((b) => b.snapshotId)
+    .map((b) => {
+      const usedElsewhere = [...ctx.region.ec2.images.values()].some((i) =>
+        i.blockDeviceMappings.some((x) => x.snapshotId === b.snapshotId),
+      );
+      if (usedElsewhere) return { snapshotId: b.snapshotId, returnCode: 'skipped' };
+      const existed = ctx.region.ec2.snapshots.delete(b.snapshotId);
+      return { snapshotId: b.snapshotId, returnCode: existed ? 'success' : 'client-error' };
+    });
   return { return: true, deleteSnapshotResultSet: results };
 };
 

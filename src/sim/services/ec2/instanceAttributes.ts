@@ -20,7 +20,10 @@ function oneOf<T extends string>(p: FormObject, key: string, param: string, allo
   const v = str(p, key);
   if (v === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(v)) {
-    throw new AwsError('InvalidParameterValue', `Value (${v}) for parameter ${param} is invalid. Valid values: ${allowed.join(', ')}.`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${v}) for parameter ${param} is invalid. Valid values: ${allowed.join(', ')}.`,
+    );
   }
   return v as T;
 }
@@ -37,7 +40,10 @@ export function readMetadataOptions(p: FormObject | undefined): Partial<Omit<Met
   const hop = int(p, 'HttpPutResponseHopLimit');
   if (hop !== undefined && hop !== -1) {
     if (hop < 1 || hop > 64) {
-      throw new AwsError('InvalidParameterValue', `Value (${hop}) for parameter HttpPutResponseHopLimit is invalid. Expected a value between 1 and 64.`);
+      throw new AwsError(
+        'InvalidParameterValue',
+        `Value (${hop}) for parameter HttpPutResponseHopLimit is invalid. Expected a value between 1 and 64.`,
+      );
     }
     out.httpPutResponseHopLimit = hop;
   }
@@ -60,7 +66,10 @@ const modifyInstanceMetadataOptions: Handler = (ctx, p) => {
   const inst = lookup('instance', ctx.region.ec2.instances, str(p, 'InstanceId'), 'InstanceId');
   const changes = readMetadataOptions(p);
   if (Object.keys(changes).length === 0) {
-    throw new AwsError('MissingParameter', 'At least one of HttpTokens, HttpPutResponseHopLimit, HttpEndpoint, HttpProtocolIpv6 or InstanceMetadataTags must be specified.');
+    throw new AwsError(
+      'MissingParameter',
+      'At least one of HttpTokens, HttpPutResponseHopLimit, HttpEndpoint, HttpProtocolIpv6 or InstanceMetadataTags must be specified.',
+    );
   }
   liveOnly(ctx, inst);
   ctx.dryRunGate();
@@ -74,14 +83,20 @@ const modifyInstanceMetadataOptions: Handler = (ctx, p) => {
 function liveOnly(ctx: CallContext, inst: Instance): void {
   const s = shownState(ctx.world, inst);
   if (s === 'terminated' || s === 'shutting-down') {
-    throw new AwsError('IncorrectInstanceState', `The instance '${inst.instanceId}' is not in a valid state for this operation.`);
+    throw new AwsError(
+      'IncorrectInstanceState',
+      `The instance '${inst.instanceId}' is not in a valid state for this operation.`,
+    );
   }
 }
 
 function singleEni(ctx: CallContext, inst: Instance): NetworkInterface {
   const enis = enisOf(ctx.region, inst);
   if (enis.length > 1) {
-    throw new AwsError('InvalidInstanceID', `There are multiple interfaces attached to instance '${inst.instanceId}'. Please specify an interface ID for the operation instead.`);
+    throw new AwsError(
+      'InvalidInstanceID',
+      `There are multiple interfaces attached to instance '${inst.instanceId}'. Please specify an interface ID for the operation instead.`,
+    );
   }
   if (!enis[0]) throw new AwsError('InvalidInstanceID', `Instance '${inst.instanceId}' has no network interface.`);
   return enis[0];
@@ -96,12 +111,28 @@ function boolValue(p: FormObject, key: string, param: string): boolean | undefin
 }
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
-const NOT_MODELLED = ['EbsOptimized', 'EnaSupport', 'SriovNetSupport', 'UserData', 'Kernel', 'Ramdisk', 'EnclaveOptions'];
+const NOT_MODELLED = [
+  'EbsOptimized',
+  'EnaSupport',
+  'SriovNetSupport',
+  'UserData',
+  'Kernel',
+  'Ramdisk',
+  'EnclaveOptions',
+];
 /** `Attribute=<name>&Value=<v>` form → the struct parameter it stands for. */
 const ATTRIBUTE_PARAMS: Record<string, string> = {
-  disableApiTermination: 'DisableApiTermination', instanceInitiatedShutdownBehavior: 'InstanceInitiatedShutdownBehavior',
-  disableApiStop: 'DisableApiStop', sourceDestCheck: 'SourceDestCheck', instanceType: 'InstanceType',
-  kernel: 'Kernel', ramdisk: 'Ramdisk', userData: 'UserData', ebsOptimized: 'EbsOptimized', enaSupport: 'EnaSupport', sriovNetSupport: 'SriovNetSupport',
+  disableApiTermination: 'DisableApiTermination',
+  instanceInitiatedShutdownBehavior: 'InstanceInitiatedShutdownBehavior',
+  disableApiStop: 'DisableApiStop',
+  sourceDestCheck: 'SourceDestCheck',
+  instanceType: 'InstanceType',
+  kernel: 'Kernel',
+  ramdisk: 'Ramdisk',
+  userData: 'UserData',
+  ebsOptimized: 'EbsOptimized',
+  enaSupport: 'EnaSupport',
+  sriovNetSupport: 'SriovNetSupport',
 };
 
 const modifyInstanceAttribute: Handler = (ctx, raw) => {
@@ -110,16 +141,36 @@ const modifyInstanceAttribute: Handler = (ctx, raw) => {
   const attribute = str(p, 'Attribute');
   if (attribute !== undefined) {
     const key = ATTRIBUTE_PARAMS[attribute];
-    if (!key) throw new AwsError('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. Use the ${attribute === 'groupSet' ? 'GroupId' : attribute === 'blockDeviceMapping' ? 'BlockDeviceMapping' : 'attribute-specific'} parameter instead.`);
-    if (p[key] !== undefined) throw new AwsError('InvalidParameterCombination', `The parameter attribute cannot be used with the parameter ${key}`);
+    if (!key)
+      throw new AwsError(
+        'InvalidParameterValue',
+        `Value (${attribute}) for parameter attribute is invalid. Use the ${attribute === 'groupSet' ? 'GroupId' : attribute === 'blockDeviceMapping' ? 'BlockDeviceMapping' : 'attribute-specific'} parameter instead.`,
+      );
+    if (p[key] !== undefined)
+      throw new AwsError(
+        'InvalidParameterCombination',
+        `The parameter attribute cannot be used with the parameter ${key}`,
+      );
     p[key] = { Value: str(p, 'Value') ?? '' };
   }
   const groups = strList(p, 'GroupId');
   const mappings = objList(p, 'BlockDeviceMapping');
-  const present = ['DisableApiTermination', 'InstanceInitiatedShutdownBehavior', 'DisableApiStop', 'SourceDestCheck', 'InstanceType', ...NOT_MODELLED].filter((k) => p[k] !== undefined);
+  const present = [
+    'DisableApiTermination',
+    'InstanceInitiatedShutdownBehavior',
+    'DisableApiStop',
+    'SourceDestCheck',
+    'InstanceType',
+    ...NOT_MODELLED,
+  ].filter((k) => p[k] !== undefined);
   const count = present.length + (groups.length ? 1 : 0) + (mappings.length ? 1 : 0);
-  if (count === 0) throw new AwsError('MissingParameter', 'No attributes specified: give exactly one attribute to modify.');
-  if (count > 1) throw new AwsError('InvalidParameterCombination', 'Fields for multiple attribute types specified: only one attribute can be modified at a time.');
+  if (count === 0)
+    throw new AwsError('MissingParameter', 'No attributes specified: give exactly one attribute to modify.');
+  if (count > 1)
+    throw new AwsError(
+      'InvalidParameterCombination',
+      'Fields for multiple attribute types specified: only one attribute can be modified at a time.',
+    );
   liveOnly(ctx, inst);
 
   if (groups.length) {
@@ -132,14 +183,17 @@ const modifyInstanceAttribute: Handler = (ctx, raw) => {
   if (mappings.length) {
     const updates = mappings.map((m) => {
       const deviceName = str(m, 'DeviceName');
-      if (!deviceName) throw new AwsError('MissingParameter', 'The request must contain the parameter BlockDeviceMapping.DeviceName');
+      if (!deviceName)
+        throw new AwsError('MissingParameter', 'The request must contain the parameter BlockDeviceMapping.DeviceName');
       const ebs = obj(m, 'Ebs');
       const mapped = inst.blockDevices.find((b) => b.deviceName === deviceName);
       const volumeId = ebs ? str(ebs, 'VolumeId') : undefined;
       if (!mapped || (volumeId !== undefined && volumeId !== mapped.volumeId)) {
         throw new AwsError('InvalidInstanceAttributeValue', `No device is currently mapped at ${deviceName}`);
       }
-      const att = ctx.region.ec2.volumes.get(mapped.volumeId)?.attachments.find((a) => a.instanceId === inst.instanceId);
+      const att = ctx.region.ec2.volumes
+        .get(mapped.volumeId)
+        ?.attachments.find((a) => a.instanceId === inst.instanceId);
       if (!att) throw new AwsError('InvalidInstanceAttributeValue', `No device is currently mapped at ${deviceName}`);
       // AWS: when DeleteOnTermination is not given, it is true.
       return { att, deleteOnTermination: (ebs ? bool(ebs, 'DeleteOnTermination') : undefined) ?? true };
@@ -150,7 +204,10 @@ const modifyInstanceAttribute: Handler = (ctx, raw) => {
   }
   const key = present[0]!;
   if (NOT_MODELLED.includes(key)) {
-    throw new AwsError('UnsupportedOperation', `The simulator does not model the instance attribute ${key}; supported: GroupId, DisableApiTermination, DisableApiStop, InstanceInitiatedShutdownBehavior, BlockDeviceMapping, SourceDestCheck, InstanceType.`);
+    throw new AwsError(
+      'UnsupportedOperation',
+      `The simulator does not model the instance attribute ${key}; supported: GroupId, DisableApiTermination, DisableApiStop, InstanceInitiatedShutdownBehavior, BlockDeviceMapping, SourceDestCheck, InstanceType.`,
+    );
   }
   if (key === 'DisableApiTermination' || key === 'DisableApiStop') {
     const v = boolValue(p, key, key)!;
@@ -170,14 +227,18 @@ const modifyInstanceAttribute: Handler = (ctx, raw) => {
   if (!value) throw new AwsError('MissingParameter', `The request must contain the parameter ${key}.Value`);
   if (key === 'InstanceInitiatedShutdownBehavior') {
     if (value !== 'stop' && value !== 'terminate') {
-      throw new AwsError('InvalidParameterValue', `Value (${value}) for parameter instanceInitiatedShutdownBehavior is invalid. Valid values: stop, terminate.`);
+      throw new AwsError(
+        'InvalidParameterValue',
+        `Value (${value}) for parameter instanceInitiatedShutdownBehavior is invalid. Valid values: stop, terminate.`,
+      );
     }
     ctx.dryRunGate();
     inst.instanceInitiatedShutdownBehavior = value;
     return { return: true };
   }
   // InstanceType
-  if (!INSTANCE_TYPE.test(value)) throw new AwsError('InvalidParameterValue', `Invalid value '${value}' for InstanceType.`);
+  if (!INSTANCE_TYPE.test(value))
+    throw new AwsError('InvalidParameterValue', `Invalid value '${value}' for InstanceType.`);
   if (shownState(ctx.world, inst) !== 'stopped') {
     throw new AwsError('IncorrectInstanceState', `The instance '${inst.instanceId}' is not in the 'stopped' state.`);
   }
@@ -200,12 +261,22 @@ const ATTRIBUTES: Record<string, AttributeView> = {
   userData: () => ({ userData: {} }),
   disableApiTermination: (_c, i) => ({ disableApiTermination: { value: i.disableApiTermination } }),
   disableApiStop: (_c, i) => ({ disableApiStop: { value: i.disableApiStop } }),
-  instanceInitiatedShutdownBehavior: (_c, i) => ({ instanceInitiatedShutdownBehavior: { value: i.instanceInitiatedShutdownBehavior } }),
+  instanceInitiatedShutdownBehavior: (_c, i) => ({
+    instanceInitiatedShutdownBehavior: { value: i.instanceInitiatedShutdownBehavior },
+  }),
   rootDeviceName: (_c, i) => ({ rootDeviceName: { value: i.rootDeviceName } }),
   blockDeviceMapping: (ctx, i) => ({
     blockDeviceMapping: i.blockDevices.map((b) => {
       const att = ctx.region.ec2.volumes.get(b.volumeId)?.attachments.find((a) => a.instanceId === i.instanceId);
-      return { deviceName: b.deviceName, ebs: { volumeId: b.volumeId, status: att?.state ?? 'attached', attachTime: att?.attachTime, deleteOnTermination: att?.deleteOnTermination ?? true } };
+      return {
+        deviceName: b.deviceName,
+        ebs: {
+          volumeId: b.volumeId,
+          status: att?.state ?? 'attached',
+          attachTime: att?.attachTime,
+          deleteOnTermination: att?.deleteOnTermination ?? true,
+        },
+      };
     }),
   }),
   productCodes: () => ({ productCodes: [] }),
@@ -222,7 +293,11 @@ const describeInstanceAttribute: Handler = (ctx, p) => {
   const attribute = str(p, 'Attribute');
   if (!attribute) throw new AwsError('MissingParameter', 'The request must contain the parameter attribute');
   const view = Object.prototype.hasOwnProperty.call(ATTRIBUTES, attribute) ? ATTRIBUTES[attribute] : undefined;
-  if (!view) throw new AwsError('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`);
+  if (!view)
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`,
+    );
   return { instanceId: inst.instanceId, ...view(ctx, inst) };
 };
 

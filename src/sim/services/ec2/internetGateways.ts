@@ -29,11 +29,16 @@ function igwView(g: InternetGateway): XmlData {
 
 function igwFilterValues(g: InternetGateway, name: string): (string | number | boolean | undefined)[] | undefined {
   switch (name) {
-    case 'internet-gateway-id': return [g.internetGatewayId];
-    case 'attachment.vpc-id': return g.attachments.map((a) => a.vpcId);
-    case 'attachment.state': return g.attachments.map((a) => a.state);
-    case 'owner-id': return [g.ownerId];
-    default: return undefined;
+    case 'internet-gateway-id':
+      return [g.internetGatewayId];
+    case 'attachment.vpc-id':
+      return g.attachments.map((a) => a.vpcId);
+    case 'attachment.state':
+      return g.attachments.map((a) => a.state);
+    case 'owner-id':
+      return [g.ownerId];
+    default:
+      return undefined;
   }
 }
 
@@ -49,10 +54,18 @@ const describeInternetGateways: Handler = (ctx, p) => {
 const createInternetGateway: Handler = (ctx, p) => {
   const tags = readTagSpecifications(p, 'internet-gateway');
   if (ctx.region.ec2.internetGateways.size >= INTERNET_GATEWAYS_PER_REGION) {
-    throw new AwsError('InternetGatewayLimitExceeded', `The maximum number of internet gateways (${INTERNET_GATEWAYS_PER_REGION}) has been reached.`);
+    throw new AwsError(
+      'InternetGatewayLimitExceeded',
+      `The maximum number of internet gateways (${INTERNET_GATEWAYS_PER_REGION}) has been reached.`,
+    );
   }
   ctx.dryRunGate();
-  const g: InternetGateway = { internetGatewayId: ctx.world.ids.hex('igw'), ownerId: ctx.accountId, attachments: [], tags };
+  const g: InternetGateway = {
+    internetGatewayId: ctx.world.ids.hex('igw'),
+    ownerId: ctx.accountId,
+    attachments: [],
+    tags,
+  };
   ctx.region.ec2.internetGateways.set(g.internetGatewayId, g);
   return { internetGateway: igwView(g) };
 };
@@ -61,9 +74,19 @@ const attachInternetGateway: Handler = (ctx, p) => {
   const g = lookup('igw', ctx.region.ec2.internetGateways, reqStr(p, 'InternetGatewayId'), 'internetGatewayId');
   const vpc = lookup('vpc', ctx.region.ec2.vpcs, reqStr(p, 'VpcId'), 'vpcId');
   const current = g.attachments[0];
-  if (current) throw new AwsError('Resource.AlreadyAssociated', `resource ${g.internetGatewayId} is already attached to network ${current.vpcId}`);
-  const other = [...ctx.region.ec2.internetGateways.values()].find((x) => x.attachments.some((a) => a.vpcId === vpc.vpcId));
-  if (other) throw new AwsError('Resource.AlreadyAssociated', `Network ${vpc.vpcId} already has an internet gateway attached (${other.internetGatewayId})`);
+  if (current)
+    throw new AwsError(
+      'Resource.AlreadyAssociated',
+      `resource ${g.internetGatewayId} is already attached to network ${current.vpcId}`,
+    );
+  const other = [...ctx.region.ec2.internetGateways.values()].find((x) =>
+    x.attachments.some((a) => a.vpcId === vpc.vpcId),
+  );
+  if (other)
+    throw new AwsError(
+      'Resource.AlreadyAssociated',
+      `Network ${vpc.vpcId} already has an internet gateway attached (${other.internetGatewayId})`,
+    );
   ctx.dryRunGate();
   g.attachments = [{ vpcId: vpc.vpcId, state: 'available' }];
   refreshRouteStates(ctx.region);
@@ -84,10 +107,16 @@ const detachInternetGateway: Handler = (ctx, p) => {
   const g = lookup('igw', ctx.region.ec2.internetGateways, reqStr(p, 'InternetGatewayId'), 'internetGatewayId');
   const vpc = lookup('vpc', ctx.region.ec2.vpcs, reqStr(p, 'VpcId'), 'vpcId');
   if (!g.attachments.some((a) => a.vpcId === vpc.vpcId)) {
-    throw new AwsError('Gateway.NotAttached', `resource ${g.internetGatewayId} is not attached to network ${vpc.vpcId}`);
+    throw new AwsError(
+      'Gateway.NotAttached',
+      `resource ${g.internetGatewayId} is not attached to network ${vpc.vpcId}`,
+    );
   }
   if (mappedPublicAddresses(ctx.region, vpc.vpcId).length) {
-    throw new AwsError('DependencyViolation', `Network ${vpc.vpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`);
+    throw new AwsError(
+      'DependencyViolation',
+      `Network ${vpc.vpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`,
+    );
   }
   ctx.dryRunGate();
   g.attachments = g.attachments.filter((a) => a.vpcId !== vpc.vpcId);
@@ -97,7 +126,11 @@ const detachInternetGateway: Handler = (ctx, p) => {
 
 const deleteInternetGateway: Handler = (ctx, p) => {
   const g = lookup('igw', ctx.region.ec2.internetGateways, reqStr(p, 'InternetGatewayId'), 'internetGatewayId');
-  if (g.attachments.length) throw new AwsError('DependencyViolation', `The internetGateway '${g.internetGatewayId}' has dependencies and cannot be deleted.`);
+  if (g.attachments.length)
+    throw new AwsError(
+      'DependencyViolation',
+      `The internetGateway '${g.internetGatewayId}' has dependencies and cannot be deleted.`,
+    );
   ctx.dryRunGate();
   ctx.region.ec2.internetGateways.delete(g.internetGatewayId);
   refreshRouteStates(ctx.region);
@@ -112,26 +145,33 @@ function natView(region: RegionState, n: NatGateway): XmlData {
     vpcId: n.vpcId,
     state: n.state,
     connectivityType: n.publicIp ? 'public' : 'private',
-    natGatewayAddressSet: [{
-      allocationId: eip?.allocationId,
-      associationId: eip?.associationId,
-      networkInterfaceId: n.networkInterfaceId,
-      privateIp: n.privateIp,
-      publicIp: n.publicIp,
-      isPrimary: true,
-      status: 'succeeded',
-    }],
+    natGatewayAddressSet: [
+      {
+        allocationId: eip?.allocationId,
+        associationId: eip?.associationId,
+        networkInterfaceId: n.networkInterfaceId,
+        privateIp: n.privateIp,
+        publicIp: n.publicIp,
+        isPrimary: true,
+        status: 'succeeded',
+      },
+    ],
     tagSet: tagSet(n.tags),
   };
 }
 
 function natFilterValues(n: NatGateway, name: string): (string | number | boolean | undefined)[] | undefined {
   switch (name) {
-    case 'nat-gateway-id': return [n.natGatewayId];
-    case 'state': return [n.state];
-    case 'subnet-id': return [n.subnetId];
-    case 'vpc-id': return [n.vpcId];
-    default: return undefined;
+    case 'nat-gateway-id':
+      return [n.natGatewayId];
+    case 'state':
+      return [n.state];
+    case 'subnet-id':
+      return [n.subnetId];
+    case 'vpc-id':
+      return [n.vpcId];
+    default:
+      return undefined;
   }
 }
 

@@ -24,7 +24,33 @@ export function stateOf(name: InstanceStateName): { code: number; name: Instance
 }
 
 /** Xen-based (previous generation) families; every other type is Nitro based. */
-const XEN_FAMILIES = new Set(['t1', 't2', 'm1', 'm2', 'm3', 'm4', 'c1', 'c3', 'c4', 'r3', 'r4', 'x1', 'x1e', 'i2', 'i3', 'd2', 'g2', 'g3', 'p2', 'p3', 'h1', 'f1', 'cc2', 'cr1', 'hs1']);
+const XEN_FAMILIES = new Set([
+  't1',
+  't2',
+  'm1',
+  'm2',
+  'm3',
+  'm4',
+  'c1',
+  'c3',
+  'c4',
+  'r3',
+  'r4',
+  'x1',
+  'x1e',
+  'i2',
+  'i3',
+  'd2',
+  'g2',
+  'g3',
+  'p2',
+  'p3',
+  'h1',
+  'f1',
+  'cc2',
+  'cr1',
+  'hs1',
+]);
 
 export function isNitroType(instanceType: string): boolean {
   const family = instanceType.split('.')[0] ?? '';
@@ -33,11 +59,40 @@ export function isNitroType(instanceType: string): boolean {
 
 /** Network interfaces per instance for common small types (AWS's published limits); others allow 8. */
 const ENI_LIMITS: Record<string, number> = {
-  't2.nano': 2, 't2.micro': 2, 't2.small': 3, 't2.medium': 3, 't2.large': 3, 't2.xlarge': 3, 't2.2xlarge': 3,
-  't3.nano': 2, 't3.micro': 2, 't3.small': 3, 't3.medium': 3, 't3.large': 3, 't3.xlarge': 4, 't3.2xlarge': 4,
-  't3a.nano': 2, 't3a.micro': 2, 't3a.small': 2, 't3a.medium': 3, 't3a.large': 3, 't3a.xlarge': 4, 't3a.2xlarge': 4,
-  't4g.nano': 2, 't4g.micro': 2, 't4g.small': 3, 't4g.medium': 3, 't4g.large': 3, 't4g.xlarge': 4, 't4g.2xlarge': 4,
-  'm5.large': 3, 'c5.large': 3, 'r5.large': 3, 'm6i.large': 3, 'c6i.large': 3, 'm7i.large': 3,
+  't2.nano': 2,
+  't2.micro': 2,
+  't2.small': 3,
+  't2.medium': 3,
+  't2.large': 3,
+  't2.xlarge': 3,
+  't2.2xlarge': 3,
+  't3.nano': 2,
+  't3.micro': 2,
+  't3.small': 3,
+  't3.medium': 3,
+  't3.large': 3,
+  't3.xlarge': 4,
+  't3.2xlarge': 4,
+  't3a.nano': 2,
+  't3a.micro': 2,
+  't3a.small': 2,
+  't3a.medium': 3,
+  't3a.large': 3,
+  't3a.xlarge': 4,
+  't3a.2xlarge': 4,
+  't4g.nano': 2,
+  't4g.micro': 2,
+  't4g.small': 3,
+  't4g.medium': 3,
+  't4g.large': 3,
+  't4g.xlarge': 4,
+  't4g.2xlarge': 4,
+  'm5.large': 3,
+  'c5.large': 3,
+  'r5.large': 3,
+  'm6i.large': 3,
+  'c6i.large': 3,
+  'm7i.large': 3,
 };
 
 export function maxEnisFor(instanceType: string): number {
@@ -45,7 +100,9 @@ export function maxEnisFor(instanceType: string): number {
 }
 
 export function enisOf(region: RegionState, inst: Instance): NetworkInterface[] {
-  return inst.networkInterfaceIds.map((id) => region.ec2.networkInterfaces.get(id)).filter((e): e is NetworkInterface => !!e);
+  return inst.networkInterfaceIds
+    .map((id) => region.ec2.networkInterfaces.get(id))
+    .filter((e): e is NetworkInterface => !!e);
 }
 
 // ---- public addresses ---------------------------------------------------------------------------------
@@ -74,7 +131,8 @@ export function addressByAssociation(region: RegionState, associationId: string)
 /** Removes an Elastic IP's association on both sides (address record and ENI private address). */
 export function unlinkAddress(region: RegionState, addr: Address): void {
   const eni = addr.networkInterfaceId ? region.ec2.networkInterfaces.get(addr.networkInterfaceId) : undefined;
-  for (const p of eni?.privateIpAddresses ?? []) if (p.association?.allocationId === addr.allocationId) p.association = undefined;
+  for (const p of eni?.privateIpAddresses ?? [])
+    if (p.association?.allocationId === addr.allocationId) p.association = undefined;
   addr.associationId = undefined;
   addr.networkInterfaceId = undefined;
   addr.networkInterfaceOwnerId = undefined;
@@ -83,7 +141,14 @@ export function unlinkAddress(region: RegionState, addr: Address): void {
 }
 
 /** Associates an Elastic IP with one private address of an ENI (whatever public address it had is dropped). */
-export function linkAddress(world: World, region: RegionState, addr: Address, eni: NetworkInterface, privateIp: string, ownerId: string): string {
+export function linkAddress(
+  world: World,
+  region: RegionState,
+  addr: Address,
+  eni: NetworkInterface,
+  privateIp: string,
+  ownerId: string,
+): string {
   const p = eni.privateIpAddresses.find((x) => x.privateIpAddress === privateIp)!;
   if (p.association && !p.association.allocationId && p.primary && eni.attachment?.deviceIndex === 0) {
     // The instance had an Amazon public IP (launch setting): it gets a new one when this Elastic IP goes.
@@ -114,12 +179,14 @@ export function detachEni(region: RegionState, eni: NetworkInterface): void {
   eni.attachment = undefined;
   eni.status = 'available';
   releaseAutoPublicIp(eni);
-  for (const a of region.ec2.addresses.values()) if (a.networkInterfaceId === eni.networkInterfaceId) a.instanceId = undefined;
+  for (const a of region.ec2.addresses.values())
+    if (a.networkInterfaceId === eni.networkInterfaceId) a.instanceId = undefined;
 }
 
 /** Deletes an ENI: its Elastic IPs are disassociated (they stay allocated). */
 export function deleteEni(region: RegionState, eni: NetworkInterface): void {
-  for (const a of region.ec2.addresses.values()) if (a.networkInterfaceId === eni.networkInterfaceId) unlinkAddress(region, a);
+  for (const a of region.ec2.addresses.values())
+    if (a.networkInterfaceId === eni.networkInterfaceId) unlinkAddress(region, a);
   if (eni.attachment) detachEni(region, eni);
   region.ec2.networkInterfaces.delete(eni.networkInterfaceId);
 }
@@ -127,7 +194,10 @@ export function deleteEni(region: RegionState, eni: NetworkInterface): void {
 // ---- state changes -------------------------------------------------------------------------------------
 
 function userInitiated(world: World): string {
-  return `User initiated (${world.clock.nowIso().replace('T', ' ').replace(/\.\d+Z$/, ' GMT')})`;
+  return `User initiated (${world.clock
+    .nowIso()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' GMT')})`;
 }
 
 function begin(world: World, inst: Instance, shown: InstanceStateName, end: InstanceStateName): void {
@@ -151,7 +221,8 @@ export function startInstance(world: World, region: RegionState, inst: Instance)
 }
 
 export function removeIamAssociations(region: RegionState, instanceId: string): void {
-  for (const [id, a] of region.ec2.iamInstanceProfileAssociations) if (a.instanceId === instanceId) region.ec2.iamInstanceProfileAssociations.delete(id);
+  for (const [id, a] of region.ec2.iamInstanceProfileAssociations)
+    if (a.instanceId === instanceId) region.ec2.iamInstanceProfileAssociations.delete(id);
 }
 
 /**
@@ -190,12 +261,19 @@ export function instanceViewNow(world: World, region: RegionState, inst: Instanc
   const shown = shownState(world, inst);
   const enis = enisOf(region, inst);
   const assoc = enis[0]?.privateIpAddresses.find((p) => p.primary)?.association;
-  const userStop = inst.stateTransitionReason.startsWith('User initiated') && ['stopping', 'stopped', 'shutting-down', 'terminated'].includes(shown);
+  const userStop =
+    inst.stateTransitionReason.startsWith('User initiated') &&
+    ['stopping', 'stopped', 'shutting-down', 'terminated'].includes(shown);
   return {
     ...v,
     instanceState: stateOf(shown),
     ipAddress: assoc && shown !== 'terminated' ? assoc.publicIp : undefined,
-    dnsName: assoc && shown === 'running' ? `ec2-${assoc.publicIp.replace(/\./g, '-')}.${region.name === 'us-east-1' ? 'compute-1' : `${region.name}.compute`}.amazonaws.com` : '',
-    stateReason: userStop ? { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' } : undefined,
+    dnsName:
+      assoc && shown === 'running'
+        ? `ec2-${assoc.publicIp.replace(/\./g, '-')}.${region.name === 'us-east-1' ? 'compute-1' : `${region.name}.compute`}.amazonaws.com`
+        : '',
+    stateReason: userStop
+      ? { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' }
+      : undefined,
   };
 }

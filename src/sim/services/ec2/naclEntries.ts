@@ -30,7 +30,10 @@ function readRuleNumber(p: FormObject): number {
   const n = int(p, 'RuleNumber');
   if (n === undefined) throw missing('ruleNumber');
   if (n < 1 || n > 32766) {
-    throw new AwsError('InvalidParameterValue', `Value (${n}) for parameter ruleNumber is invalid. Rule number must be between 1 and 32766 (32767-65535 are reserved).`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${n}) for parameter ruleNumber is invalid. Rule number must be between 1 and 32766 (32767-65535 are reserved).`,
+    );
   }
   return n;
 }
@@ -51,14 +54,22 @@ function readProtocol(raw: string): string {
 function readCidr(value: string, param: string, family: 4 | 6): string {
   const c = parseCidr(value);
   const canon = c && c.family === family ? canonicalCidr(value) : undefined;
-  if (!canon) throw new AwsError('InvalidParameterValue', `Value (${value}) for parameter ${param} is invalid. This is not a valid CIDR block.`);
+  if (!canon)
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${value}) for parameter ${param} is invalid. This is not a valid CIDR block.`,
+    );
   return canon;
 }
 
 function readRange(o: FormObject, key: string, min: number, max: number, param: string): number {
   const v = int(o, key);
   if (v === undefined) throw missing(`${param}.${key.toLowerCase()}`);
-  if (v < min || v > max) throw new AwsError('InvalidParameterValue', `Value (${v}) for parameter ${param}.${key.toLowerCase()} is invalid. It must be between ${min} and ${max}.`);
+  if (v < min || v > max)
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${v}) for parameter ${param}.${key.toLowerCase()} is invalid. It must be between ${min} and ${max}.`,
+    );
   return v;
 }
 
@@ -72,12 +83,16 @@ function readEntry(p: FormObject): NetworkAclEntry {
   const action = str(p, 'RuleAction');
   if (!action) throw missing('ruleAction');
   if (action !== 'allow' && action !== 'deny') {
-    throw new AwsError('InvalidParameterValue', `Value (${action}) for parameter ruleAction is invalid. Valid values: allow, deny`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${action}) for parameter ruleAction is invalid. Valid values: allow, deny`,
+    );
   }
   const v4 = str(p, 'CidrBlock');
   const v6 = str(p, 'Ipv6CidrBlock');
   if (!v4 && !v6) throw new AwsError('MissingParameter', "Either 'cidrBlock' or 'ipv6CidrBlock' should be provided.");
-  if (v4 && v6) throw new AwsError('InvalidParameterCombination', "Only one of 'cidrBlock' or 'ipv6CidrBlock' may be provided.");
+  if (v4 && v6)
+    throw new AwsError('InvalidParameterCombination', "Only one of 'cidrBlock' or 'ipv6CidrBlock' may be provided.");
   const entry: NetworkAclEntry = { ruleNumber, egress, protocol, ruleAction: action };
   if (v4) entry.cidrBlock = readCidr(v4, 'cidrBlock', 4);
   else entry.ipv6CidrBlock = readCidr(v6!, 'ipv6CidrBlock', 6);
@@ -86,13 +101,20 @@ function readEntry(p: FormObject): NetworkAclEntry {
     if (!pr) throw missing('portRange');
     const from = readRange(pr, 'From', 0, 65535, 'portRange');
     const to = readRange(pr, 'To', 0, 65535, 'portRange');
-    if (from > to) throw new AwsError('InvalidParameterValue', `Invalid port range ${from}-${to}: the from port must not exceed the to port.`);
+    if (from > to)
+      throw new AwsError(
+        'InvalidParameterValue',
+        `Invalid port range ${from}-${to}: the from port must not exceed the to port.`,
+      );
     entry.portRange = { from, to };
   }
   const icmp = obj(p, 'Icmp');
   if (protocol === '1' || (protocol === '58' && entry.ipv6CidrBlock)) {
     if (!icmp) throw missing('icmpTypeCode');
-    entry.icmpTypeCode = { type: readRange(icmp, 'Type', -1, 255, 'icmpTypeCode'), code: readRange(icmp, 'Code', -1, 255, 'icmpTypeCode') };
+    entry.icmpTypeCode = {
+      type: readRange(icmp, 'Type', -1, 255, 'icmpTypeCode'),
+      code: readRange(icmp, 'Code', -1, 255, 'icmpTypeCode'),
+    };
   } else if (protocol === '58' && icmp) {
     entry.icmpTypeCode = { type: int(icmp, 'Type') ?? -1, code: int(icmp, 'Code') ?? -1 };
   }
@@ -106,7 +128,9 @@ function familyOfEntry(e: NetworkAclEntry): 4 | 6 {
 /** Throws NetworkAclEntryLimitExceeded when `entry` (replacing `replacing`, if any) would pass the rule quota. */
 function checkLimit(acl: NetworkAcl, entry: NetworkAclEntry, replacing?: NetworkAclEntry): void {
   const family = familyOfEntry(entry);
-  const others = acl.entries.filter((e) => e !== replacing && e.egress === entry.egress && familyOfEntry(e) === family).length;
+  const others = acl.entries.filter(
+    (e) => e !== replacing && e.egress === entry.egress && familyOfEntry(e) === family,
+  ).length;
   if (others + 1 + 1 > NACL_RULES_PER_DIRECTION) {
     throw new AwsError(
       'NetworkAclEntryLimitExceeded',
@@ -120,7 +144,10 @@ function findEntry(acl: NetworkAcl, ruleNumber: number, egress: boolean): Networ
 }
 
 function notFound(ruleNumber: number, egress: boolean): AwsError {
-  return new AwsError('InvalidNetworkAclEntry.NotFound', `The network acl entry identified by ${ruleNumber} (${egress ? 'egress' : 'ingress'}) does not exist.`);
+  return new AwsError(
+    'InvalidNetworkAclEntry.NotFound',
+    `The network acl entry identified by ${ruleNumber} (${egress ? 'egress' : 'ingress'}) does not exist.`,
+  );
 }
 
 function readAcl(ctx: Parameters<Handler>[0], p: FormObject): NetworkAcl {
@@ -133,7 +160,10 @@ const createNetworkAclEntry: Handler = (ctx, p) => {
   const acl = readAcl(ctx, p);
   const entry = readEntry(p);
   if (findEntry(acl, entry.ruleNumber, entry.egress)) {
-    throw new AwsError('NetworkAclEntryAlreadyExists', `The network acl entry identified by ${entry.ruleNumber} already exists.`);
+    throw new AwsError(
+      'NetworkAclEntryAlreadyExists',
+      `The network acl entry identified by ${entry.ruleNumber} already exists.`,
+    );
   }
   checkLimit(acl, entry);
   ctx.dryRunGate();

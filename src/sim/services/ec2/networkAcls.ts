@@ -25,7 +25,8 @@ export function effectiveNaclEntries(region: RegionState, acl: NetworkAcl): Netw
   const out = [...acl.entries];
   for (const egress of [true, false]) {
     out.push({ ruleNumber: DEFAULT_DENY_IPV4, egress, protocol: '-1', ruleAction: 'deny', cidrBlock: '0.0.0.0/0' });
-    if (ipv6) out.push({ ruleNumber: DEFAULT_DENY_IPV6, egress, protocol: '-1', ruleAction: 'deny', ipv6CidrBlock: '::/0' });
+    if (ipv6)
+      out.push({ ruleNumber: DEFAULT_DENY_IPV6, egress, protocol: '-1', ruleAction: 'deny', ipv6CidrBlock: '::/0' });
   }
   return out.sort((a, b) => Number(b.egress) - Number(a.egress) || a.ruleNumber - b.ruleNumber);
 }
@@ -49,7 +50,11 @@ export function naclView(region: RegionState, acl: NetworkAcl): XmlData {
     vpcId: acl.vpcId,
     default: acl.isDefault,
     entrySet: effectiveNaclEntries(region, acl).map(naclEntryView),
-    associationSet: acl.associations.map((a) => ({ networkAclAssociationId: a.networkAclAssociationId, networkAclId: acl.networkAclId, subnetId: a.subnetId })),
+    associationSet: acl.associations.map((a) => ({
+      networkAclAssociationId: a.networkAclAssociationId,
+      networkAclId: acl.networkAclId,
+      subnetId: a.subnetId,
+    })),
     tagSet: tagSet(acl.tags),
     ownerId: acl.ownerId,
   };
@@ -59,24 +64,42 @@ function naclFilterValues(region: RegionState) {
   return (acl: NetworkAcl, name: string): (string | number | boolean | undefined)[] | undefined => {
     const entries = (): NetworkAclEntry[] => effectiveNaclEntries(region, acl);
     switch (name) {
-      case 'network-acl-id': return [acl.networkAclId];
-      case 'vpc-id': return [acl.vpcId];
-      case 'default': return [acl.isDefault];
-      case 'owner-id': return [acl.ownerId];
-      case 'association.subnet-id': return acl.associations.map((a) => a.subnetId);
-      case 'association.association-id': return acl.associations.map((a) => a.networkAclAssociationId);
-      case 'association.network-acl-id': return acl.associations.length ? [acl.networkAclId] : [];
-      case 'entry.cidr': return entries().map((e) => e.cidrBlock);
-      case 'entry.ipv6-cidr': return entries().map((e) => e.ipv6CidrBlock);
-      case 'entry.egress': return entries().map((e) => e.egress);
-      case 'entry.protocol': return entries().map((e) => e.protocol);
-      case 'entry.rule-action': return entries().map((e) => e.ruleAction);
-      case 'entry.rule-number': return entries().map((e) => e.ruleNumber);
-      case 'entry.port-range.from': return entries().map((e) => e.portRange?.from);
-      case 'entry.port-range.to': return entries().map((e) => e.portRange?.to);
-      case 'entry.icmp.type': return entries().map((e) => e.icmpTypeCode?.type);
-      case 'entry.icmp.code': return entries().map((e) => e.icmpTypeCode?.code);
-      default: return undefined;
+      case 'network-acl-id':
+        return [acl.networkAclId];
+      case 'vpc-id':
+        return [acl.vpcId];
+      case 'default':
+        return [acl.isDefault];
+      case 'owner-id':
+        return [acl.ownerId];
+      case 'association.subnet-id':
+        return acl.associations.map((a) => a.subnetId);
+      case 'association.association-id':
+        return acl.associations.map((a) => a.networkAclAssociationId);
+      case 'association.network-acl-id':
+        return acl.associations.length ? [acl.networkAclId] : [];
+      case 'entry.cidr':
+        return entries().map((e) => e.cidrBlock);
+      case 'entry.ipv6-cidr':
+        return entries().map((e) => e.ipv6CidrBlock);
+      case 'entry.egress':
+        return entries().map((e) => e.egress);
+      case 'entry.protocol':
+        return entries().map((e) => e.protocol);
+      case 'entry.rule-action':
+        return entries().map((e) => e.ruleAction);
+      case 'entry.rule-number':
+        return entries().map((e) => e.ruleNumber);
+      case 'entry.port-range.from':
+        return entries().map((e) => e.portRange?.from);
+      case 'entry.port-range.to':
+        return entries().map((e) => e.portRange?.to);
+      case 'entry.icmp.type':
+        return entries().map((e) => e.icmpTypeCode?.type);
+      case 'entry.icmp.code':
+        return entries().map((e) => e.icmpTypeCode?.code);
+      default:
+        return undefined;
     }
   };
 }
@@ -94,17 +117,34 @@ const createNetworkAcl: Handler = (ctx, p) => {
   const vpc = lookup('vpc', ctx.region.ec2.vpcs, reqStr(p, 'VpcId'), 'vpcId');
   const tags = readTagSpecifications(p, 'network-acl');
   const inVpc = [...ctx.region.ec2.networkAcls.values()].filter((a) => a.vpcId === vpc.vpcId).length;
-  if (inVpc >= NACLS_PER_VPC) throw new AwsError('NetworkAclLimitExceeded', `The maximum number of network ACLs (${NACLS_PER_VPC}) for ${vpc.vpcId} has been reached.`);
+  if (inVpc >= NACLS_PER_VPC)
+    throw new AwsError(
+      'NetworkAclLimitExceeded',
+      `The maximum number of network ACLs (${NACLS_PER_VPC}) for ${vpc.vpcId} has been reached.`,
+    );
   ctx.dryRunGate();
-  const acl: NetworkAcl = { networkAclId: ctx.world.ids.hex('acl'), ownerId: ctx.accountId, vpcId: vpc.vpcId, isDefault: false, entries: [], associations: [], tags };
+  const acl: NetworkAcl = {
+    networkAclId: ctx.world.ids.hex('acl'),
+    ownerId: ctx.accountId,
+    vpcId: vpc.vpcId,
+    isDefault: false,
+    entries: [],
+    associations: [],
+    tags,
+  };
   ctx.region.ec2.networkAcls.set(acl.networkAclId, acl);
   return { networkAcl: naclView(ctx.region, acl) };
 };
 
 const deleteNetworkAcl: Handler = (ctx, p) => {
   const acl = lookup('acl', ctx.region.ec2.networkAcls, reqStr(p, 'NetworkAclId', 'MissingParameter'), 'networkAclId');
-  if (acl.isDefault) throw new AwsError('InvalidParameterValue', `cannot delete default network ACL ${acl.networkAclId}`);
-  if (acl.associations.length) throw new AwsError('DependencyViolation', `The networkAcl '${acl.networkAclId}' has dependencies and cannot be deleted.`);
+  if (acl.isDefault)
+    throw new AwsError('InvalidParameterValue', `cannot delete default network ACL ${acl.networkAclId}`);
+  if (acl.associations.length)
+    throw new AwsError(
+      'DependencyViolation',
+      `The networkAcl '${acl.networkAclId}' has dependencies and cannot be deleted.`,
+    );
   ctx.dryRunGate();
   ctx.region.ec2.networkAcls.delete(acl.networkAclId);
   return { return: true };
@@ -118,11 +158,16 @@ const replaceNetworkAclAssociation: Handler = (ctx, p) => {
   const associationId = reqStr(p, 'AssociationId');
   const target = lookup('acl', ctx.region.ec2.networkAcls, reqStr(p, 'NetworkAclId'), 'networkAclId');
   let current: NetworkAcl | undefined;
-  for (const a of ctx.region.ec2.networkAcls.values()) if (a.associations.some((x) => x.networkAclAssociationId === associationId)) current = a;
-  if (!current) throw new AwsError('InvalidAssociationID.NotFound', `The association ID '${associationId}' does not exist`);
+  for (const a of ctx.region.ec2.networkAcls.values())
+    if (a.associations.some((x) => x.networkAclAssociationId === associationId)) current = a;
+  if (!current)
+    throw new AwsError('InvalidAssociationID.NotFound', `The association ID '${associationId}' does not exist`);
   const assoc = current.associations.find((x) => x.networkAclAssociationId === associationId)!;
   if (target.vpcId !== current.vpcId) {
-    throw new AwsError('InvalidParameterValue', `Network ACL ${target.networkAclId} and subnet ${assoc.subnetId} belong to different networks`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Network ACL ${target.networkAclId} and subnet ${assoc.subnetId} belong to different networks`,
+    );
   }
   ctx.dryRunGate();
   if (target === current) return { newAssociationId: associationId };

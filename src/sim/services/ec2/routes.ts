@@ -18,7 +18,10 @@ import type { RegionState, Route, RouteTable } from '../../state/types.js';
 export const ROUTES_PER_TABLE = 50;
 
 type DestKey = 'destinationCidrBlock' | 'destinationIpv6CidrBlock' | 'destinationPrefixListId';
-interface Destination { key: DestKey; value: string }
+interface Destination {
+  key: DestKey;
+  value: string;
+}
 
 const TARGETS = [
   ['GatewayId', 'gatewayId'],
@@ -30,7 +33,8 @@ const TARGETS = [
   ['InstanceId', 'instanceId'],
 ] as const;
 const UNMODELLED_TARGETS = ['VpcEndpointId', 'LocalGatewayId', 'CarrierGatewayId', 'CoreNetworkArn', 'OdbNetworkArn'];
-const TARGET_NAMES = 'gatewayId, natGatewayId, networkInterfaceId, vpcPeeringConnectionId, egressOnlyInternetGatewayId, transitGatewayId or instanceId';
+const TARGET_NAMES =
+  'gatewayId, natGatewayId, networkInterfaceId, vpcPeeringConnectionId, egressOnlyInternetGatewayId, transitGatewayId or instanceId';
 
 export function isLocalRoute(r: Route): boolean {
   return r.gatewayId === 'local';
@@ -40,7 +44,9 @@ export function isLocalRoute(r: Route): boolean {
 export function routeState(region: RegionState, table: RouteTable, r: Route): Route['state'] {
   const ec2 = region.ec2;
   if (r.gatewayId?.startsWith('igw-')) {
-    return ec2.internetGateways.get(r.gatewayId)?.attachments.some((a) => a.vpcId === table.vpcId) ? 'active' : 'blackhole';
+    return ec2.internetGateways.get(r.gatewayId)?.attachments.some((a) => a.vpcId === table.vpcId)
+      ? 'active'
+      : 'blackhole';
   }
   if (r.natGatewayId) return ec2.natGateways.get(r.natGatewayId)?.state === 'available' ? 'active' : 'blackhole';
   if (r.instanceId) return ec2.instances.get(r.instanceId)?.state === 'running' ? 'active' : 'blackhole';
@@ -79,16 +85,29 @@ function readDestination(p: FormObject): Destination {
   if (v4) given.push({ key: 'destinationCidrBlock', value: v4 });
   if (v6) given.push({ key: 'destinationIpv6CidrBlock', value: v6 });
   if (pl) given.push({ key: 'destinationPrefixListId', value: pl });
-  if (given.length === 0) throw new AwsError('MissingParameter', 'The request must contain the parameter destinationCidrBlock or destinationIpv6CidrBlock or destinationPrefixListId');
-  if (given.length > 1) throw new AwsError('InvalidParameterCombination', 'Only one of destinationCidrBlock, destinationIpv6CidrBlock or destinationPrefixListId may be given.');
+  if (given.length === 0)
+    throw new AwsError(
+      'MissingParameter',
+      'The request must contain the parameter destinationCidrBlock or destinationIpv6CidrBlock or destinationPrefixListId',
+    );
+  if (given.length > 1)
+    throw new AwsError(
+      'InvalidParameterCombination',
+      'Only one of destinationCidrBlock, destinationIpv6CidrBlock or destinationPrefixListId may be given.',
+    );
   const d = given[0]!;
   if (d.key === 'destinationPrefixListId') {
-    if (!/^pl-[0-9a-f]{8,17}$/.test(d.value)) throw new AwsError('InvalidPrefixListID.Malformed', `Invalid id: "${d.value}"`);
+    if (!/^pl-[0-9a-f]{8,17}$/.test(d.value))
+      throw new AwsError('InvalidPrefixListID.Malformed', `Invalid id: "${d.value}"`);
     return d;
   }
   const family = d.key === 'destinationCidrBlock' ? 4 : 6;
   const c = parseCidr(d.value);
-  if (!c || c.family !== family) throw new AwsError('InvalidParameterValue', `Value (${d.value}) for parameter ${d.key} is invalid. This is not a valid CIDR block.`);
+  if (!c || c.family !== family)
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${d.value}) for parameter ${d.key} is invalid. This is not a valid CIDR block.`,
+    );
   return { key: d.key, value: canonicalCidr(d.value)! };
 }
 
@@ -97,11 +116,15 @@ function findRoute(table: RouteTable, d: Destination): Route | undefined {
 }
 
 function differentNetworks(table: RouteTable, id: string): AwsError {
-  return new AwsError('InvalidParameterValue', `route table ${table.routeTableId} and network gateway ${id} belong to different networks`);
+  return new AwsError(
+    'InvalidParameterValue',
+    `route table ${table.routeTableId} and network gateway ${id} belong to different networks`,
+  );
 }
 
 function checkFormat(id: string, prefix: string, code: string): void {
-  if (!new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(id)) throw new AwsError(code, `Invalid id: "${id}" (expecting "${prefix}-...")`);
+  if (!new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(id))
+    throw new AwsError(code, `Invalid id: "${id}" (expecting "${prefix}-...")`);
 }
 
 /** Validates the single route target of a Create/ReplaceRoute request and returns the route's target fields. */
@@ -110,8 +133,10 @@ function readTarget(ctx: CallContext, table: RouteTable, p: FormObject, d: Desti
     if (str(p, k)) throw new AwsError('InvalidParameterValue', `The simulator does not model ${k} route targets.`);
   }
   const given = TARGETS.filter(([param]) => str(p, param));
-  if (given.length === 0) throw new AwsError('MissingParameter', `The request must contain exactly one of ${TARGET_NAMES}`);
-  if (given.length > 1) throw new AwsError('InvalidParameterCombination', `The request must contain exactly one of ${TARGET_NAMES}`);
+  if (given.length === 0)
+    throw new AwsError('MissingParameter', `The request must contain exactly one of ${TARGET_NAMES}`);
+  if (given.length > 1)
+    throw new AwsError('InvalidParameterCombination', `The request must contain exactly one of ${TARGET_NAMES}`);
   const [param, field] = given[0]!;
   const id = str(p, param)!;
   const ec2 = ctx.region.ec2;
@@ -132,11 +157,19 @@ function readTarget(ctx: CallContext, table: RouteTable, p: FormObject, d: Desti
       if (nat.vpcId !== table.vpcId) throw differentNetworks(table, id);
       break;
     }
-    case 'TransitGatewayId': checkFormat(id, 'tgw', 'InvalidTransitGatewayID.Malformed'); break;
-    case 'VpcPeeringConnectionId': checkFormat(id, 'pcx', 'InvalidVpcPeeringConnectionID.Malformed'); break;
+    case 'TransitGatewayId':
+      checkFormat(id, 'tgw', 'InvalidTransitGatewayID.Malformed');
+      break;
+    case 'VpcPeeringConnectionId':
+      checkFormat(id, 'pcx', 'InvalidVpcPeeringConnectionID.Malformed');
+      break;
     case 'EgressOnlyInternetGatewayId':
       checkFormat(id, 'eigw', 'InvalidEgressOnlyInternetGatewayId.Malformed');
-      if (d.key !== 'destinationIpv6CidrBlock') throw new AwsError('InvalidParameterValue', `Egress-only internet gateway ${id} can only be the target of an IPv6 route.`);
+      if (d.key !== 'destinationIpv6CidrBlock')
+        throw new AwsError(
+          'InvalidParameterValue',
+          `Egress-only internet gateway ${id} can only be the target of an IPv6 route.`,
+        );
       break;
     case 'NetworkInterfaceId': {
       const eni = lookup('eni', ec2.networkInterfaces, id, 'networkInterfaceId');
@@ -147,7 +180,10 @@ function readTarget(ctx: CallContext, table: RouteTable, p: FormObject, d: Desti
       const inst = lookup('instance', ec2.instances, id, 'instanceId');
       if (inst.vpcId !== table.vpcId) throw differentNetworks(table, id);
       if (inst.networkInterfaceIds.length !== 1) {
-        throw new AwsError('InvalidInstanceID', `There are multiple interfaces attached to instance '${id}'. Please specify an interface ID for the operation instead.`);
+        throw new AwsError(
+          'InvalidInstanceID',
+          `There are multiple interfaces attached to instance '${id}'. Please specify an interface ID for the operation instead.`,
+        );
       }
       return { instanceId: id, networkInterfaceId: inst.networkInterfaceIds[0] };
     }
@@ -165,9 +201,14 @@ const createRoute: Handler = (ctx, p) => {
   const table = readTable(ctx, p);
   const d = readDestination(p);
   const target = readTarget(ctx, table, p, d);
-  if (findRoute(table, d)) throw new AwsError('RouteAlreadyExists', `The route identified by ${d.value} already exists.`);
+  if (findRoute(table, d))
+    throw new AwsError('RouteAlreadyExists', `The route identified by ${d.value} already exists.`);
   const sameFamily = table.routes.filter((r) => !isLocalRoute(r) && !!r[d.key]).length;
-  if (sameFamily >= ROUTES_PER_TABLE) throw new AwsError('RouteLimitExceeded', `The maximum number of routes (${ROUTES_PER_TABLE}) in ${table.routeTableId} has been reached.`);
+  if (sameFamily >= ROUTES_PER_TABLE)
+    throw new AwsError(
+      'RouteLimitExceeded',
+      `The maximum number of routes (${ROUTES_PER_TABLE}) in ${table.routeTableId} has been reached.`,
+    );
   ctx.dryRunGate();
   const route: Route = { [d.key]: d.value, ...target, state: 'active', origin: 'CreateRoute' };
   route.state = routeState(ctx.region, table, route);
@@ -179,8 +220,16 @@ const replaceRoute: Handler = (ctx, p) => {
   const table = readTable(ctx, p);
   const d = readDestination(p);
   const old = findRoute(table, d);
-  if (!old) throw new AwsError('InvalidParameterValue', `There is no route defined for '${d.value}' in the route table. Use CreateRoute instead.`);
-  if (isLocalRoute(old)) throw new AwsError('InvalidParameterValue', `cannot replace local route ${d.value} in route table ${table.routeTableId}`);
+  if (!old)
+    throw new AwsError(
+      'InvalidParameterValue',
+      `There is no route defined for '${d.value}' in the route table. Use CreateRoute instead.`,
+    );
+  if (isLocalRoute(old))
+    throw new AwsError(
+      'InvalidParameterValue',
+      `cannot replace local route ${d.value} in route table ${table.routeTableId}`,
+    );
   const target = readTarget(ctx, table, p, d);
   ctx.dryRunGate();
   const route: Route = { [d.key]: d.value, ...target, state: 'active', origin: 'CreateRoute' };
@@ -193,8 +242,16 @@ const deleteRoute: Handler = (ctx, p) => {
   const table = readTable(ctx, p);
   const d = readDestination(p);
   const old = findRoute(table, d);
-  if (!old) throw new AwsError('InvalidRoute.NotFound', `No route with destination-cidr-block ${d.value} in route table ${table.routeTableId}`);
-  if (isLocalRoute(old)) throw new AwsError('InvalidParameterValue', `cannot remove local route ${d.value} in route table ${table.routeTableId}`);
+  if (!old)
+    throw new AwsError(
+      'InvalidRoute.NotFound',
+      `No route with destination-cidr-block ${d.value} in route table ${table.routeTableId}`,
+    );
+  if (isLocalRoute(old))
+    throw new AwsError(
+      'InvalidParameterValue',
+      `cannot remove local route ${d.value} in route table ${table.routeTableId}`,
+    );
   ctx.dryRunGate();
   table.routes = table.routes.filter((r) => r !== old);
   return { return: true };

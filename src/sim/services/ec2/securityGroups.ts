@@ -16,35 +16,65 @@ import type { RegionState, SecurityGroup, SgRule } from '../../state/types.js';
 /** VPC security groups per Region: AWS's default quota. */
 export const SECURITY_GROUPS_PER_REGION = 2500;
 
-function ruleFilterValues(rules: SgRule[], field: string, region: RegionState): (string | number | undefined)[] | undefined {
+function ruleFilterValues(
+  rules: SgRule[],
+  field: string,
+  region: RegionState,
+): (string | number | undefined)[] | undefined {
   switch (field) {
-    case 'cidr': return rules.map((r) => r.cidrIpv4);
-    case 'ipv6-cidr': return rules.map((r) => r.cidrIpv6);
-    case 'protocol': return rules.map((r) => r.ipProtocol);
-    case 'from-port': return rules.map((r) => r.fromPort ?? -1);
-    case 'to-port': return rules.map((r) => r.toPort ?? -1);
-    case 'group-id': return rules.map((r) => r.referencedGroupId);
-    case 'group-name': return rules.map((r) => (r.referencedGroupId ? region.ec2.securityGroups.get(r.referencedGroupId)?.groupName : undefined));
-    case 'prefix-list-id': return rules.map((r) => r.prefixListId);
-    default: return undefined;
+    case 'cidr':
+      return rules.map((r) => r.cidrIpv4);
+    case 'ipv6-cidr':
+      return rules.map((r) => r.cidrIpv6);
+    case 'protocol':
+      return rules.map((r) => r.ipProtocol);
+    case 'from-port':
+      return rules.map((r) => r.fromPort ?? -1);
+    case 'to-port':
+      return rules.map((r) => r.toPort ?? -1);
+    case 'group-id':
+      return rules.map((r) => r.referencedGroupId);
+    case 'group-name':
+      return rules.map((r) =>
+        r.referencedGroupId ? region.ec2.securityGroups.get(r.referencedGroupId)?.groupName : undefined,
+      );
+    case 'prefix-list-id':
+      return rules.map((r) => r.prefixListId);
+    default:
+      return undefined;
   }
 }
 
 function sgFilterValues(region: RegionState) {
   return (g: SecurityGroup, name: string): (string | number | boolean | undefined)[] | undefined => {
     switch (name) {
-      case 'group-id': return [g.groupId];
-      case 'group-name': return [g.groupName];
-      case 'description': return [g.description];
-      case 'vpc-id': return [g.vpcId];
-      case 'owner-id': return [g.ownerId];
+      case 'group-id':
+        return [g.groupId];
+      case 'group-name':
+        return [g.groupName];
+      case 'description':
+        return [g.description];
+      case 'vpc-id':
+        return [g.vpcId];
+      case 'owner-id':
+        return [g.ownerId];
     }
     if (name === 'ip-permission.user-id' || name === 'egress.ip-permission.user-id') {
       const egress = name.startsWith('egress.');
       return g.rules.some((r) => r.isEgress === egress && r.referencedGroupId) ? [g.ownerId] : [];
     }
-    if (name.startsWith('ip-permission.')) return ruleFilterValues(g.rules.filter((r) => !r.isEgress), name.slice('ip-permission.'.length), region);
-    if (name.startsWith('egress.ip-permission.')) return ruleFilterValues(g.rules.filter((r) => r.isEgress), name.slice('egress.ip-permission.'.length), region);
+    if (name.startsWith('ip-permission.'))
+      return ruleFilterValues(
+        g.rules.filter((r) => !r.isEgress),
+        name.slice('ip-permission.'.length),
+        region,
+      );
+    if (name.startsWith('egress.ip-permission.'))
+      return ruleFilterValues(
+        g.rules.filter((r) => r.isEgress),
+        name.slice('egress.ip-permission.'.length),
+        region,
+      );
     return undefined;
   };
 }
@@ -71,7 +101,10 @@ const NAME_RE = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
 
 function checkText(value: string, param: string): void {
   if (value.length > 255 || !NAME_RE.test(value)) {
-    throw new AwsError('InvalidParameterValue', `Value (${value}) for parameter ${param} is invalid. Valid values are up to 255 characters from a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${value}) for parameter ${param} is invalid. Valid values are up to 255 characters from a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*`,
+    );
   }
 }
 
@@ -82,8 +115,13 @@ const createSecurityGroup: Handler = (ctx, p) => {
   if (!description) throw new AwsError('MissingParameter', 'The request must contain the parameter groupDescription');
   checkText(name, 'GroupName');
   checkText(description, 'GroupDescription');
-  if (name.toLowerCase().startsWith('sg-')) throw new AwsError('InvalidParameterValue', `Value (${name}) for parameter GroupName is invalid. Group names may not be in the format sg-*.`);
-  if (name === 'default') throw new AwsError('InvalidParameterValue', 'Cannot use reserved security group name: default');
+  if (name.toLowerCase().startsWith('sg-'))
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${name}) for parameter GroupName is invalid. Group names may not be in the format sg-*.`,
+    );
+  if (name === 'default')
+    throw new AwsError('InvalidParameterValue', 'Cannot use reserved security group name: default');
   const vpcIdParam = str(p, 'VpcId');
   let vpcId: string;
   if (vpcIdParam) {
@@ -98,7 +136,8 @@ const createSecurityGroup: Handler = (ctx, p) => {
     throw new AwsError('InvalidGroup.Duplicate', `The security group '${name}' already exists for VPC '${vpcId}'`);
   }
   const tags = readTagSpecifications(p, 'security-group');
-  if (groups.length >= SECURITY_GROUPS_PER_REGION) throw new AwsError('SecurityGroupLimitExceeded', 'The maximum number of security groups has been reached.');
+  if (groups.length >= SECURITY_GROUPS_PER_REGION)
+    throw new AwsError('SecurityGroupLimitExceeded', 'The maximum number of security groups has been reached.');
 
   ctx.dryRunGate();
   const g: SecurityGroup = {
@@ -131,9 +170,13 @@ function groupInUse(region: RegionState, groupId: string): boolean {
 const deleteSecurityGroup: Handler = (ctx, p) => {
   const g = targetGroup(ctx, p, true);
   if (g.groupName === 'default') {
-    throw new AwsError('CannotDelete', `the specified group: "${g.groupId}" name: "default" owner: "${g.ownerId}" cannot be deleted by a user`);
+    throw new AwsError(
+      'CannotDelete',
+      `the specified group: "${g.groupId}" name: "default" owner: "${g.ownerId}" cannot be deleted by a user`,
+    );
   }
-  if (groupInUse(ctx.region, g.groupId)) throw new AwsError('DependencyViolation', `resource ${g.groupId} has a dependent object`);
+  if (groupInUse(ctx.region, g.groupId))
+    throw new AwsError('DependencyViolation', `resource ${g.groupId} has a dependent object`);
   ctx.dryRunGate();
   ctx.region.ec2.securityGroups.delete(g.groupId);
   return { return: true, groupId: g.groupId };

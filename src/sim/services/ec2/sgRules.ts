@@ -12,14 +12,23 @@ import { lookup } from './ids.js';
 import { readTagSpecifications } from './tags.js';
 import { ipPermissionsView, ruleView } from './views.js';
 import {
-  checkRuleLimit, describeRule, hasPermissionParams, readPermissionParams, readRuleRequest, ruleKey, type RuleSpec,
+  checkRuleLimit,
+  describeRule,
+  hasPermissionParams,
+  readPermissionParams,
+  readRuleRequest,
+  ruleKey,
+  type RuleSpec,
 } from './sgPermissions.js';
 import type { SecurityGroup, SgRule, Tags } from '../../state/types.js';
 
 /** The region's default VPC, or VPCIdNotSpecified (group names only work there). */
 function defaultVpcId(ctx: CallContext): string {
   for (const v of ctx.region.ec2.vpcs.values()) if (v.isDefault) return v.vpcId;
-  throw new AwsError('VPCIdNotSpecified', 'No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.');
+  throw new AwsError(
+    'VPCIdNotSpecified',
+    'No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.',
+  );
 }
 
 /** Finds a group by name in the default VPC, as EC2 does for GroupName parameters. */
@@ -35,7 +44,10 @@ export function targetGroup(ctx: CallContext, p: FormObject, allowName: boolean)
   if (id) return lookup('sg', ctx.region.ec2.securityGroups, id);
   const name = allowName ? str(p, 'GroupName') : undefined;
   if (name) return groupByNameInDefaultVpc(ctx, name);
-  throw new AwsError('MissingParameter', `The request must contain the parameter ${allowName ? 'groupName or groupId' : 'groupId'}`);
+  throw new AwsError(
+    'MissingParameter',
+    `The request must contain the parameter ${allowName ? 'groupName or groupId' : 'groupId'}`,
+  );
 }
 
 function ruleFrom(id: string, spec: RuleSpec, isEgress: boolean, tags: Tags): SgRule {
@@ -58,7 +70,8 @@ function authorize(isEgress: boolean): Handler {
     const seen = new Set(g.rules.filter((r) => r.isEgress === isEgress).map(ruleKey));
     for (const s of specs) {
       const k = ruleKey(s);
-      if (seen.has(k)) throw new AwsError('InvalidPermission.Duplicate', `the specified rule "${describeRule(s)}" already exists`);
+      if (seen.has(k))
+        throw new AwsError('InvalidPermission.Duplicate', `the specified rule "${describeRule(s)}" already exists`);
       seen.add(k);
     }
     checkRuleLimit([...g.rules, ...specs.map((s) => ({ ...s, isEgress }))]);
@@ -91,7 +104,8 @@ function rulesById(g: SecurityGroup, ids: string[], isEgress?: boolean): SgRule[
   return ids.map((id) => {
     if (!RULE_ID_RE.test(id)) throw new AwsError('InvalidSecurityGroupRuleId.Malformed', `Invalid id: "${id}"`);
     const r = g.rules.find((x) => x.securityGroupRuleId === id && (isEgress === undefined || x.isEgress === isEgress));
-    if (!r) throw new AwsError('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${id}' does not exist`);
+    if (!r)
+      throw new AwsError('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${id}' does not exist`);
     return r;
   });
 }
@@ -101,7 +115,10 @@ function revoke(isEgress: boolean): Handler {
     const g = targetGroup(ctx, p, !isEgress);
     const ids = strList(p, 'SecurityGroupRuleId');
     if (ids.length && hasPermissionParams(p)) {
-      throw new AwsError('InvalidParameterCombination', 'The parameter SecurityGroupRuleIds cannot be used with the parameter ipPermissions');
+      throw new AwsError(
+        'InvalidParameterCombination',
+        'The parameter SecurityGroupRuleIds cannot be used with the parameter ipPermissions',
+      );
     }
     let remove: SgRule[];
     const unknown: RuleSpec[] = [];
@@ -112,7 +129,9 @@ function revoke(isEgress: boolean): Handler {
       remove = [];
       for (const s of specs) {
         const r = g.rules.find((x) => x.isEgress === isEgress && ruleKey(x) === ruleKey(s));
-        if (r) { if (!remove.includes(r)) remove.push(r); } else unknown.push(s);
+        if (r) {
+          if (!remove.includes(r)) remove.push(r);
+        } else unknown.push(s);
       }
       if (unknown.length && !ctx.region.ec2.vpcs.get(g.vpcId)?.isDefault) {
         throw new AwsError('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.');
@@ -123,7 +142,10 @@ function revoke(isEgress: boolean): Handler {
     return {
       return: true,
       unknownIpPermissionSet: unknown.length
-        ? ipPermissionsView(unknown.map((s) => ({ ...s, securityGroupRuleId: '', isEgress, tags: {} })), g.ownerId)
+        ? ipPermissionsView(
+            unknown.map((s) => ({ ...s, securityGroupRuleId: '', isEgress, tags: {} })),
+            g.ownerId,
+          )
         : undefined,
       revokedSecurityGroupRuleSet: remove.map((r) => revokedView(g, r)),
     };
@@ -133,7 +155,8 @@ function revoke(isEgress: boolean): Handler {
 const modifySecurityGroupRules: Handler = (ctx, p) => {
   const g = lookup('sg', ctx.region.ec2.securityGroups, str(p, 'GroupId'), 'GroupId');
   const updates = objList(p, 'SecurityGroupRule');
-  if (!updates.length) throw new AwsError('MissingParameter', 'The request must contain the parameter SecurityGroupRule');
+  if (!updates.length)
+    throw new AwsError('MissingParameter', 'The request must contain the parameter SecurityGroupRule');
   const changes = updates.map((u) => {
     const id = str(u, 'SecurityGroupRuleId');
     if (!id) throw new AwsError('MissingParameter', 'The request must contain the parameter SecurityGroupRuleId');
@@ -152,7 +175,8 @@ const modifySecurityGroupRules: Handler = (ctx, p) => {
     const seen = new Set<string>();
     for (const r of after.filter((x) => x.isEgress === egress)) {
       const k = ruleKey(r);
-      if (seen.has(k)) throw new AwsError('InvalidPermission.Duplicate', `the specified rule "${describeRule(r)}" already exists`);
+      if (seen.has(k))
+        throw new AwsError('InvalidPermission.Duplicate', `the specified rule "${describeRule(r)}" already exists`);
       seen.add(k);
     }
   }
@@ -164,7 +188,11 @@ const modifySecurityGroupRules: Handler = (ctx, p) => {
   return { return: true };
 };
 
-interface RuleRow { g: SecurityGroup; r: SgRule; tags: Tags }
+interface RuleRow {
+  g: SecurityGroup;
+  r: SgRule;
+  tags: Tags;
+}
 
 const describeSecurityGroupRules: Handler = (ctx, p) => {
   const ids = strList(p, 'SecurityGroupRuleId');
@@ -172,16 +200,24 @@ const describeSecurityGroupRules: Handler = (ctx, p) => {
   for (const g of ctx.region.ec2.securityGroups.values()) for (const r of g.rules) rows.push({ g, r, tags: r.tags });
   let items = rows;
   if (ids.length) {
-    for (const id of ids) if (!RULE_ID_RE.test(id)) throw new AwsError('InvalidSecurityGroupRuleId.Malformed', `Invalid id: "${id}"`);
+    for (const id of ids)
+      if (!RULE_ID_RE.test(id)) throw new AwsError('InvalidSecurityGroupRuleId.Malformed', `Invalid id: "${id}"`);
     const missing = ids.filter((id) => !rows.some((x) => x.r.securityGroupRuleId === id));
-    if (missing.length) throw new AwsError('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${missing.join(', ')}' does not exist`);
+    if (missing.length)
+      throw new AwsError(
+        'InvalidSecurityGroupRuleId.NotFound',
+        `The security group rule ID '${missing.join(', ')}' does not exist`,
+      );
     items = rows.filter((x) => ids.includes(x.r.securityGroupRuleId));
   }
   items = applyFilters(items, readFilters(p), (x, name) => {
     switch (name) {
-      case 'group-id': return [x.g.groupId];
-      case 'security-group-rule-id': return [x.r.securityGroupRuleId];
-      default: return undefined;
+      case 'group-id':
+        return [x.g.groupId];
+      case 'security-group-rule-id':
+        return [x.r.securityGroupRuleId];
+      default:
+        return undefined;
     }
   });
   const { page, nextToken } = paginate(items, int(p, 'MaxResults'), str(p, 'NextToken'), 5, 1000);

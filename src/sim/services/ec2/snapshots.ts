@@ -68,12 +68,19 @@ export function checkSnapshottable(v: Volume, nowMs: number): void {
 
 export function checkDescription(description: string | undefined, param = 'description'): void {
   if (description !== undefined && description.length > 255) {
-    throw new AwsError('InvalidParameterValue', `Value for parameter ${param} is invalid. Maximum length is 255 characters.`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value for parameter ${param} is invalid. Maximum length is 255 characters.`,
+    );
   }
 }
 
 /** Creates the snapshot record (after ctx.dryRunGate()). `startMs` lets a multi-volume set share one instant. */
-export function newSnapshot(ctx: CallContext, v: Volume, spec: { description?: string; tags?: Tags; startMs: number }): Snapshot {
+export function newSnapshot(
+  ctx: CallContext,
+  v: Volume,
+  spec: { description?: string; tags?: Tags; startMs: number },
+): Snapshot {
   const s: Snapshot = {
     snapshotId: ctx.world.ids.hex('snap'),
     ownerId: ctx.accountId,
@@ -126,19 +133,32 @@ function snapshotInfoView(s: Snapshot): XmlData {
 
 function snapshotFilterValues(s: Snapshot, name: string): (string | number | boolean | undefined)[] | undefined {
   switch (name) {
-    case 'snapshot-id': return [s.snapshotId];
-    case 'volume-id': return [s.volumeId];
-    case 'volume-size': return [s.volumeSize];
-    case 'status': return [s.state];
-    case 'progress': return [s.progress];
-    case 'description': return [s.description];
-    case 'encrypted': return [s.encrypted];
-    case 'owner-id': return [s.ownerId];
-    case 'owner-alias': return [];
-    case 'start-time': return [s.startTime];
-    case 'storage-tier': return ['standard'];
-    case 'transfer-type': return ['standard'];
-    default: return undefined;
+    case 'snapshot-id':
+      return [s.snapshotId];
+    case 'volume-id':
+      return [s.volumeId];
+    case 'volume-size':
+      return [s.volumeSize];
+    case 'status':
+      return [s.state];
+    case 'progress':
+      return [s.progress];
+    case 'description':
+      return [s.description];
+    case 'encrypted':
+      return [s.encrypted];
+    case 'owner-id':
+      return [s.ownerId];
+    case 'owner-alias':
+      return [];
+    case 'start-time':
+      return [s.startTime];
+    case 'storage-tier':
+      return ['standard'];
+    case 'transfer-type':
+      return ['standard'];
+    default:
+      return undefined;
   }
 }
 
@@ -149,7 +169,8 @@ export function readOwners(ctx: CallContext, values: string[]): Set<string> | un
   if (values.length === 0) return undefined;
   const out = new Set<string>();
   for (const o of values) {
-    if (!OWNER_ALIASES.has(o) && !/^\d{12}$/.test(o)) throw new AwsError('InvalidUserID.Malformed', `Invalid user id: "${o}"`);
+    if (!OWNER_ALIASES.has(o) && !/^\d{12}$/.test(o))
+      throw new AwsError('InvalidUserID.Malformed', `Invalid user id: "${o}"`);
     if (o === 'self') out.add(ctx.accountId);
     else if (/^\d{12}$/.test(o)) out.add(o);
   }
@@ -183,18 +204,32 @@ const createSnapshot: Handler = (ctx, p) => {
 /** The volumes CreateSnapshots takes from an instance, after its exclusions (validated). */
 function selectVolumes(ctx: CallContext, inst: Instance, excludeBoot: boolean, excludeData: string[]): Volume[] {
   const excluded = lookupAll('volume', ctx.region.ec2.volumes, excludeData);
-  const attached = inst.blockDevices.map((b) => ({ b, v: ctx.region.ec2.volumes.get(b.volumeId) })).filter((x): x is { b: typeof x.b; v: Volume } => !!x.v);
+  const attached = inst.blockDevices
+    .map((b) => ({ b, v: ctx.region.ec2.volumes.get(b.volumeId) }))
+    .filter((x): x is { b: typeof x.b; v: Volume } => !!x.v);
   for (const x of excluded) {
     const att = attached.find((a) => a.v.volumeId === x.volumeId);
-    if (!att) throw new AwsError('InvalidParameterValue', `The volume ${x.volumeId} is not attached to instance ${inst.instanceId}.`);
+    if (!att)
+      throw new AwsError(
+        'InvalidParameterValue',
+        `The volume ${x.volumeId} is not attached to instance ${inst.instanceId}.`,
+      );
     if (att.b.deviceName === inst.rootDeviceName) {
-      throw new AwsError('InvalidParameterValue', `The volume ${x.volumeId} is the root volume of ${inst.instanceId}; exclude it with ExcludeBootVolume instead of ExcludeDataVolumeIds.`);
+      throw new AwsError(
+        'InvalidParameterValue',
+        `The volume ${x.volumeId} is the root volume of ${inst.instanceId}; exclude it with ExcludeBootVolume instead of ExcludeDataVolumeIds.`,
+      );
     }
   }
   const skip = new Set(excluded.map((x) => x.volumeId));
-  const chosen = attached.filter((a) => !skip.has(a.v.volumeId) && !(excludeBoot && a.b.deviceName === inst.rootDeviceName)).map((a) => a.v);
+  const chosen = attached
+    .filter((a) => !skip.has(a.v.volumeId) && !(excludeBoot && a.b.deviceName === inst.rootDeviceName))
+    .map((a) => a.v);
   if (chosen.length === 0) {
-    throw new AwsError('InvalidParameterValue', `No volumes to snapshot: every volume attached to ${inst.instanceId} is excluded.`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `No volumes to snapshot: every volume attached to ${inst.instanceId} is excluded.`,
+    );
   }
   return chosen;
 }
@@ -202,25 +237,37 @@ function selectVolumes(ctx: CallContext, inst: Instance, excludeBoot: boolean, e
 const createSnapshots: Handler = (ctx, p) => {
   const spec = obj(p, 'InstanceSpecification');
   const instanceId = spec ? str(spec, 'InstanceId') : undefined;
-  if (!instanceId) throw new AwsError('MissingParameter', 'The request must contain the parameter InstanceSpecification.InstanceId');
+  if (!instanceId)
+    throw new AwsError('MissingParameter', 'The request must contain the parameter InstanceSpecification.InstanceId');
   const inst = lookup('instance', ctx.region.ec2.instances, instanceId, 'InstanceSpecification.InstanceId');
   const excludeBoot = bool(spec!, 'ExcludeBootVolume') ?? false;
   const excludeData = strList(spec!, 'ExcludeDataVolumeId');
   const copy = str(p, 'CopyTagsFromSource');
   if (copy !== undefined && copy !== 'volume') {
-    throw new AwsError('InvalidParameterValue', `Value (${copy}) for parameter CopyTagsFromSource is invalid. Valid values: volume`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${copy}) for parameter CopyTagsFromSource is invalid. Valid values: volume`,
+    );
   }
   const description = str(p, 'Description');
   checkDescription(description);
   const tags = readTagSpecifications(p, 'snapshot');
   if (inst.state === 'terminated' || inst.state === 'shutting-down' || inst.state === 'pending') {
-    throw new AwsError('IncorrectInstanceState', `The instance '${inst.instanceId}' is not in a state from which the requested operation can be performed.`);
+    throw new AwsError(
+      'IncorrectInstanceState',
+      `The instance '${inst.instanceId}' is not in a state from which the requested operation can be performed.`,
+    );
   }
   const volumes = selectVolumes(ctx, inst, excludeBoot, excludeData);
   const tagsFor = (v: Volume): Tags => {
-    const merged: Tags = copy === 'volume' ? Object.fromEntries(Object.entries(v.tags).filter(([k]) => !k.startsWith('aws:'))) : {};
+    const merged: Tags =
+      copy === 'volume' ? Object.fromEntries(Object.entries(v.tags).filter(([k]) => !k.startsWith('aws:'))) : {};
     Object.assign(merged, tags);
-    if (Object.keys(merged).length > MAX_TAGS) throw new AwsError('TagLimitExceeded', `The maximum number of tags per resource (${MAX_TAGS}) has been exceeded.`);
+    if (Object.keys(merged).length > MAX_TAGS)
+      throw new AwsError(
+        'TagLimitExceeded',
+        `The maximum number of tags per resource (${MAX_TAGS}) has been exceeded.`,
+      );
     return merged;
   };
   const perVolumeTags = volumes.map(tagsFor);

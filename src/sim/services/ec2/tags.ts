@@ -48,9 +48,18 @@ export function findTaggable(region: RegionState, id: string): { tags: Tags; typ
 export function validateTags(tags: { key: string; value: string }[]): void {
   for (const t of tags) {
     if (!t.key) throw new AwsError('InvalidParameterValue', 'Tag keys must not be empty.');
-    if (t.key.length > 128) throw new AwsError('InvalidParameterValue', `Tag key exceeds the maximum length of 128 characters: ${t.key.slice(0, 20)}…`);
-    if (t.value.length > 256) throw new AwsError('InvalidParameterValue', `Tag value exceeds the maximum length of 256 characters for key ${t.key}`);
-    if (t.key.toLowerCase().startsWith('aws:')) throw new AwsError('InvalidParameterValue', "Tag keys starting with 'aws:' are reserved for internal use");
+    if (t.key.length > 128)
+      throw new AwsError(
+        'InvalidParameterValue',
+        `Tag key exceeds the maximum length of 128 characters: ${t.key.slice(0, 20)}…`,
+      );
+    if (t.value.length > 256)
+      throw new AwsError(
+        'InvalidParameterValue',
+        `Tag value exceeds the maximum length of 256 characters for key ${t.key}`,
+      );
+    if (t.key.toLowerCase().startsWith('aws:'))
+      throw new AwsError('InvalidParameterValue', "Tag keys starting with 'aws:' are reserved for internal use");
   }
 }
 
@@ -62,7 +71,8 @@ function userTagCount(tags: Tags): number {
 export function checkTagLimit(existing: Tags, adding: { key: string }[]): void {
   const keys = new Set(Object.keys(existing).filter((k) => !k.startsWith('aws:')));
   for (const t of adding) keys.add(t.key);
-  if (keys.size > MAX_TAGS) throw new AwsError('TagLimitExceeded', `The maximum number of tags per resource (${MAX_TAGS}) has been exceeded.`);
+  if (keys.size > MAX_TAGS)
+    throw new AwsError('TagLimitExceeded', `The maximum number of tags per resource (${MAX_TAGS}) has been exceeded.`);
 }
 
 function readTagList(p: FormObject, key = 'Tag'): { key: string; value: string }[] {
@@ -82,7 +92,8 @@ export function readTagSpecifications(p: FormObject, resourceType: string): Tags
     if (type !== resourceType) continue;
     for (const t of tags) out[t.key] = t.value;
   }
-  if (userTagCount(out) > MAX_TAGS) throw new AwsError('TagLimitExceeded', `The maximum number of tags per resource (${MAX_TAGS}) has been exceeded.`);
+  if (userTagCount(out) > MAX_TAGS)
+    throw new AwsError('TagLimitExceeded', `The maximum number of tags per resource (${MAX_TAGS}) has been exceeded.`);
   return out;
 }
 
@@ -96,7 +107,18 @@ const createTags: Handler = (ctx: CallContext, p) => {
     const t = findTaggable(ctx.region, id);
     if (!t) {
       const kind = id.split('-')[0];
-      const codes: Record<string, string> = { i: 'InvalidInstanceID.NotFound', sg: 'InvalidGroup.NotFound', eni: 'InvalidNetworkInterfaceID.NotFound', vol: 'InvalidVolume.NotFound', snap: 'InvalidSnapshot.NotFound', ami: 'InvalidAMIID.NotFound', vpc: 'InvalidVpcID.NotFound', subnet: 'InvalidSubnetID.NotFound', acl: 'InvalidNetworkAclID.NotFound', rtb: 'InvalidRouteTableID.NotFound' };
+      const codes: Record<string, string> = {
+        i: 'InvalidInstanceID.NotFound',
+        sg: 'InvalidGroup.NotFound',
+        eni: 'InvalidNetworkInterfaceID.NotFound',
+        vol: 'InvalidVolume.NotFound',
+        snap: 'InvalidSnapshot.NotFound',
+        ami: 'InvalidAMIID.NotFound',
+        vpc: 'InvalidVpcID.NotFound',
+        subnet: 'InvalidSubnetID.NotFound',
+        acl: 'InvalidNetworkAclID.NotFound',
+        rtb: 'InvalidRouteTableID.NotFound',
+      };
       throw new AwsError(codes[kind ?? ''] ?? 'InvalidID', `The ID '${id}' is not valid`);
     }
     checkTagLimit(t.tags, tags);
@@ -111,7 +133,13 @@ const deleteTags: Handler = (ctx, p) => {
   const ids = strList(p, 'ResourceId');
   if (ids.length === 0) throw new AwsError('MissingParameter', 'The request must contain the parameter resourceIdSet');
   const tags = objList(p, 'Tag').map((t) => ({ key: str(t, 'Key') ?? '', value: str(t, 'Value') }));
-  const targets = ids.map((id) => findTaggable(ctx.region, id) ?? (() => { throw new AwsError('InvalidID', `The ID '${id}' is not valid`); })());
+  const targets = ids.map(
+    (id) =>
+      findTaggable(ctx.region, id) ??
+      (() => {
+        throw new AwsError('InvalidID', `The ID '${id}' is not valid`);
+      })(),
+  );
   ctx.dryRunGate();
   for (const t of targets) {
     if (tags.length === 0) {
@@ -124,7 +152,13 @@ const deleteTags: Handler = (ctx, p) => {
   return { return: true };
 };
 
-interface TagRow { resourceId: string; resourceType: string; key: string; value: string; tags: Tags }
+interface TagRow {
+  resourceId: string;
+  resourceType: string;
+  key: string;
+  value: string;
+  tags: Tags;
+}
 
 const describeTags: Handler = (ctx, p) => {
   const rows: TagRow[] = [];
@@ -132,20 +166,29 @@ const describeTags: Handler = (ctx, p) => {
     for (const rec of (ctx.region.ec2[key] as Map<string, { tags: Tags }>).entries()) {
       const [id, r] = rec;
       const type = findTaggable(ctx.region, id)?.type ?? '';
-      for (const [k, v] of Object.entries(r.tags)) rows.push({ resourceId: id, resourceType: type, key: k, value: v, tags: {} });
+      for (const [k, v] of Object.entries(r.tags))
+        rows.push({ resourceId: id, resourceType: type, key: k, value: v, tags: {} });
     }
   }
   const filtered = applyFilters(rows, readFilters(p), (r, name) => {
     switch (name) {
-      case 'resource-id': return [r.resourceId];
-      case 'resource-type': return [r.resourceType];
-      case 'key': return [r.key];
-      case 'value': return [r.value];
-      default: return undefined;
+      case 'resource-id':
+        return [r.resourceId];
+      case 'resource-type':
+        return [r.resourceType];
+      case 'key':
+        return [r.key];
+      case 'value':
+        return [r.value];
+      default:
+        return undefined;
     }
   });
   const { page, nextToken } = paginate(filtered, int(p, 'MaxResults'), str(p, 'NextToken'), 5, 1000);
-  return { tagSet: page.map((r) => ({ resourceId: r.resourceId, resourceType: r.resourceType, key: r.key, value: r.value })), nextToken };
+  return {
+    tagSet: page.map((r) => ({ resourceId: r.resourceId, resourceType: r.resourceType, key: r.key, value: r.value })),
+    nextToken,
+  };
 };
 
 export const tagActions: Record<string, Handler> = {

@@ -15,13 +15,24 @@ function dnsName(ip: string, region: string): string {
 }
 
 function associationView(a: NonNullable<NetworkInterface['privateIpAddresses'][number]['association']>): XmlData {
-  return { publicIp: a.publicIp, publicDnsName: `ec2-${a.publicIp.replace(/\./g, '-')}.compute-1.amazonaws.com`, ipOwnerId: a.ipOwnerId, allocationId: a.allocationId, associationId: a.associationId };
+  return {
+    publicIp: a.publicIp,
+    publicDnsName: `ec2-${a.publicIp.replace(/\./g, '-')}.compute-1.amazonaws.com`,
+    ipOwnerId: a.ipOwnerId,
+    allocationId: a.allocationId,
+    associationId: a.associationId,
+  };
 }
 
 export function connectionTrackingView(eni: NetworkInterface): XmlData {
   const c = eni.connectionTracking;
-  if (!c || (c.tcpEstablishedTimeout === undefined && c.udpStreamTimeout === undefined && c.udpTimeout === undefined)) return undefined;
-  return { tcpEstablishedTimeout: c.tcpEstablishedTimeout, udpStreamTimeout: c.udpStreamTimeout, udpTimeout: c.udpTimeout };
+  if (!c || (c.tcpEstablishedTimeout === undefined && c.udpStreamTimeout === undefined && c.udpTimeout === undefined))
+    return undefined;
+  return {
+    tcpEstablishedTimeout: c.tcpEstablishedTimeout,
+    udpStreamTimeout: c.udpStreamTimeout,
+    udpTimeout: c.udpTimeout,
+  };
 }
 
 export function eniView(region: RegionState, eni: NetworkInterface): { [k: string]: XmlData } {
@@ -92,7 +103,9 @@ function instanceEniView(region: RegionState, eni: NetworkInterface): XmlData {
 }
 
 export function instanceView(region: RegionState, inst: Instance): XmlData {
-  const enis = inst.networkInterfaceIds.map((id) => region.ec2.networkInterfaces.get(id)).filter((e): e is NetworkInterface => !!e);
+  const enis = inst.networkInterfaceIds
+    .map((id) => region.ec2.networkInterfaces.get(id))
+    .filter((e): e is NetworkInterface => !!e);
   const primary = enis[0];
   const primaryIp = primary?.privateIpAddresses.find((p) => p.primary);
   const groups = primary ? primary.groupIds : [];
@@ -103,7 +116,10 @@ export function instanceView(region: RegionState, inst: Instance): XmlData {
     imageId: inst.imageId,
     instanceState: { code: INSTANCE_STATE_CODES[inst.state], name: inst.state },
     privateDnsName: primaryIp ? dnsName(primaryIp.privateIpAddress, region.name) : '',
-    dnsName: primaryIp?.association && inst.state === 'running' ? `ec2-${primaryIp.association.publicIp.replace(/\./g, '-')}.compute-1.amazonaws.com` : '',
+    dnsName:
+      primaryIp?.association && inst.state === 'running'
+        ? `ec2-${primaryIp.association.publicIp.replace(/\./g, '-')}.compute-1.amazonaws.com`
+        : '',
     reason: inst.stateTransitionReason,
     keyName: inst.keyName,
     amiLaunchIndex: 0,
@@ -134,7 +150,9 @@ export function instanceView(region: RegionState, inst: Instance): XmlData {
     tagSet: tagSet(inst.tags),
     hypervisor: inst.nitro ? 'xen' : 'xen',
     networkInterfaceSet: enis.map((e) => instanceEniView(region, e)),
-    iamInstanceProfile: inst.iamInstanceProfile ? { arn: inst.iamInstanceProfile.arn, id: inst.iamInstanceProfile.id } : undefined,
+    iamInstanceProfile: inst.iamInstanceProfile
+      ? { arn: inst.iamInstanceProfile.arn, id: inst.iamInstanceProfile.id }
+      : undefined,
     ebsOptimized: false,
     enaSupport: true,
     metadataOptions: {
@@ -165,23 +183,45 @@ export function ruleView(g: SecurityGroup, r: SgRule, regionName?: string): XmlD
     referencedGroupInfo: r.referencedGroupId ? { groupId: r.referencedGroupId, userId: g.ownerId } : undefined,
     description: r.description,
     tagSet: tagSet(r.tags),
-    securityGroupRuleArn: regionName ? `arn:aws:ec2:${regionName}:${g.ownerId}:security-group-rule/${r.securityGroupRuleId}` : undefined,
+    securityGroupRuleArn: regionName
+      ? `arn:aws:ec2:${regionName}:${g.ownerId}:security-group-rule/${r.securityGroupRuleId}`
+      : undefined,
   };
 }
 
 /** Groups rules into EC2's IpPermissions form: one permission per (protocol, from, to), with its sources. */
 export function ipPermissionsView(rules: SgRule[], ownerId: string): XmlData {
-  const perms = new Map<string, { ipProtocol: string; fromPort?: number; toPort?: number; ipRanges: XmlData[]; ipv6Ranges: XmlData[]; groups: XmlData[]; prefixListIds: XmlData[] }>();
+  const perms = new Map<
+    string,
+    {
+      ipProtocol: string;
+      fromPort?: number;
+      toPort?: number;
+      ipRanges: XmlData[];
+      ipv6Ranges: XmlData[];
+      groups: XmlData[];
+      prefixListIds: XmlData[];
+    }
+  >();
   for (const r of rules) {
     const key = `${r.ipProtocol}/${r.fromPort}/${r.toPort}`;
     let p = perms.get(key);
     if (!p) {
-      p = { ipProtocol: r.ipProtocol, fromPort: r.fromPort, toPort: r.toPort, ipRanges: [], ipv6Ranges: [], groups: [], prefixListIds: [] };
+      p = {
+        ipProtocol: r.ipProtocol,
+        fromPort: r.fromPort,
+        toPort: r.toPort,
+        ipRanges: [],
+        ipv6Ranges: [],
+        groups: [],
+        prefixListIds: [],
+      };
       perms.set(key, p);
     }
     if (r.cidrIpv4) p.ipRanges.push({ cidrIp: r.cidrIpv4, description: r.description });
     if (r.cidrIpv6) p.ipv6Ranges.push({ cidrIpv6: r.cidrIpv6, description: r.description });
-    if (r.referencedGroupId) p.groups.push({ groupId: r.referencedGroupId, userId: ownerId, description: r.description });
+    if (r.referencedGroupId)
+      p.groups.push({ groupId: r.referencedGroupId, userId: ownerId, description: r.description });
     if (r.prefixListId) p.prefixListIds.push({ prefixListId: r.prefixListId, description: r.description });
   }
   return [...perms.values()].map((p) => ({
@@ -203,8 +243,14 @@ export function securityGroupView(g: SecurityGroup, regionName?: string): XmlDat
     groupDescription: g.description,
     vpcId: g.vpcId,
     securityGroupArn: regionName ? `arn:aws:ec2:${regionName}:${g.ownerId}:security-group/${g.groupId}` : undefined,
-    ipPermissions: ipPermissionsView(g.rules.filter((r) => !r.isEgress), g.ownerId),
-    ipPermissionsEgress: ipPermissionsView(g.rules.filter((r) => r.isEgress), g.ownerId),
+    ipPermissions: ipPermissionsView(
+      g.rules.filter((r) => !r.isEgress),
+      g.ownerId,
+    ),
+    ipPermissionsEgress: ipPermissionsView(
+      g.rules.filter((r) => r.isEgress),
+      g.ownerId,
+    ),
     tagSet: tagSet(g.tags),
   };
 }

@@ -17,7 +17,13 @@ import type { RegionState, Volume } from '../../state/types.js';
 export const VOLUME_CREATE_MS = 5_000;
 
 const SIZE_LIMITS: Record<string, [number, number]> = {
-  gp2: [1, 16384], gp3: [1, 16384], io1: [4, 16384], io2: [4, 16384], st1: [125, 16384], sc1: [125, 16384], standard: [1, 1024],
+  gp2: [1, 16384],
+  gp3: [1, 16384],
+  io1: [4, 16384],
+  io2: [4, 16384],
+  st1: [125, 16384],
+  sc1: [125, 16384],
+  standard: [1, 1024],
 };
 
 /** Moves a `creating` volume to `available` once its creation time has passed (simulated clock). */
@@ -60,22 +66,38 @@ export function volumeView(v: Volume): XmlData {
 
 function volumeFilterValues(v: Volume, name: string): (string | number | boolean | undefined)[] | undefined {
   switch (name) {
-    case 'volume-id': return [v.volumeId];
-    case 'status': return [v.state];
-    case 'size': return [v.size];
-    case 'volume-type': return [v.volumeType];
-    case 'availability-zone': return [v.availabilityZone];
-    case 'encrypted': return [v.encrypted];
-    case 'snapshot-id': return [v.snapshotId ?? ''];
-    case 'create-time': return [v.createTime];
-    case 'multi-attach-enabled': return [false];
-    case 'attachment.instance-id': return v.attachments.map((a) => a.instanceId);
-    case 'attachment.device': return v.attachments.map((a) => a.device);
-    case 'attachment.status': return v.attachments.map((a) => a.state);
-    case 'attachment.attach-time': return v.attachments.map((a) => a.attachTime);
-    case 'attachment.delete-on-termination': return v.attachments.map((a) => a.deleteOnTermination);
-    case 'owner-id': return [v.ownerId];
-    default: return undefined;
+    case 'volume-id':
+      return [v.volumeId];
+    case 'status':
+      return [v.state];
+    case 'size':
+      return [v.size];
+    case 'volume-type':
+      return [v.volumeType];
+    case 'availability-zone':
+      return [v.availabilityZone];
+    case 'encrypted':
+      return [v.encrypted];
+    case 'snapshot-id':
+      return [v.snapshotId ?? ''];
+    case 'create-time':
+      return [v.createTime];
+    case 'multi-attach-enabled':
+      return [false];
+    case 'attachment.instance-id':
+      return v.attachments.map((a) => a.instanceId);
+    case 'attachment.device':
+      return v.attachments.map((a) => a.device);
+    case 'attachment.status':
+      return v.attachments.map((a) => a.state);
+    case 'attachment.attach-time':
+      return v.attachments.map((a) => a.attachTime);
+    case 'attachment.delete-on-termination':
+      return v.attachments.map((a) => a.deleteOnTermination);
+    case 'owner-id':
+      return [v.ownerId];
+    default:
+      return undefined;
   }
 }
 
@@ -100,18 +122,30 @@ const createVolume_: Handler = (ctx, p) => {
   checkZone(ctx.region, zone);
   const type = str(p, 'VolumeType') ?? 'gp2';
   const limits = SIZE_LIMITS[type];
-  if (!limits) throw new AwsError('InvalidParameterValue', `Value (${type}) for parameter volumeType is invalid. Valid values: ${Object.keys(SIZE_LIMITS).join(', ')}`);
+  if (!limits)
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${type}) for parameter volumeType is invalid. Valid values: ${Object.keys(SIZE_LIMITS).join(', ')}`,
+    );
   const snapshotId = str(p, 'SnapshotId');
   const snap = snapshotId ? lookup('snapshot', ctx.region.ec2.snapshots, snapshotId, 'SnapshotId') : undefined;
   let size = int(p, 'Size');
-  if (size === undefined && !snap) throw new AwsError('MissingParameter', 'The request must contain the parameter size or snapshotId');
-  if (snap && snap.state !== 'completed') throw new AwsError('IncorrectState', `Snapshot is in invalid state - ${snap.state}`);
+  if (size === undefined && !snap)
+    throw new AwsError('MissingParameter', 'The request must contain the parameter size or snapshotId');
+  if (snap && snap.state !== 'completed')
+    throw new AwsError('IncorrectState', `Snapshot is in invalid state - ${snap.state}`);
   if (snap && size !== undefined && size < snap.volumeSize) {
-    throw new AwsError('InvalidParameterValue', `Volume of ${size}GiB is smaller than snapshot '${snap.snapshotId}', expect size >= ${snap.volumeSize}GiB`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Volume of ${size}GiB is smaller than snapshot '${snap.snapshotId}', expect size >= ${snap.volumeSize}GiB`,
+    );
   }
   size ??= snap!.volumeSize;
   if (size < limits[0] || size > limits[1]) {
-    throw new AwsError('InvalidParameterValue', `Volume of ${size}GiB is too ${size < limits[0] ? 'small' : 'large'}; minimum is ${limits[0]}GiB, maximum is ${limits[1]}GiB for ${type}`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Volume of ${size}GiB is too ${size < limits[0] ? 'small' : 'large'}; minimum is ${limits[0]}GiB, maximum is ${limits[1]}GiB for ${type}`,
+    );
   }
   if ((type === 'io1' || type === 'io2') && int(p, 'Iops') === undefined) {
     throw new AwsError('InvalidParameterCombination', `The parameter iops must be specified for ${type} volumes.`);
@@ -119,7 +153,14 @@ const createVolume_: Handler = (ctx, p) => {
   const encrypted = (bool(p, 'Encrypted') ?? false) || !!snap?.encrypted;
   const tags = readTagSpecifications(p, 'volume');
   ctx.dryRunGate();
-  const v = createVolume(ctx.world, ctx.region, ctx.accountId, { size, volumeType: type, availabilityZone: zone, encrypted, snapshotId: snap?.snapshotId, tags });
+  const v = createVolume(ctx.world, ctx.region, ctx.accountId, {
+    size,
+    volumeType: type,
+    availabilityZone: zone,
+    encrypted,
+    snapshotId: snap?.snapshotId,
+    tags,
+  });
   v.state = 'creating';
   return volumeView(v);
 };
@@ -127,25 +168,44 @@ const createVolume_: Handler = (ctx, p) => {
 const attachVolume_: Handler = (ctx, p) => {
   const device = reqStr(p, 'Device');
   const inst = lookup('instance', ctx.region.ec2.instances, str(p, 'InstanceId'), 'InstanceId');
-  const v = settleVolume(lookup('volume', ctx.region.ec2.volumes, str(p, 'VolumeId'), 'VolumeId'), ctx.world.clock.now());
+  const v = settleVolume(
+    lookup('volume', ctx.region.ec2.volumes, str(p, 'VolumeId'), 'VolumeId'),
+    ctx.world.clock.now(),
+  );
   if (v.attachments.length) throw new AwsError('VolumeInUse', `${v.volumeId} is already attached to an instance`);
   if (v.state !== 'available') throw new AwsError('IncorrectState', `${v.volumeId} is not 'available'.`);
   if (inst.state !== 'running' && inst.state !== 'stopped') {
     throw new AwsError('IncorrectInstanceState', `Instance '${inst.instanceId}' is not 'running' or 'stopped'.`);
   }
   if (v.availabilityZone !== inst.availabilityZone) {
-    throw new AwsError('InvalidVolume.ZoneMismatch', `The volume '${v.volumeId}' is not in the same availability zone as instance '${inst.instanceId}'`);
+    throw new AwsError(
+      'InvalidVolume.ZoneMismatch',
+      `The volume '${v.volumeId}' is not in the same availability zone as instance '${inst.instanceId}'`,
+    );
   }
   if (!/^\/dev\/(sd[a-z]\d*|xvd[a-z]+\d*|nvme\d+n\d+)$|^xvd[a-z]+$/.test(device)) {
-    throw new AwsError('InvalidParameterValue', `Value (${device}) for parameter device is invalid. ${device} is not a valid EBS device name.`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${device}) for parameter device is invalid. ${device} is not a valid EBS device name.`,
+    );
   }
   if (inst.blockDevices.some((b) => b.deviceName === device)) {
-    throw new AwsError('InvalidParameterValue', `Invalid value '${device}' for unixDevice. Attachment point ${device} is already in use`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Invalid value '${device}' for unixDevice. Attachment point ${device} is already in use`,
+    );
   }
   ctx.dryRunGate();
   attachVolume(ctx.world, v, inst, device, false);
   const a = v.attachments[0]!;
-  return { attachTime: a.attachTime, device, instanceId: inst.instanceId, status: 'attaching', volumeId: v.volumeId, deleteOnTermination: false };
+  return {
+    attachTime: a.attachTime,
+    device,
+    instanceId: inst.instanceId,
+    status: 'attaching',
+    volumeId: v.volumeId,
+    deleteOnTermination: false,
+  };
 };
 
 const detachVolume: Handler = (ctx, p) => {
@@ -156,25 +216,45 @@ const detachVolume: Handler = (ctx, p) => {
   const a = v.attachments[0];
   if (!a) throw new AwsError('IncorrectState', `Volume '${v.volumeId}' is in the '${v.state}' state.`);
   if (instanceId !== undefined && instanceId !== a.instanceId) {
-    throw new AwsError('InvalidAttachment.NotFound', `Volume ${v.volumeId} can not be detached from ${instanceId} because it is not attached`);
+    throw new AwsError(
+      'InvalidAttachment.NotFound',
+      `Volume ${v.volumeId} can not be detached from ${instanceId} because it is not attached`,
+    );
   }
   if (device !== undefined && device !== a.device) {
-    throw new AwsError('InvalidAttachment.NotFound', `The volume ${v.volumeId} is not attached to instance ${a.instanceId} as device ${device}`);
+    throw new AwsError(
+      'InvalidAttachment.NotFound',
+      `The volume ${v.volumeId} is not attached to instance ${a.instanceId} as device ${device}`,
+    );
   }
   const inst = ctx.region.ec2.instances.get(a.instanceId);
   if (inst && inst.rootDeviceName === a.device && inst.state !== 'stopped' && !force) {
-    throw new AwsError('OperationNotPermitted', `Unable to detach root volume '${v.volumeId}' from instance '${inst.instanceId}'`);
+    throw new AwsError(
+      'OperationNotPermitted',
+      `Unable to detach root volume '${v.volumeId}' from instance '${inst.instanceId}'`,
+    );
   }
   ctx.dryRunGate();
   v.attachments = [];
   v.state = 'available';
   if (inst) inst.blockDevices = inst.blockDevices.filter((b) => b.volumeId !== v.volumeId);
-  return { attachTime: a.attachTime, device: a.device, instanceId: a.instanceId, status: 'detaching', volumeId: v.volumeId, deleteOnTermination: a.deleteOnTermination };
+  return {
+    attachTime: a.attachTime,
+    device: a.device,
+    instanceId: a.instanceId,
+    status: 'detaching',
+    volumeId: v.volumeId,
+    deleteOnTermination: a.deleteOnTermination,
+  };
 };
 
 const deleteVolume: Handler = (ctx, p) => {
-  const v = settleVolume(lookup('volume', ctx.region.ec2.volumes, str(p, 'VolumeId'), 'VolumeId'), ctx.world.clock.now());
-  if (v.attachments.length) throw new AwsError('VolumeInUse', `Volume ${v.volumeId} is currently attached to ${v.attachments[0]!.instanceId}`);
+  const v = settleVolume(
+    lookup('volume', ctx.region.ec2.volumes, str(p, 'VolumeId'), 'VolumeId'),
+    ctx.world.clock.now(),
+  );
+  if (v.attachments.length)
+    throw new AwsError('VolumeInUse', `Volume ${v.volumeId} is currently attached to ${v.attachments[0]!.instanceId}`);
   if (v.state !== 'available') throw new AwsError('IncorrectState', `The volume '${v.volumeId}' is '${v.state}'.`);
   ctx.dryRunGate();
   ctx.region.ec2.volumes.delete(v.volumeId);

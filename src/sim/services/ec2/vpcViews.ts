@@ -39,17 +39,21 @@ export function vpcView(region: RegionState, vpc: Vpc, creating = false): XmlDat
     ownerId: vpc.ownerId,
     instanceTenancy: vpc.instanceTenancy ?? 'default',
     ipv6CidrBlockAssociationSet: vpc.ipv6CidrBlock
-      ? [{
-          associationId: vpcIpv6AssociationId(vpc),
-          ipv6CidrBlock: vpc.ipv6CidrBlock,
-          ipv6CidrBlockState: { state: creating ? 'associating' : 'associated' },
-          networkBorderGroup: region.name,
-          ipv6Pool: 'Amazon',
-          ipv6AddressAttribute: 'public',
-          ipSource: 'amazon',
-        }]
+      ? [
+          {
+            associationId: vpcIpv6AssociationId(vpc),
+            ipv6CidrBlock: vpc.ipv6CidrBlock,
+            ipv6CidrBlockState: { state: creating ? 'associating' : 'associated' },
+            networkBorderGroup: region.name,
+            ipv6Pool: 'Amazon',
+            ipv6AddressAttribute: 'public',
+            ipSource: 'amazon',
+          },
+        ]
       : undefined,
-    cidrBlockAssociationSet: [{ associationId: vpcCidrAssociationId(vpc), cidrBlock: vpc.cidrBlock, cidrBlockState: { state: 'associated' } }],
+    cidrBlockAssociationSet: [
+      { associationId: vpcCidrAssociationId(vpc), cidrBlock: vpc.cidrBlock, cidrBlockState: { state: 'associated' } },
+    ],
     isDefault: vpc.isDefault,
     tagSet: tagSet(vpc.tags),
     blockPublicAccessStates: { internetGatewayBlockMode: 'off' },
@@ -62,7 +66,8 @@ export function availableIpCount(region: RegionState, s: Subnet): number {
   if (!c) return 0;
   const size = 2 ** (32 - c.prefix);
   let used = 0;
-  for (const e of region.ec2.networkInterfaces.values()) if (e.subnetId === s.subnetId) used += e.privateIpAddresses.length;
+  for (const e of region.ec2.networkInterfaces.values())
+    if (e.subnetId === s.subnetId) used += e.privateIpAddresses.length;
   return Math.max(0, size - 5 - used);
 }
 
@@ -81,14 +86,26 @@ export function subnetView(region: RegionState, s: Subnet, creating = false): Xm
     ownerId: s.ownerId,
     assignIpv6AddressOnCreation: false,
     ipv6CidrBlockAssociationSet: s.ipv6CidrBlock
-      ? [{ associationId: subnetIpv6AssociationId(s), ipv6CidrBlock: s.ipv6CidrBlock, ipv6CidrBlockState: { state: 'associated' }, ipv6AddressAttribute: 'public', ipSource: 'amazon' }]
+      ? [
+          {
+            associationId: subnetIpv6AssociationId(s),
+            ipv6CidrBlock: s.ipv6CidrBlock,
+            ipv6CidrBlockState: { state: 'associated' },
+            ipv6AddressAttribute: 'public',
+            ipSource: 'amazon',
+          },
+        ]
       : [],
     tagSet: tagSet(s.tags),
     subnetArn: `arn:aws:ec2:${region.name}:${s.ownerId}:subnet/${s.subnetId}`,
     enableDns64: false,
     ipv6Native: false,
     mapCustomerOwnedIpOnLaunch: false,
-    privateDnsNameOptionsOnLaunch: { hostnameType: 'ip-name', enableResourceNameDnsARecord: false, enableResourceNameDnsAAAARecord: false },
+    privateDnsNameOptionsOnLaunch: {
+      hostnameType: 'ip-name',
+      enableResourceNameDnsARecord: false,
+      enableResourceNameDnsAAAARecord: false,
+    },
     blockPublicAccessStates: { internetGatewayBlockMode: 'off' },
   };
 }

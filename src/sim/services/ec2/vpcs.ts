@@ -19,19 +19,36 @@ export const VPCS_PER_REGION = 5;
 function vpcFilterValues(region: RegionState) {
   return (v: Vpc, name: string): (string | number | boolean | undefined)[] | undefined => {
     switch (name) {
-      case 'vpc-id': return [v.vpcId];
-      case 'cidr': case 'cidr-block': case 'cidrBlock': case 'cidr-block-association.cidr-block': return [v.cidrBlock];
-      case 'cidr-block-association.association-id': return [vpcCidrAssociationId(v)];
-      case 'cidr-block-association.state': return ['associated'];
-      case 'ipv6-cidr-block-association.ipv6-cidr-block': return [v.ipv6CidrBlock];
-      case 'ipv6-cidr-block-association.association-id': return v.ipv6CidrBlock ? [vpcIpv6AssociationId(v)] : [];
-      case 'ipv6-cidr-block-association.state': return v.ipv6CidrBlock ? ['associated'] : [];
-      case 'ipv6-cidr-block-association.ipv6-pool': return v.ipv6CidrBlock ? ['Amazon'] : [];
-      case 'dhcp-options-id': return [dhcpOptionsIdOf(v.ownerId, region.name)];
-      case 'is-default': case 'isDefault': return [v.isDefault];
-      case 'owner-id': return [v.ownerId];
-      case 'state': return [v.state];
-      default: return undefined;
+      case 'vpc-id':
+        return [v.vpcId];
+      case 'cidr':
+      case 'cidr-block':
+      case 'cidrBlock':
+      case 'cidr-block-association.cidr-block':
+        return [v.cidrBlock];
+      case 'cidr-block-association.association-id':
+        return [vpcCidrAssociationId(v)];
+      case 'cidr-block-association.state':
+        return ['associated'];
+      case 'ipv6-cidr-block-association.ipv6-cidr-block':
+        return [v.ipv6CidrBlock];
+      case 'ipv6-cidr-block-association.association-id':
+        return v.ipv6CidrBlock ? [vpcIpv6AssociationId(v)] : [];
+      case 'ipv6-cidr-block-association.state':
+        return v.ipv6CidrBlock ? ['associated'] : [];
+      case 'ipv6-cidr-block-association.ipv6-pool':
+        return v.ipv6CidrBlock ? ['Amazon'] : [];
+      case 'dhcp-options-id':
+        return [dhcpOptionsIdOf(v.ownerId, region.name)];
+      case 'is-default':
+      case 'isDefault':
+        return [v.isDefault];
+      case 'owner-id':
+        return [v.ownerId];
+      case 'state':
+        return [v.state];
+      default:
+        return undefined;
     }
   };
 }
@@ -58,7 +75,8 @@ function amazonIpv6Block(ctx: Parameters<Handler>[0]): string {
 const createVpc_: Handler = (ctx, p) => {
   const cidr = str(p, 'CidrBlock');
   const ipamPool = str(p, 'Ipv4IpamPoolId');
-  if (!cidr && !ipamPool) throw new AwsError('MissingParameter', "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.");
+  if (!cidr && !ipamPool)
+    throw new AwsError('MissingParameter', "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.");
   if (ipamPool) throw new AwsError('InvalidIpamPoolId.NotFound', `The ipam pool ID '${ipamPool}' does not exist`);
   readIpv4Cidr(cidr!, 'cidrBlock');
   const prefix = parseCidr(cidr!)!.prefix;
@@ -69,7 +87,10 @@ const createVpc_: Handler = (ctx, p) => {
   const ipv6Pool = str(p, 'Ipv6Pool');
   const ipv6Ipam = str(p, 'Ipv6IpamPoolId');
   if (amazonIpv6 && (ipv6Cidr || ipv6Pool || ipv6Ipam)) {
-    throw new AwsError('InvalidParameterCombination', 'The parameter amazonProvidedIpv6CidrBlock cannot be used with the parameter ipv6Pool, ipv6CidrBlock or ipv6IpamPoolId');
+    throw new AwsError(
+      'InvalidParameterCombination',
+      'The parameter amazonProvidedIpv6CidrBlock cannot be used with the parameter ipv6Pool, ipv6CidrBlock or ipv6IpamPoolId',
+    );
   }
   if (ipv6Ipam) throw new AwsError('InvalidIpamPoolId.NotFound', `The ipam pool ID '${ipv6Ipam}' does not exist`);
   if (ipv6Cidr && !ipv6Pool) throw new AwsError('MissingParameter', 'The request must contain the parameter ipv6Pool');
@@ -77,13 +98,21 @@ const createVpc_: Handler = (ctx, p) => {
 
   const tenancy = str(p, 'InstanceTenancy') ?? 'default';
   if (tenancy !== 'default' && tenancy !== 'dedicated') {
-    throw new AwsError('InvalidParameterValue', `Value (${tenancy}) for parameter instanceTenancy is invalid. Valid values: default, dedicated`);
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${tenancy}) for parameter instanceTenancy is invalid. Valid values: default, dedicated`,
+    );
   }
   const tags = readTagSpecifications(p, 'vpc');
-  if (ctx.region.ec2.vpcs.size >= VPCS_PER_REGION) throw new AwsError('VpcLimitExceeded', 'The maximum number of VPCs has been reached.');
+  if (ctx.region.ec2.vpcs.size >= VPCS_PER_REGION)
+    throw new AwsError('VpcLimitExceeded', 'The maximum number of VPCs has been reached.');
 
   ctx.dryRunGate();
-  const vpc = createVpc(ctx.world, ctx.region, ctx.accountId, { cidrBlock: cidr!, ipv6CidrBlock: amazonIpv6 ? amazonIpv6Block(ctx) : undefined, tags });
+  const vpc = createVpc(ctx.world, ctx.region, ctx.accountId, {
+    cidrBlock: cidr!,
+    ipv6CidrBlock: amazonIpv6 ? amazonIpv6Block(ctx) : undefined,
+    tags,
+  });
   if (tenancy === 'dedicated') vpc.instanceTenancy = 'dedicated';
   return { vpc: vpcView(ctx.region, vpc, true) };
 };
@@ -95,8 +124,10 @@ function vpcDependencies(region: RegionState, vpcId: string): string[] {
   for (const s of ec2.subnets.values()) if (s.vpcId === vpcId) deps.push(s.subnetId);
   for (const g of ec2.securityGroups.values()) if (g.vpcId === vpcId && g.groupName !== 'default') deps.push(g.groupId);
   for (const a of ec2.networkAcls.values()) if (a.vpcId === vpcId && !a.isDefault) deps.push(a.networkAclId);
-  for (const t of ec2.routeTables.values()) if (t.vpcId === vpcId && !t.associations.some((x) => x.main)) deps.push(t.routeTableId);
-  for (const g of ec2.internetGateways.values()) if (g.attachments.some((x) => x.vpcId === vpcId)) deps.push(g.internetGatewayId);
+  for (const t of ec2.routeTables.values())
+    if (t.vpcId === vpcId && !t.associations.some((x) => x.main)) deps.push(t.routeTableId);
+  for (const g of ec2.internetGateways.values())
+    if (g.attachments.some((x) => x.vpcId === vpcId)) deps.push(g.internetGatewayId);
   for (const n of ec2.natGateways.values()) if (n.vpcId === vpcId) deps.push(n.natGatewayId);
   for (const e of ec2.networkInterfaces.values()) if (e.vpcId === vpcId) deps.push(e.networkInterfaceId);
   for (const i of ec2.instances.values()) if (i.vpcId === vpcId && i.state !== 'terminated') deps.push(i.instanceId);

@@ -4,7 +4,15 @@
 import type { RegionState } from '../../state/types.js';
 
 const DIRECTIONS: Record<string, string> = {
-  east: 'e', west: 'w', central: 'c', north: 'n', south: 's', southeast: 'se', northeast: 'ne', southwest: 'sw', northwest: 'nw',
+  east: 'e',
+  west: 'w',
+  central: 'c',
+  north: 'n',
+  south: 's',
+  southeast: 'se',
+  northeast: 'ne',
+  southwest: 'sw',
+  northwest: 'nw',
 };
 
 /** `us-east-1` → `use1`, `ap-southeast-2` → `apse2`, `eu-central-1` → `euc1`. */

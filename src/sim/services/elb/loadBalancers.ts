@@ -12,19 +12,32 @@ import { needStr, optInt, optStr, pageOf, strings, structs, validation } from '.
 
 /** Route 53 hosted zone ids of classic load balancers per region (AWS's published values for common regions). */
 const HOSTED_ZONES: Record<string, string> = {
-  'us-east-1': 'Z35SXDOTRQ7X7K', 'us-east-2': 'Z3AADJGX6KTTL2', 'us-west-1': 'Z368ELLRRE2KJ0', 'us-west-2': 'Z1H1FL5HABSF5',
-  'eu-west-1': 'Z32O12XQLNTSW2', 'eu-central-1': 'Z215JYRZR1TBD5', 'ap-southeast-1': 'Z1LMS91P8CMLE5', 'ap-northeast-1': 'Z14GRHDCWA56QT',
+  'us-east-1': 'Z35SXDOTRQ7X7K',
+  'us-east-2': 'Z3AADJGX6KTTL2',
+  'us-west-1': 'Z368ELLRRE2KJ0',
+  'us-west-2': 'Z1H1FL5HABSF5',
+  'eu-west-1': 'Z32O12XQLNTSW2',
+  'eu-central-1': 'Z215JYRZR1TBD5',
+  'ap-southeast-1': 'Z1LMS91P8CMLE5',
+  'ap-northeast-1': 'Z14GRHDCWA56QT',
 };
 
 function lbView(ctx: CallContext, lb: ClassicLoadBalancer): XmlData {
-  const zones = [...new Set(lb.subnets.map((s) => ctx.region.ec2.subnets.get(s)?.availabilityZone).filter((z): z is string => !!z))];
+  const zones = [
+    ...new Set(lb.subnets.map((s) => ctx.region.ec2.subnets.get(s)?.availabilityZone).filter((z): z is string => !!z)),
+  ];
   const firstGroup = lb.securityGroups[0] ? ctx.region.ec2.securityGroups.get(lb.securityGroups[0]) : undefined;
   return {
     LoadBalancerName: lb.loadBalancerName,
     DNSName: lb.dnsName,
     CanonicalHostedZoneName: lb.dnsName,
     CanonicalHostedZoneNameID: HOSTED_ZONES[ctx.regionName] ?? 'Z35SXDOTRQ7X7K',
-    ListenerDescriptions: [{ Listener: { Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 80 }, PolicyNames: [] }],
+    ListenerDescriptions: [
+      {
+        Listener: { Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 80 },
+        PolicyNames: [],
+      },
+    ],
     Policies: { AppCookieStickinessPolicies: [], LBCookieStickinessPolicies: [], OtherPolicies: [] },
     BackendServerDescriptions: [],
     AvailabilityZones: zones.length ? zones : [`${ctx.regionName}a`],
@@ -54,8 +67,16 @@ const describeLoadBalancers: Handler = (ctx, p) => {
   const pageSize = optInt(p, 'PageSize', 1, 400) ?? 400;
   const all = ctx.region.elb.classicLoadBalancers;
   for (const n of names) if (!all.has(n)) throw notFound(n);
-  const items = names.length ? [...new Set(names)].map((n) => all.get(n)!) : [...all.values()].sort((a, b) => a.loadBalancerName.localeCompare(b.loadBalancerName));
-  const { page, next } = pageOf(items, pageSize, optStr(p, 'Marker'), 'clb', () => new AwsError('ValidationError', 'Invalid Marker', 400));
+  const items = names.length
+    ? [...new Set(names)].map((n) => all.get(n)!)
+    : [...all.values()].sort((a, b) => a.loadBalancerName.localeCompare(b.loadBalancerName));
+  const { page, next } = pageOf(
+    items,
+    pageSize,
+    optStr(p, 'Marker'),
+    'clb',
+    () => new AwsError('ValidationError', 'Invalid Marker', 400),
+  );
   return { LoadBalancerDescriptions: page.map((lb) => lbView(ctx, lb)), NextMarker: next };
 };
 
@@ -64,7 +85,8 @@ function readInstances(ctx: CallContext, p: FormObject): string[] {
   if (raw.length === 0) throw validation('Instances', null, 'Member must not be null');
   const ids = raw.map((i) => (typeof i.InstanceId === 'string' ? i.InstanceId : ''));
   for (const id of ids) {
-    if (!ctx.region.ec2.instances.has(id)) throw new AwsError('InvalidInstance', `Could not find EC2 instance ${id}.`, 400);
+    if (!ctx.region.ec2.instances.has(id))
+      throw new AwsError('InvalidInstance', `Could not find EC2 instance ${id}.`, 400);
   }
   return [...new Set(ids)];
 }
@@ -74,8 +96,10 @@ const registerInstances: Handler = (ctx, p) => {
   const ids = readInstances(ctx, p);
   for (const id of ids) {
     const inst = ctx.region.ec2.instances.get(id)!;
-    if (lb.vpcId && inst.vpcId !== lb.vpcId) throw new AwsError('InvalidInstance', `EC2 instance ${id} is not in the same VPC as ELB.`, 400);
-    if (inst.state === 'terminated') throw new AwsError('InvalidInstance', `EC2 instance ${id} is not in a valid state.`, 400);
+    if (lb.vpcId && inst.vpcId !== lb.vpcId)
+      throw new AwsError('InvalidInstance', `EC2 instance ${id} is not in the same VPC as ELB.`, 400);
+    if (inst.state === 'terminated')
+      throw new AwsError('InvalidInstance', `EC2 instance ${id} is not in a valid state.`, 400);
   }
   ctx.dryRunGate();
   for (const id of ids) if (!lb.instances.includes(id)) lb.instances.push(id);

@@ -8,7 +8,12 @@ import { AwsError } from '../../errors.js';
 import type { TargetGroup } from '../../state/types.js';
 import { needStr, optInt, structs, validation } from '../queryParams.js';
 import {
-  NOT_REGISTERED, deregisterTarget, healthOf, registerTarget, settleTargets, targetGroupByArn,
+  NOT_REGISTERED,
+  deregisterTarget,
+  healthOf,
+  registerTarget,
+  settleTargets,
+  targetGroupByArn,
 } from './targets.js';
 
 interface TargetSpec {
@@ -35,19 +40,31 @@ function checkInstanceTargets(ctx: CallContext, tg: TargetGroup, targets: Target
   if (tg.targetType !== 'instance') return;
   const ids = [...new Set(targets.map((t) => t.id))];
   const invalid = ids.filter((id) => !/^i-[0-9a-f]{8,17}$/.test(id) || !ctx.region.ec2.instances.has(id));
-  if (invalid.length) throw new AwsError('InvalidTarget', `The following targets are not valid instances: ${quoteList(invalid)}`, 400);
+  if (invalid.length)
+    throw new AwsError('InvalidTarget', `The following targets are not valid instances: ${quoteList(invalid)}`, 400);
   const insts = ids.map((id) => ctx.region.ec2.instances.get(id)!);
   const otherVpc = insts.filter((i) => i.vpcId !== tg.vpcId).map((i) => i.instanceId);
-  if (otherVpc.length) throw new AwsError('InvalidTarget', `The following targets are not in the target group VPC '${tg.vpcId}': ${quoteList(otherVpc)}`, 400);
+  if (otherVpc.length)
+    throw new AwsError(
+      'InvalidTarget',
+      `The following targets are not in the target group VPC '${tg.vpcId}': ${quoteList(otherVpc)}`,
+      400,
+    );
   const notRunning = insts.filter((i) => i.state !== 'running' && i.state !== 'pending').map((i) => i.instanceId);
-  if (notRunning.length) throw new AwsError('InvalidTarget', `The following targets are not in a running state and cannot be registered: ${quoteList(notRunning)}`, 400);
+  if (notRunning.length)
+    throw new AwsError(
+      'InvalidTarget',
+      `The following targets are not in a running state and cannot be registered: ${quoteList(notRunning)}`,
+      400,
+    );
 }
 
 const registerTargets: Handler = (ctx, p) => {
   const tg = targetGroupByArn(ctx.region, needStr(p, 'TargetGroupArn'));
   const targets = readTargets(p, true);
   checkInstanceTargets(ctx, tg, targets);
-  if (tg.targets.length + targets.length > 1000) throw new AwsError('TooManyTargets', 'You have reached the limit on the number of targets', 400);
+  if (tg.targets.length + targets.length > 1000)
+    throw new AwsError('TooManyTargets', 'You have reached the limit on the number of targets', 400);
   ctx.dryRunGate();
   settleTargets(ctx.region, tg, ctx.world.clock.now());
   for (const t of targets) registerTarget(tg, t.id, t.port);
@@ -66,7 +83,11 @@ const deregisterTargets: Handler = (ctx, p) => {
 };
 
 function describeOne(tg: TargetGroup, id: string, port: number, health: XmlData): XmlData {
-  return { Target: { Id: id, Port: tg.targetType === 'lambda' ? undefined : port }, HealthCheckPort: tg.targetType === 'lambda' ? undefined : String(port), TargetHealth: health };
+  return {
+    Target: { Id: id, Port: tg.targetType === 'lambda' ? undefined : port },
+    HealthCheckPort: tg.targetType === 'lambda' ? undefined : String(port),
+    TargetHealth: health,
+  };
 }
 
 const describeTargetHealth: Handler = (ctx, p) => {
@@ -74,7 +95,12 @@ const describeTargetHealth: Handler = (ctx, p) => {
   const asked = readTargets(p, false);
   if (tg.targetType === 'instance') {
     const unknown = asked.map((t) => t.id).filter((id) => !ctx.region.ec2.instances.has(id));
-    if (unknown.length) throw new AwsError('InvalidTarget', `The following targets are not valid instances: ${quoteList([...new Set(unknown)])}`, 400);
+    if (unknown.length)
+      throw new AwsError(
+        'InvalidTarget',
+        `The following targets are not valid instances: ${quoteList([...new Set(unknown)])}`,
+        400,
+      );
   }
   settleTargets(ctx.region, tg, ctx.world.clock.now());
   const out: XmlData[] = [];

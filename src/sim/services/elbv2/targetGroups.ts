@@ -46,14 +46,19 @@ const describeTargetGroups: Handler = (ctx, p) => {
   const lbArn = optStr(p, 'LoadBalancerArn');
   const pageSize = optInt(p, 'PageSize', 1, 400) ?? 400;
   if ([arns.length > 0, names.length > 0, lbArn !== undefined].filter(Boolean).length > 1) {
-    throw new AwsError('ValidationError', 'Only one of the following can be specified: load balancer ARN, target group ARNs, target group names', 400);
+    throw new AwsError(
+      'ValidationError',
+      'Only one of the following can be specified: load balancer ARN, target group ARNs, target group names',
+      400,
+    );
   }
   const all = [...ctx.region.elb.targetGroups.values()];
   let items: TargetGroup[];
   if (arns.length) {
     for (const a of arns) checkTargetGroupArn(a);
     const missing = arns.filter((a) => !ctx.region.elb.targetGroups.has(a));
-    if (missing.length) throw new AwsError('TargetGroupNotFound', `Target groups '${missing.join(', ')}' not found`, 400);
+    if (missing.length)
+      throw new AwsError('TargetGroupNotFound', `Target groups '${missing.join(', ')}' not found`, 400);
     items = [...new Set(arns)].map((a) => ctx.region.elb.targetGroups.get(a)!);
   } else if (names.length) {
     const missing = names.filter((n) => !all.some((tg) => tg.targetGroupName === n));
@@ -66,7 +71,13 @@ const describeTargetGroups: Handler = (ctx, p) => {
     items = all;
   }
   items.sort((a, b) => a.targetGroupArn.localeCompare(b.targetGroupArn));
-  const { page, next } = pageOf(items, pageSize, optStr(p, 'Marker'), 'tg', () => new AwsError('ValidationError', 'Invalid marker', 400));
+  const { page, next } = pageOf(
+    items,
+    pageSize,
+    optStr(p, 'Marker'),
+    'tg',
+    () => new AwsError('ValidationError', 'Invalid marker', 400),
+  );
   return { TargetGroups: page.map(targetGroupView), NextMarker: next };
 };
 
@@ -75,10 +86,15 @@ const NAME_RE = /^(?!-)[A-Za-z0-9-]{1,32}(?<!-)$/;
 const createTargetGroup: Handler = (ctx, p) => {
   const name = needStr(p, 'Name');
   if (!NAME_RE.test(name) || name.toLowerCase().startsWith('internal-')) {
-    throw new AwsError('ValidationError', `Target group name '${name}' can only contain characters that are alphanumeric characters or hyphens(-), must not begin or end with a hyphen, and must be at most 32 characters`, 400);
+    throw new AwsError(
+      'ValidationError',
+      `Target group name '${name}' can only contain characters that are alphanumeric characters or hyphens(-), must not begin or end with a hyphen, and must be at most 32 characters`,
+      400,
+    );
   }
   const targetType = (optStr(p, 'TargetType') ?? 'instance') as TargetGroup['targetType'];
-  if (!TARGET_TYPES.includes(targetType)) throw validation('TargetType', targetType, `Member must satisfy enum value set: [${TARGET_TYPES.join(', ')}]`);
+  if (!TARGET_TYPES.includes(targetType))
+    throw validation('TargetType', targetType, `Member must satisfy enum value set: [${TARGET_TYPES.join(', ')}]`);
   const lambda = targetType === 'lambda';
   const protocol = optStr(p, 'Protocol');
   const port = optInt(p, 'Port', 1, 65535);
@@ -88,22 +104,44 @@ const createTargetGroup: Handler = (ctx, p) => {
     if (port === undefined) throw new AwsError('ValidationError', 'A port must be specified', 400);
     if (vpcId === undefined) throw new AwsError('ValidationError', 'A VPC ID must be specified', 400);
   } else if (protocol !== undefined || port !== undefined || vpcId !== undefined) {
-    throw new AwsError('ValidationError', 'Protocol, port and VPC ID cannot be specified for target groups with target type \'lambda\'', 400);
+    throw new AwsError(
+      'ValidationError',
+      "Protocol, port and VPC ID cannot be specified for target groups with target type 'lambda'",
+      400,
+    );
   }
-  if (protocol !== undefined && !PROTOCOLS.includes(protocol)) throw validation('Protocol', protocol, `Member must satisfy enum value set: [${PROTOCOLS.join(', ')}]`);
-  if (vpcId !== undefined && !ctx.region.ec2.vpcs.has(vpcId)) throw new AwsError('ValidationError', `The VPC ID '${vpcId}' is not found`, 400);
+  if (protocol !== undefined && !PROTOCOLS.includes(protocol))
+    throw validation('Protocol', protocol, `Member must satisfy enum value set: [${PROTOCOLS.join(', ')}]`);
+  if (vpcId !== undefined && !ctx.region.ec2.vpcs.has(vpcId))
+    throw new AwsError('ValidationError', `The VPC ID '${vpcId}' is not found`, 400);
   if (optBool(p, 'HealthCheckEnabled') === false && !lambda) {
-    throw new AwsError('ValidationError', 'Health checks cannot be disabled for target groups with target type \'instance\' or \'ip\'', 400);
+    throw new AwsError(
+      'ValidationError',
+      "Health checks cannot be disabled for target groups with target type 'instance' or 'ip'",
+      400,
+    );
   }
   const tags = readTags(p);
   const existing = [...ctx.region.elb.targetGroups.values()].find((tg) => tg.targetGroupName === name);
   if (existing) {
     // CreateTargetGroup is idempotent: the same name with the same settings returns the existing group.
-    const same = existing.targetType === targetType && (lambda || (existing.protocol === protocol && existing.port === port && existing.vpcId === vpcId));
-    if (!same) throw new AwsError('DuplicateTargetGroupName', `A target group with the same name '${name}' exists, but with different settings`, 400);
+    const same =
+      existing.targetType === targetType &&
+      (lambda || (existing.protocol === protocol && existing.port === port && existing.vpcId === vpcId));
+    if (!same)
+      throw new AwsError(
+        'DuplicateTargetGroupName',
+        `A target group with the same name '${name}' exists, but with different settings`,
+        400,
+      );
     return { TargetGroups: [targetGroupView(existing)] };
   }
-  if (ctx.region.elb.targetGroups.size >= 3000) throw new AwsError('TooManyTargetGroups', 'You have reached the limit on the number of target groups for your AWS account', 400);
+  if (ctx.region.elb.targetGroups.size >= 3000)
+    throw new AwsError(
+      'TooManyTargetGroups',
+      'You have reached the limit on the number of target groups for your AWS account',
+      400,
+    );
   ctx.dryRunGate();
   const arn = `arn:aws:elasticloadbalancing:${ctx.regionName}:${ctx.accountId}:targetgroup/${name}/${ctx.world.ids.hex('tg', 16).slice(3)}`;
   const tg: TargetGroup = {
@@ -135,7 +173,10 @@ const describeTargetGroupAttributes: Handler = (ctx, p) => {
       attrs.push(['load_balancing.algorithm.type', 'round_robin'], ['slow_start.duration_seconds', '0']);
     } else {
       attrs.push(['stickiness.type', 'source_ip'], ['deregistration_delay.connection_termination.enabled', 'false']);
-      attrs.push(['preserve_client_ip.enabled', tg.targetType === 'instance' ? 'true' : 'false'], ['proxy_protocol_v2.enabled', 'false']);
+      attrs.push(
+        ['preserve_client_ip.enabled', tg.targetType === 'instance' ? 'true' : 'false'],
+        ['proxy_protocol_v2.enabled', 'false'],
+      );
     }
   }
   return { Attributes: attrs.map(([Key, Value]) => ({ Key, Value })) };

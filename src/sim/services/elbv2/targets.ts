@@ -64,7 +64,12 @@ export function deregisterTarget(tg: TargetGroup, id: string, port: number | und
 }
 
 /** Deregisters an instance on every port it is registered with. Returns the longest drain (ms from now). */
-export function deregisterInstanceEverywhere(region: RegionState, tgArns: string[], instanceId: string, now: number): number {
+export function deregisterInstanceEverywhere(
+  region: RegionState,
+  tgArns: string[],
+  instanceId: string,
+  now: number,
+): number {
   let longest = 0;
   for (const arn of tgArns) {
     const tg = region.elb.targetGroups.get(arn);
@@ -77,7 +82,12 @@ export function deregisterInstanceEverywhere(region: RegionState, tgArns: string
   return longest;
 }
 
-export function registerInstanceEverywhere(region: RegionState, tgArns: string[], instanceId: string, now: number): void {
+export function registerInstanceEverywhere(
+  region: RegionState,
+  tgArns: string[],
+  instanceId: string,
+  now: number,
+): void {
   for (const arn of tgArns) {
     const tg = region.elb.targetGroups.get(arn);
     if (!tg) continue;
@@ -88,18 +98,34 @@ export function registerInstanceEverywhere(region: RegionState, tgArns: string[]
 
 /** The health AWS reports for a registered target (DescribeTargetHealth's TargetHealth). */
 export function healthOf(region: RegionState, tg: TargetGroup, t: Target): TargetHealthView {
-  if (t.state === 'draining') return { State: 'draining', Reason: 'Target.DeregistrationInProgress', Description: 'Target deregistration is in progress' };
+  if (t.state === 'draining')
+    return {
+      State: 'draining',
+      Reason: 'Target.DeregistrationInProgress',
+      Description: 'Target deregistration is in progress',
+    };
   if (tg.targetType === 'instance') {
     const inst = region.ec2.instances.get(t.id);
     const state = inst?.state ?? 'terminated';
-    if (state === 'pending') return { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' };
-    if (state !== 'running') return { State: 'unused', Reason: 'Target.InvalidState', Description: `Target is in the ${state} state` };
+    if (state === 'pending')
+      return {
+        State: 'initial',
+        Reason: 'Elb.RegistrationInProgress',
+        Description: 'Target registration is in progress',
+      };
+    if (state !== 'running')
+      return { State: 'unused', Reason: 'Target.InvalidState', Description: `Target is in the ${state} state` };
   }
-  if (t.state === 'unhealthy') return { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' };
+  if (t.state === 'unhealthy')
+    return { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' };
   return { State: 'healthy' };
 }
 
-export const NOT_REGISTERED: TargetHealthView = { State: 'unused', Reason: 'Target.NotRegistered', Description: 'Target is not registered to the target group' };
+export const NOT_REGISTERED: TargetHealthView = {
+  State: 'unused',
+  Reason: 'Target.NotRegistered',
+  Description: 'Target is not registered to the target group',
+};
 
 // ---- lookups -----------------------------------------------------------------------------------------------
 

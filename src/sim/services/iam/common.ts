@@ -40,13 +40,18 @@ const NAME_RE = /^[\w+=,.@-]+$/;
 /** Role, instance profile and policy names: [\w+=,.@-]+ within a length limit. */
 export function checkName(key: string, value: string, max: number): void {
   if (value.length > max) throw validation(key, value, `Member must have length less than or equal to ${max}`);
-  if (!NAME_RE.test(value)) throw validation(key, value, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
+  if (!NAME_RE.test(value))
+    throw validation(key, value, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
 }
 
 export function readPath(p: FormObject, key = 'Path'): string {
   const path = optStr(p, key, 512) ?? '/';
   if (!/^\/$|^\/[\u0021-\u007E]+\/$/.test(path)) {
-    throw validation(key, path, 'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)');
+    throw validation(
+      key,
+      path,
+      'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)',
+    );
   }
   return path;
 }
@@ -54,7 +59,13 @@ export function readPath(p: FormObject, key = 'Path'): string {
 /** IAM's Marker / MaxItems paging; `key` names the list member in the answer. */
 export function iamPage<T>(p: FormObject, items: T[], salt: string, key: string, view: (x: T) => XmlData): XmlData {
   const max = optInt(p, 'MaxItems', 1, 1000) ?? 100;
-  const { page, next } = pageOf(items, max, optStr(p, 'Marker'), salt, () => new AwsError('ValidationError', 'Invalid Marker.', 400));
+  const { page, next } = pageOf(
+    items,
+    max,
+    optStr(p, 'Marker'),
+    salt,
+    () => new AwsError('ValidationError', 'Invalid Marker.', 400),
+  );
   return { [key]: page.map(view), IsTruncated: next !== undefined, Marker: next };
 }
 

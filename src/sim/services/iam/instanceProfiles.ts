@@ -36,8 +36,10 @@ const createInstanceProfile: Handler = (ctx, p) => {
   checkName('InstanceProfileName', name, 128);
   const path = readPath(p);
   const tags = readTags(p);
-  if (findProfile(ctx.account, name)) throw new AwsError('EntityAlreadyExists', `Instance Profile ${name} already exists.`, 409);
-  if (ctx.account.iam.instanceProfiles.size >= MAX_PROFILES) throw new AwsError('LimitExceeded', `Cannot exceed quota for InstanceProfilesPerAccount: ${MAX_PROFILES}.`, 409);
+  if (findProfile(ctx.account, name))
+    throw new AwsError('EntityAlreadyExists', `Instance Profile ${name} already exists.`, 409);
+  if (ctx.account.iam.instanceProfiles.size >= MAX_PROFILES)
+    throw new AwsError('LimitExceeded', `Cannot exceed quota for InstanceProfilesPerAccount: ${MAX_PROFILES}.`, 409);
   ctx.dryRunGate();
   const ip: IamInstanceProfile = {
     instanceProfileName: name,
@@ -55,7 +57,8 @@ const createInstanceProfile: Handler = (ctx, p) => {
 const addRoleToInstanceProfile: Handler = (ctx, p) => {
   const ip = profileByName(ctx.account, needStr(p, 'InstanceProfileName'));
   const role = roleByName(ctx.account, needStr(p, 'RoleName'));
-  if (ip.roleNames.length >= 1) throw new AwsError('LimitExceeded', 'Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1.', 409);
+  if (ip.roleNames.length >= 1)
+    throw new AwsError('LimitExceeded', 'Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1.', 409);
   ctx.dryRunGate();
   ip.roleNames.push(role.roleName);
   return undefined;

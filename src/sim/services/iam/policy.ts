@@ -23,7 +23,8 @@ export function checkPolicyDocument(text: string, kind: PolicyKind): Record<stri
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw malformed('Syntax errors in policy.');
   const d = doc as Record<string, unknown>;
-  if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17') throw malformed('The policy failed legacy parsing');
+  if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17')
+    throw malformed('The policy failed legacy parsing');
   if (d.Statement === undefined) throw malformed('Missing required field Statement');
   const statements = asList(d.Statement);
   if (statements.length === 0) throw malformed('Syntax errors in policy.');
@@ -32,19 +33,27 @@ export function checkPolicyDocument(text: string, kind: PolicyKind): Record<stri
     const st = s as Record<string, unknown>;
     if (st.Effect === undefined) throw malformed('Missing required field Effect');
     if (st.Effect !== 'Allow' && st.Effect !== 'Deny') throw malformed(`Invalid effect: ${String(st.Effect)}`);
-    if (st.Action === undefined && st.NotAction === undefined) throw malformed('Policy statement must contain actions.');
+    if (st.Action === undefined && st.NotAction === undefined)
+      throw malformed('Policy statement must contain actions.');
     for (const a of [...asList(st.Action), ...asList(st.NotAction)]) {
       if (typeof a !== 'string') throw malformed('Syntax errors in policy.');
-      if (a !== '*' && !/^[a-zA-Z0-9-]+:[^:]*$/.test(a)) throw malformed('Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
+      if (a !== '*' && !/^[a-zA-Z0-9-]+:[^:]*$/.test(a))
+        throw malformed('Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
     }
     if (kind === 'identity') {
-      if (st.Principal !== undefined || st.NotPrincipal !== undefined) throw malformed('Policy document should not specify a principal.');
-      if (st.Resource === undefined && st.NotResource === undefined) throw malformed('Policy statement must contain resources.');
+      if (st.Principal !== undefined || st.NotPrincipal !== undefined)
+        throw malformed('Policy document should not specify a principal.');
+      if (st.Resource === undefined && st.NotResource === undefined)
+        throw malformed('Policy statement must contain resources.');
     } else {
       if (st.Resource !== undefined || st.NotResource !== undefined) throw malformed('Has prohibited field Resource');
-      if (st.Principal === undefined && st.NotPrincipal === undefined) throw malformed('Missing required field Principal');
+      if (st.Principal === undefined && st.NotPrincipal === undefined)
+        throw malformed('Missing required field Principal');
     }
-    if (st.Condition !== undefined && (typeof st.Condition !== 'object' || Array.isArray(st.Condition) || st.Condition === null)) {
+    if (
+      st.Condition !== undefined &&
+      (typeof st.Condition !== 'object' || Array.isArray(st.Condition) || st.Condition === null)
+    ) {
       throw malformed('Syntax errors in policy.');
     }
   }

@@ -31,7 +31,11 @@ const putRolePolicy: Handler = (ctx, p) => {
   const others = Object.entries(role.inlinePolicies).filter(([k]) => k !== existing);
   const total = others.reduce((n, [, d]) => n + policySize(d), 0) + policySize(doc);
   if (total > ROLE_INLINE_POLICY_QUOTA) {
-    throw new AwsError('LimitExceeded', `Maximum policy size of ${ROLE_INLINE_POLICY_QUOTA} bytes exceeded for role ${role.roleName}`, 409);
+    throw new AwsError(
+      'LimitExceeded',
+      `Maximum policy size of ${ROLE_INLINE_POLICY_QUOTA} bytes exceeded for role ${role.roleName}`,
+      409,
+    );
   }
   ctx.dryRunGate();
   if (existing !== undefined && existing !== name) delete role.inlinePolicies[existing];
@@ -77,7 +81,10 @@ const listAttachedRolePolicies: Handler = (ctx, p) => {
     })
     .filter((a) => a.path.startsWith(prefix))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return iamPage(p, attached, `arp:${role.roleName}`, 'AttachedPolicies', (a) => ({ PolicyName: a.name, PolicyArn: a.arn }));
+  return iamPage(p, attached, `arp:${role.roleName}`, 'AttachedPolicies', (a) => ({
+    PolicyName: a.name,
+    PolicyArn: a.arn,
+  }));
 };
 
 export const rolePolicyActions: Record<string, Handler> = {

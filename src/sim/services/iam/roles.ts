@@ -33,8 +33,10 @@ const createRole: Handler = (ctx, p) => {
   const maxSession = optInt(p, 'MaxSessionDuration', 3600, 43200) ?? 3600;
   const tags = readTags(p);
   if (tags.length > 50) throw new AwsError('LimitExceeded', 'Cannot exceed quota for TagsPerRole: 50.', 409);
-  if (findRole(ctx.account, name)) throw new AwsError('EntityAlreadyExists', `Role with name ${name} already exists.`, 409);
-  if (ctx.account.iam.roles.size >= MAX_ROLES) throw new AwsError('LimitExceeded', `Cannot exceed quota for RolesPerAccount: ${MAX_ROLES}.`, 409);
+  if (findRole(ctx.account, name))
+    throw new AwsError('EntityAlreadyExists', `Role with name ${name} already exists.`, 409);
+  if (ctx.account.iam.roles.size >= MAX_ROLES)
+    throw new AwsError('LimitExceeded', `Cannot exceed quota for RolesPerAccount: ${MAX_ROLES}.`, 409);
   ctx.dryRunGate();
   const role: IamRole = {
     roleName: name,

@@ -33,7 +33,10 @@ export function instanceProfileView(account: AccountState, ip: IamInstanceProfil
     InstanceProfileId: ip.instanceProfileId,
     Arn: ip.arn,
     CreateDate: ip.createDate,
-    Roles: ip.roleNames.map((n) => account.iam.roles.get(n)).filter((r): r is IamRole => !!r).map((r) => roleView(r, false)),
+    Roles: ip.roleNames
+      .map((n) => account.iam.roles.get(n))
+      .filter((r): r is IamRole => !!r)
+      .map((r) => roleView(r, false)),
     Tags: tagList(ip.tags),
   };
 }

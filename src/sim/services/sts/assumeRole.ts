@@ -20,7 +20,11 @@ const getCallerIdentity: Handler = (ctx) => ({
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:[\u0021-\u007E]+\/)?)([\w+=,.@-]{1,64})$/;
 
 function denied(ctx: CallContext, roleArn: string): AwsError {
-  return new AwsError('AccessDenied', `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
+  return new AwsError(
+    'AccessDenied',
+    `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+    403,
+  );
 }
 
 /** The role of an assumed-role caller (so a trust policy naming that role matches its sessions). */
@@ -40,21 +44,32 @@ const assumeRole: Handler = (ctx, p) => {
   const roleArn = needStr(p, 'RoleArn', 2048);
   if (roleArn.length < 20) throw validation('RoleArn', roleArn, 'Member must have length greater than or equal to 20');
   const session = needStr(p, 'RoleSessionName', 64);
-  if (session.length < 2) throw validation('RoleSessionName', session, 'Member must have length greater than or equal to 2');
-  if (!/^[\w+=,.@-]*$/.test(session)) throw validation('RoleSessionName', session, 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
+  if (session.length < 2)
+    throw validation('RoleSessionName', session, 'Member must have length greater than or equal to 2');
+  if (!/^[\w+=,.@-]*$/.test(session))
+    throw validation('RoleSessionName', session, 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
   const duration = optInt(p, 'DurationSeconds', 900, 43200);
   const m = ROLE_ARN.exec(roleArn);
   if (!m) throw new AwsError('ValidationError', `${roleArn} is invalid`, 400);
   const [, accountId, path, roleName] = m;
   const account = ctx.world.accounts.get(accountId!);
   const role: IamRole | undefined = account?.iam.roles.get(roleName!);
-  if (!account || !role || role.path !== path || !trustAllows(role, ctx.principal, callerRoleArns(ctx))) throw denied(ctx, roleArn);
+  if (!account || !role || role.path !== path || !trustAllows(role, ctx.principal, callerRoleArns(ctx)))
+    throw denied(ctx, roleArn);
   const chained = ctx.principal.arn.includes(':assumed-role/');
   if (chained && duration !== undefined && duration > 3600) {
-    throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', 400);
+    throw new AwsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+      400,
+    );
   }
   if (duration !== undefined && duration > role.maxSessionDuration) {
-    throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', 400);
+    throw new AwsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+      400,
+    );
   }
 
   ctx.dryRunGate();

@@ -26,8 +26,10 @@ function principalMatches(principal: unknown, caller: Principal, roleArns: strin
 }
 
 function actionApplies(st: Record<string, unknown>): boolean {
-  if (st.Action !== undefined) return asList(st.Action).some((a) => typeof a === 'string' && actionMatches(a, 'sts:AssumeRole'));
-  if (st.NotAction !== undefined) return !asList(st.NotAction).some((a) => typeof a === 'string' && actionMatches(a, 'sts:AssumeRole'));
+  if (st.Action !== undefined)
+    return asList(st.Action).some((a) => typeof a === 'string' && actionMatches(a, 'sts:AssumeRole'));
+  if (st.NotAction !== undefined)
+    return !asList(st.NotAction).some((a) => typeof a === 'string' && actionMatches(a, 'sts:AssumeRole'));
   return false;
 }
 
@@ -42,8 +44,11 @@ export function trustAllows(role: IamRole, caller: Principal, callerRoleArns: st
   } catch {
     return false;
   }
-  const statements = asList((doc as Record<string, unknown> | null)?.Statement).filter((s): s is Record<string, unknown> => !!s && typeof s === 'object');
-  const applies = (st: Record<string, unknown>): boolean => actionApplies(st) && principalMatches(st.Principal, caller, callerRoleArns);
+  const statements = asList((doc as Record<string, unknown> | null)?.Statement).filter(
+    (s): s is Record<string, unknown> => !!s && typeof s === 'object',
+  );
+  const applies = (st: Record<string, unknown>): boolean =>
+    actionApplies(st) && principalMatches(st.Principal, caller, callerRoleArns);
   if (statements.some((st) => st.Effect === 'Deny' && applies(st))) return false;
   return statements.some((st) => st.Effect === 'Allow' && applies(st));
 }
