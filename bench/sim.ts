@@ -7,17 +7,12 @@
 // $TMPDIR/cordon-bench-profiles/.
 // Prints one JSON line per action.
 
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { Agent, request } from 'node:http';
-import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { options, quantile, round } from './_stats.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { startSimChild } from './_sim-child.js';
 
 interface Target {
   action: string;
@@ -146,35 +141,18 @@ export default async function simBench(args: string[]): Promise<void> {
     throw new Error(`--only: no target "${o.only}"; targets: ${targets.map((t) => t.action).join(', ')}`);
   const profileDir = join(tmpdir(), 'cordon-bench-profiles');
   const nodeArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, join(ROOT, 'bin', 'cordon.js'), 'sim', '--port', '0', '--output', 'json', '--scenario', 'demo'],
-    {
-      env: { ...process.env, CORDON_FROM_SOURCE: '1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const killer = setTimeout(() => child.kill('SIGKILL'), (o.seconds * targets.length + 120) * 1000);
+  const sim = await startSimChild('demo', {
+    nodeArgs,
+    killAfterMs: (o.seconds * targets.length + 120) * 1000,
+  });
   try {
-    const [line] = (await Promise.race([
-      once(createInterface({ input: child.stdout! }), 'line'),
-      once(child, 'exit').then(() => {
-        throw new Error('cordon sim exited before it was ready');
-      }),
-    ])) as [string];
-    const { endpoint } = JSON.parse(line) as { endpoint: string };
-    const port = Number(new URL(endpoint).port);
+    const port = Number(new URL(sim.endpoint).port);
     for (const t of chosen) {
-      const result = await drive(port, child.pid, t, o.calls, o.seconds, o.concurrency);
+      const result = await drive(port, sim.child.pid, t, o.calls, o.seconds, o.concurrency);
       process.stdout.write(`${JSON.stringify(result)}\n`);
     }
   } finally {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    }
-    clearTimeout(killer);
+    await sim.stop();
   }
   if (o.profile)
     console.error(`bench sim: CPU profile of the simulator written to ${profileDir}/ (open it in Chrome DevTools)`);

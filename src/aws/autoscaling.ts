@@ -38,23 +38,28 @@ export function asgGroupFacts(g: AutoScalingGroup): AsgGroupFacts {
 /** Group membership of each instance (DescribeAutoScalingInstances, 50 ids a page). */
 export async function readMembership(clients: AwsClients, ids: string[]): Promise<Record<string, AsgFacts['member']>> {
   const out: Record<string, AsgFacts['member']> = {};
-  for (let i = 0; i < ids.length; i += 50) {
-    let token: string | undefined;
-    do {
-      const r = await clients.autoscaling.send(
-        new DescribeAutoScalingInstancesCommand({ InstanceIds: ids.slice(i, i + 50), NextToken: token }),
-      );
-      for (const d of r.AutoScalingInstances ?? []) {
-        out[d.InstanceId!] = {
-          groupName: d.AutoScalingGroupName!,
-          lifecycleState: d.LifecycleState ?? '',
-          healthStatus: d.HealthStatus ?? '',
-          protectedFromScaleIn: d.ProtectedFromScaleIn ?? false,
-        };
-      }
-      token = r.NextToken;
-    } while (token);
-  }
+  const parts: string[][] = [];
+  for (let i = 0; i < ids.length; i += 50) parts.push(ids.slice(i, i + 50));
+  // Every page of 50 ids at once: a fleet's membership is one round trip, not one per 50 instances.
+  await Promise.all(
+    parts.map(async (part) => {
+      let token: string | undefined;
+      do {
+        const r = await clients.autoscaling.send(
+          new DescribeAutoScalingInstancesCommand({ InstanceIds: part, NextToken: token }),
+        );
+        for (const d of r.AutoScalingInstances ?? []) {
+          out[d.InstanceId!] = {
+            groupName: d.AutoScalingGroupName!,
+            lifecycleState: d.LifecycleState ?? '',
+            healthStatus: d.HealthStatus ?? '',
+            protectedFromScaleIn: d.ProtectedFromScaleIn ?? false,
+          };
+        }
+        token = r.NextToken;
+      } while (token);
+    }),
+  );
   return out;
 }
 

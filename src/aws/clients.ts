@@ -1,6 +1,8 @@
 // The AWS client factory: the only place clients are configured. Credentials come from the SDK's own chain
-// (env, shared config/--profile, SSO, IMDS …), optionally through an assumed role (--role-arn); retries use the
-// SDK's retry strategy (standard by default, adaptive on request) — never a hand-written sleep loop.
+// (env, shared config/--profile, SSO, IMDS …), optionally through an assumed role (--role-arn). Every client of a
+// set shares one rate scheduler (src/aws/scheduler.ts), installed as a middleware inside the SDK's retry loop so
+// each attempt waits for a token of the account's bucket; the SDK's retry loop runs with a deadline-bounded policy
+// (src/aws/retry.ts) — never a hand-written sleep loop.
 
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
@@ -10,6 +12,8 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { RateScheduler, currentSchedule, type RateLimitOptions } from './scheduler.js';
+import { DeadlineRetryStrategy } from './retry.js';
 
 export interface AwsOptions {
   region?: string;
@@ -19,8 +23,12 @@ export interface AwsOptions {
   roleArn?: string;
   /** Static credentials (tests, lab); otherwise the SDK's default chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-  retryMode?: 'standard' | 'adaptive';
+  /** Attempts per call for transient errors (5xx, timeouts); throttled calls are retried until their deadline. */
   maxAttempts?: number;
+  /** Client-side pacing by the account's token buckets (default: on, AWS's published sizes). */
+  rateLimits?: RateLimitOptions;
+  /** Share a scheduler with another client set of the same account and region. */
+  scheduler?: RateScheduler;
   /** Session name used with --role-arn. */
   sessionName?: string;
 }
@@ -33,8 +41,13 @@ export interface AwsClients {
   sts: STSClient;
   elbv2: ElasticLoadBalancingV2Client;
   elb: ElasticLoadBalancingClient;
+  /** Paces every call of this account × region and logs every attempt. */
+  scheduler: RateScheduler;
   destroy(): void;
 }
+
+/** Connections per client (per service endpoint). */
+const MAX_SOCKETS = 256;
 
 export function resolveRegion(o: AwsOptions): string | undefined {
   return o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -42,12 +55,20 @@ export function resolveRegion(o: AwsOptions): string | undefined {
 
 export function createClients(o: AwsOptions & { region: string }): AwsClients {
   const endpoint = o.endpointUrl;
+  const maxAttempts = o.maxAttempts ?? 8;
   const base = {
     region: o.region,
     ...(endpoint ? { endpoint } : {}),
-    retryMode: o.retryMode ?? 'standard',
-    maxAttempts: o.maxAttempts ?? 8,
+    maxAttempts,
+    retryStrategy: new DeadlineRetryStrategy(maxAttempts),
+    // The scheduler decides how many calls are in flight (a bucket's burst at once); the connection pool must not
+    // queue them again behind the SDK's default of 50 sockets.
+    requestHandler: {
+      httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+      httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+    },
   };
+  const scheduler = o.scheduler ?? new RateScheduler(o.rateLimits);
   let credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider =
     o.credentials ?? fromNodeProviderChain(o.profile ? { profile: o.profile } : {});
   if (o.roleArn) {
@@ -67,13 +88,102 @@ export function createClients(o: AwsOptions & { region: string }): AwsClients {
     elbv2: new ElasticLoadBalancingV2Client(config),
     elb: new ElasticLoadBalancingClient(config),
   };
+  scheduled(clients.ec2, 'ec2', scheduler);
+  scheduled(clients.autoscaling, 'autoscaling', scheduler);
+  scheduled(clients.iam, 'iam', scheduler);
+  scheduled(clients.sts, 'sts', scheduler);
+  scheduled(clients.elbv2, 'elasticloadbalancing', scheduler);
+  scheduled(clients.elb, 'elasticloadbalancing', scheduler);
   return {
     ...clients,
+    scheduler,
     destroy() {
       for (const c of [clients.ec2, clients.autoscaling, clients.iam, clients.sts, clients.elbv2, clients.elb])
         c.destroy();
     },
   };
+}
+
+interface StackClient {
+  middlewareStack: {
+    addRelativeTo(mw: unknown, o: { name: string; relation: 'after'; toMiddleware: string; override?: boolean }): void;
+  };
+}
+
+/** The attempt-level middleware: wait for a token, send, log the attempt, learn from a throttle. */
+function scheduled(client: StackClient, service: string, scheduler: RateScheduler): void {
+  type Args = { input?: Record<string, unknown>; request?: unknown };
+  type Next = (args: Args) => Promise<{ output?: { $metadata?: { requestId?: string } } }>;
+  const mw =
+    (next: Next, context: { commandName?: string }) =>
+    async (args: Args): Promise<unknown> => {
+      const action = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+      const input = args.input ?? {};
+      const ctx = currentSchedule();
+      const asked = Date.now();
+      const release = await scheduler.acquire(service, action, input, ctx);
+      const startedMs = Date.now();
+      const base = {
+        action: `${service}:${action}`,
+        startedMs,
+        waitedMs: startedMs - asked,
+        priority: ctx?.priority ?? 2,
+        label: ctx?.label,
+        resource: resourceOf(input),
+      };
+      try {
+        const out = await next(args);
+        scheduler.succeeded(service, action, input);
+        scheduler.record({ ...base, endedMs: Date.now(), ok: true, requestId: out.output?.$metadata?.requestId });
+        return out;
+      } catch (e) {
+        const code = awsErrorCode(e) ?? (e as { code?: string; name?: string }).code ?? (e as Error).name;
+        if (isThrottling(e)) scheduler.throttled(service, action, input);
+        scheduler.record({
+          ...base,
+          endedMs: Date.now(),
+          ok: code === 'DryRunOperation',
+          errorCode: code,
+          requestId: awsRequestId(e),
+        });
+        throw e;
+      } finally {
+        release();
+      }
+    };
+  client.middlewareStack.addRelativeTo(mw, {
+    name: 'cordonScheduler',
+    relation: 'after',
+    toMiddleware: 'retryMiddleware',
+    override: true,
+  });
+}
+
+function resourceOf(input: Record<string, unknown>): string | undefined {
+  for (const k of ['NetworkInterfaceId', 'InstanceId', 'GroupId', 'NetworkAclId', 'SubnetId', 'AutoScalingGroupName']) {
+    const v = input[k];
+    if (typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
+const THROTTLING_CODES = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'SlowDown',
+  'EC2ThrottledException',
+  'BandwidthLimitExceeded',
+]);
+
+/** A throttling answer (matched on the error code, or HTTP 429). */
+export function isThrottling(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return THROTTLING_CODES.has(err?.name ?? '') || err?.$metadata?.httpStatusCode === 429;
 }
 
 /** The AWS error code of an SDK error (matched on code, never on message text). */

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing';
 import type { AwsClients } from './clients.js';
 import type { Gateway } from './gateway.js';
+import { Coalescer } from './coalesce.js';
 import type { ElbFacts, TargetRegistration } from '../core/playbook-facts.js';
 
 type Reader = <T>(action: string, fn: () => Promise<T>) => Promise<T>;
@@ -90,20 +91,69 @@ export function discoverWithGateway(gw: Gateway, ids: string[]): Promise<Record<
   return discoverRegistrations(gw.clients, ids, (action, fn) => gw.call(action, false, fn));
 }
 
+interface RunBatches {
+  discover: Coalescer<string, ElbFacts>;
+  deregister: Coalescer<{ id: string; port: number }, void>;
+  deregisterClassic: Coalescer<string, void>;
+}
+
+const batches = new WeakMap<Gateway, RunBatches>();
+
+/** A run's coalescers: a fleet's instances share one discovery, one deregistration per target group. */
+function runBatches(gw: Gateway): RunBatches {
+  let b = batches.get(gw);
+  if (!b) {
+    b = {
+      discover: new Coalescer(async (_key, ids) => {
+        const found = await discoverWithGateway(gw, [...new Set(ids)]);
+        return ids.map((id) => found[id] ?? { targets: [], classic: [] });
+      }, 1000),
+      deregister: new Coalescer(async (arn, targets) => {
+        await gw.call('elasticloadbalancing:DeregisterTargets', false, () =>
+          gw.clients.elbv2.send(
+            new DeregisterTargetsCommand({
+              TargetGroupArn: arn,
+              Targets: targets.map((t) => ({ Id: t.id, Port: t.port || undefined })),
+            }),
+          ),
+        );
+        return targets.map(() => undefined);
+      }, MAX_TARGETS_PER_CALL),
+      deregisterClassic: new Coalescer(async (name, ids) => {
+        await gw.call('elasticloadbalancing:DeregisterInstancesFromLoadBalancer', false, () =>
+          gw.clients.elb.send(
+            new DeregisterInstancesFromLoadBalancerCommand({
+              LoadBalancerName: name,
+              Instances: ids.map((InstanceId) => ({ InstanceId })),
+            }),
+          ),
+        );
+        return ids.map(() => undefined);
+      }, MAX_TARGETS_PER_CALL),
+    };
+    batches.set(gw, b);
+  }
+  return b;
+}
+
+/**
+ * One instance's registrations, found at apply time. The instances of a run that ask at about the same time share
+ * one discovery (one pass over the target groups and classic load balancers), not one each.
+ */
+export function discoverOne(gw: Gateway, instanceId: string): Promise<ElbFacts> {
+  return runBatches(gw).discover.add('all', instanceId);
+}
+
+/** Targets per Deregister call (deregistrations of the same target group made together share a call). */
+const MAX_TARGETS_PER_CALL = 50;
+
 export async function deregisterTarget(
   gw: Gateway,
   targetGroupArn: string,
   instanceId: string,
   port: number,
 ): Promise<void> {
-  await gw.call('elasticloadbalancing:DeregisterTargets', false, () =>
-    gw.clients.elbv2.send(
-      new DeregisterTargetsCommand({
-        TargetGroupArn: targetGroupArn,
-        Targets: [{ Id: instanceId, Port: port || undefined }],
-      }),
-    ),
-  );
+  await runBatches(gw).deregister.add(targetGroupArn, { id: instanceId, port });
 }
 
 export async function registerTarget(
@@ -123,14 +173,7 @@ export async function registerTarget(
 }
 
 export async function deregisterClassic(gw: Gateway, name: string, instanceId: string): Promise<void> {
-  await gw.call('elasticloadbalancing:DeregisterInstancesFromLoadBalancer', false, () =>
-    gw.clients.elb.send(
-      new DeregisterInstancesFromLoadBalancerCommand({
-        LoadBalancerName: name,
-        Instances: [{ InstanceId: instanceId }],
-      }),
-    ),
-  );
+  await runBatches(gw).deregisterClassic.add(name, instanceId);
 }
 
 export async function registerClassic(gw: Gateway, name: string, instanceId: string): Promise<void> {

@@ -17,16 +17,14 @@ import type { AwsClients } from './clients.js';
 import { awsErrorCode } from './clients.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import type { ConnTrackFacts, SecurityGroupFacts } from '../core/facts.js';
-import { groupFacts } from './facts.js';
+import { groupFacts } from './normalize.js';
+import { Coalescer } from './coalesce.js';
+import { withSchedule, type CallRecord, type ScheduleContext } from './scheduler.js';
 
-export interface CallRecord {
-  action: string;
-  requestId?: string;
-  startedMs: number;
-  endedMs: number;
-  ok: boolean;
-  errorCode?: string;
-}
+export type { CallRecord } from './scheduler.js';
+
+/** CreateTags / DeleteTags take at most this many resource ids. */
+const MAX_TAG_RESOURCES = 1000;
 
 export class PermissionMissing extends CordonError {
   constructor(
@@ -44,9 +42,40 @@ export class PermissionMissing extends CordonError {
 }
 
 export class Gateway {
-  /** Every AWS call made through the gateway, in order (for timelines and round-trip counting). */
-  readonly calls: CallRecord[] = [];
-  constructor(readonly clients: AwsClients) {}
+  /** Where this gateway's share of the client set's call log starts. */
+  private readonly from: number;
+  constructor(readonly clients: AwsClients) {
+    this.from = clients.scheduler.calls.length;
+  }
+
+  /**
+   * Every attempt of every AWS call of the client set since this gateway was made — the reads of the fact
+   * gatherers included — in the order they ended (for timelines and round-trip counting).
+   */
+  get calls(): CallRecord[] {
+    return this.clients.scheduler.calls.slice(this.from);
+  }
+
+  private readonly memo = new Map<string, Promise<unknown>>();
+
+  /**
+   * A read made once per run, whoever asks (e.g. an Auto Scaling group's target groups, for each of its instances).
+   * A failed read is not kept: the next asker tries again.
+   */
+  once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      this.memo.set(key, p);
+      p.catch(() => this.memo.delete(key));
+    }
+    return p;
+  }
+
+  /** Runs fn with a schedule context (priority, deadline, swap class): its AWS calls queue with it. */
+  scheduled<T>(ctx: ScheduleContext, fn: () => Promise<T>): Promise<T> {
+    return withSchedule(ctx, fn);
+  }
 
   get region(): string {
     return this.clients.region;
@@ -57,20 +86,11 @@ export class Gateway {
    * DryRunOperation resolves to undefined. Gateway modules for other areas (src/aws/*.ts) use this for their calls.
    */
   async call<T>(action: string, dryRun: boolean, fn: () => Promise<T>): Promise<T> {
-    const startedMs = Date.now();
     try {
-      const out = await fn();
-      this.calls.push({
-        action,
-        requestId: (out as { $metadata?: { requestId?: string } })?.$metadata?.requestId,
-        startedMs,
-        endedMs: Date.now(),
-        ok: true,
-      });
-      return out;
+      return await fn();
     } catch (e) {
+      if (e instanceof CordonError) throw e;
       const code = awsErrorCode(e);
-      this.calls.push({ action, startedMs, endedMs: Date.now(), ok: code === 'DryRunOperation', errorCode: code });
       if (dryRun && code === 'DryRunOperation') return undefined as T;
       if (code === 'UnauthorizedOperation' || code === 'AccessDenied' || code === 'AccessDeniedException') {
         throw new PermissionMissing(action, `not authorized to call ${action}${dryRun ? ' (found by DryRun)' : ''}`);
@@ -216,8 +236,18 @@ export class Gateway {
     );
   }
 
+  /**
+   * Tags resources. Requests with the same tag set made at about the same time share one CreateTags call (up to
+   * 1,000 resources, AWS's limit): a fleet's write-ahead records cost a few calls, not one per ENI.
+   */
   async createTags(resourceIds: string[], tags: Record<string, string>, dryRun = false): Promise<void> {
     if (resourceIds.length === 0 || Object.keys(tags).length === 0) return;
+    if (dryRun) return this.sendCreateTags(resourceIds, tags, true);
+    const key = JSON.stringify(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    await Promise.all(resourceIds.map((id) => this.tagBatches.add(key, id)));
+  }
+
+  private async sendCreateTags(resourceIds: string[], tags: Record<string, string>, dryRun: boolean): Promise<void> {
     await this.call('ec2:CreateTags', dryRun, () =>
       this.clients.ec2.send(
         new CreateTagsCommand({
@@ -229,8 +259,21 @@ export class Gateway {
     );
   }
 
+  private readonly tagBatches = new Coalescer<string, void>(async (key, ids) => {
+    const tags = Object.fromEntries(JSON.parse(key) as [string, string][]);
+    await this.sendCreateTags(ids, tags, false);
+    return ids.map(() => undefined);
+  }, MAX_TAG_RESOURCES);
+
+  /** Removes tag keys; like createTags, requests for the same keys share one DeleteTags call. */
   async deleteTags(resourceIds: string[], keys: string[], dryRun = false): Promise<void> {
     if (resourceIds.length === 0 || keys.length === 0) return;
+    if (dryRun) return this.sendDeleteTags(resourceIds, keys, true);
+    const key = JSON.stringify([...keys].sort());
+    await Promise.all(resourceIds.map((id) => this.untagBatches.add(key, id)));
+  }
+
+  private async sendDeleteTags(resourceIds: string[], keys: string[], dryRun: boolean): Promise<void> {
     await this.call('ec2:DeleteTags', dryRun, () =>
       this.clients.ec2.send(
         new DeleteTagsCommand({
@@ -241,6 +284,11 @@ export class Gateway {
       ),
     );
   }
+
+  private readonly untagBatches = new Coalescer<string, void>(async (key, ids) => {
+    await this.sendDeleteTags(ids, JSON.parse(key) as string[], false);
+    return ids.map(() => undefined);
+  }, MAX_TAG_RESOURCES);
 
   async describeGroups(groupIds: string[]): Promise<SecurityGroupFacts[]> {
     if (groupIds.length === 0) return [];

@@ -37,7 +37,7 @@ export const asgGatherer: Gatherer = {
         // Restore: the group a detached instance was taken out of, from its record tag.
         const instances = await instancesP.catch(() => []);
         for (const i of instances) {
-          const group = decodeRecord(joinTagValue(i.tags, PB_TAG.asg))?.group;
+          const group = decodeRecord(joinTagValue(i.tags, PB_TAG.asg))?.group ?? options.asgGroupOf?.[i.instanceId];
           if (group) wanted.add(group);
         }
       }
@@ -46,9 +46,9 @@ export const asgGatherer: Gatherer = {
       for (const g of await readGroups(clients, missing)) byName.set(g.name, g);
       const instances = options.complete ? await instancesP.catch(() => []) : [];
       for (const id of ids) {
-        const recorded = decodeRecord(
-          joinTagValue(instances.find((i) => i.instanceId === id)?.tags ?? {}, PB_TAG.asg),
-        )?.group;
+        const recorded =
+          decodeRecord(joinTagValue(instances.find((i) => i.instanceId === id)?.tags ?? {}, PB_TAG.asg))?.group ??
+          options.asgGroupOf?.[id];
         const name = members[id]?.groupName ?? recorded;
         if (name && byName.has(name)) out[id]!.group = byName.get(name);
       }

@@ -1,6 +1,7 @@
 // Gatherer: the instance attributes evidence preservation changes — termination protection and shutdown
-// behaviour (DescribeInstanceAttribute, one attribute per call, all in parallel in the first round trip). The
-// volumes' DeleteOnTermination comes with DescribeInstances.
+// behaviour (DescribeInstanceAttribute, one attribute per call, all in parallel). Only for complete reads (`cordon
+// plan`, restore): EC2 has no batch read for them, so a fleet's containment reads them in the preservation steps,
+// at apply time and off the critical path. The volumes' DeleteOnTermination comes with DescribeInstances.
 
 import type { Gatherer } from './gatherers.js';
 import { readAttribute } from './instance.js';
@@ -12,7 +13,7 @@ export const instanceAttributesGatherer: Gatherer = {
   id: EXTRA.attributes,
   permissions: (o) => (o.playbook?.preserve === false ? [] : ['ec2:DescribeInstanceAttribute']),
   async gather(clients, ids, _instances, options) {
-    if (!options.complete && options.playbook && !resolvePlaybook(options.playbook).preserve) return {};
+    if (!options.complete || (options.playbook && !resolvePlaybook(options.playbook).preserve)) return {};
     const out: Record<string, AttributeFacts> = {};
     await Promise.all(
       ids.map(async (id) => {

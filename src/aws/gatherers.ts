@@ -23,6 +23,13 @@ export interface GatherOptions {
   complete?: boolean;
   /** The playbook chosen (default when absent): gatherers skip reads for steps that are switched off. */
   playbook?: PlaybookOptions;
+  /** Run only these gatherers (by id); default: all. */
+  only?: string[];
+  /**
+   * Restore: the Auto Scaling group each instance was taken out of, from the local journal — for when the record
+   * tag never reached the instance (the group must still be read).
+   */
+  asgGroupOf?: Record<string, string>;
 }
 
 export interface Gatherer {

@@ -20,24 +20,31 @@ export async function readAssociations(
   ids: string[],
 ): Promise<Record<string, IamFacts['association']>> {
   const out: Record<string, IamFacts['association']> = {};
-  let token: string | undefined;
-  do {
-    const r = await clients.ec2.send(
-      new DescribeIamInstanceProfileAssociationsCommand({
-        Filters: [{ Name: 'instance-id', Values: ids }],
-        NextToken: token,
-      }),
-    );
-    for (const a of r.IamInstanceProfileAssociations ?? []) {
-      if (a.State !== 'associated' && a.State !== 'associating') continue;
-      out[a.InstanceId!] = {
-        associationId: a.AssociationId!,
-        profileArn: a.IamInstanceProfile?.Arn ?? '',
-        state: a.State,
-      };
-    }
-    token = r.NextToken;
-  } while (token);
+  // Filter values in chunks of 200 (EC2's limit), all chunks at once, pages followed.
+  const parts: string[][] = [];
+  for (let i = 0; i < ids.length; i += 200) parts.push(ids.slice(i, i + 200));
+  await Promise.all(
+    parts.map(async (part) => {
+      let token: string | undefined;
+      do {
+        const r = await clients.ec2.send(
+          new DescribeIamInstanceProfileAssociationsCommand({
+            Filters: [{ Name: 'instance-id', Values: part }],
+            NextToken: token,
+          }),
+        );
+        for (const a of r.IamInstanceProfileAssociations ?? []) {
+          if (a.State !== 'associated' && a.State !== 'associating') continue;
+          out[a.InstanceId!] = {
+            associationId: a.AssociationId!,
+            profileArn: a.IamInstanceProfile?.Arn ?? '',
+            state: a.State,
+          };
+        }
+        token = r.NextToken;
+      } while (token);
+    }),
+  );
   return out;
 }
 

@@ -15,9 +15,9 @@ import {
   type RouteTable,
   type Route,
   type Filter,
-  type Tag,
 } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './clients.js';
+import { tagMap } from './normalize.js';
 import type { Gatherer, GatherOptions } from './gatherers.js';
 import type { InstanceFacts } from '../core/facts.js';
 import { fnv1a } from '../core/plan.js';
@@ -34,13 +34,6 @@ import {
   type SubnetLayerFacts,
   type SubnetLayersFacts,
 } from '../core/subnet-layers.js';
-
-// (Not facts.ts's tagMap: facts.ts imports the gatherer list, which imports this file.)
-function tagMap(tags: Tag[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
-  return out;
-}
 
 const SUBNET_LAYER_NAMES = ['nacl', 'route', 'igw'];
 

@@ -38,6 +38,13 @@ export interface Change {
   critical: boolean;
   /** The instance the change is for (shared changes: the first instance that needs it). */
   instanceId?: string;
+  /**
+   * Shared changes (a VPC's isolation group, a subnet's NACL): every instance that needs it. Absent: the change
+   * serves its own instance if it is on the instance or one of its ENIs, else every instance of the plan.
+   */
+  serves?: string[];
+  /** Where to put the resource back if this change cannot be made (an ENI's original groups, for its second swap). */
+  fallback?: unknown;
   /** Human summary, e.g. "eni-1: sg-a, sg-b → cordon-isolation-open". */
   summary: string;
 }

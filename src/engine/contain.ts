@@ -2,7 +2,11 @@
 
 import { randomBytes } from 'node:crypto';
 import type { AwsClients } from '../aws/clients.js';
-import { describeTargets, gatherNetworkFacts, type TargetFacts } from '../aws/facts.js';
+import { describeTargets, type TargetFacts } from '../aws/facts.js';
+import { gatherNetworkFactsMany } from '../aws/network-facts.js';
+import { PRIORITY } from '../aws/scheduler.js';
+import { drainSeconds } from '../core/rate-limits.js';
+import { SAFETY_GRACE_MS } from '../steps/isolate-security-groups.js';
 import { verify } from '../core/verify/verify.js';
 import { Gateway } from '../aws/gateway.js';
 import type { ContainOptions, Plan } from '../core/plan.js';
@@ -120,6 +124,8 @@ export interface InstanceResult {
   /** The subnet-level layers on the instance's subnets, described after applying. */
   layers?: LayerStatus[];
   warnings: string[];
+  /** When each layer was in place on this instance: ms since contain started (prompts left out). */
+  reached?: Partial<Record<Layer, number>>;
   /** What still gets through, by class of flow (cordon verify's reasoning on the configuration after containment). */
   survivors?: { bottomLine: string; contained: boolean; open: number; maySurvive: number; cut: number };
 }
@@ -135,8 +141,15 @@ export interface ContainResult {
   roundTrips: number;
   /** The incident's evidence folder, when evidence was captured. */
   evidence?: string;
-  /** Milliseconds from the start of contain until the last ENI was on the empty group. */
+  /**
+   * Milliseconds from the start of contain until the last ENI was on the empty group (and every critical step of
+   * every instance had ended well); time at a confirmation prompt is left out.
+   */
   isolatedAfterMs?: number;
+  /** Milliseconds from the start until the last step of the last instance ended (prompts left out). */
+  completedAfterMs: number;
+  /** When the run stopped trying to send calls the account's buckets held back (ISO time). */
+  deadline: string;
   calls: Gateway['calls'];
 }
 
@@ -150,6 +163,11 @@ export interface ContainRequest extends PlanRequest {
   acceptBlastRadius?: boolean;
   /** Asked when the plan has a blast radius and it was not accepted (a typed confirmation on a TTY). */
   confirmBlastRadius?: (plan: Plan) => Promise<boolean>;
+  /**
+   * How long (ms, from the end of the confirmation) containment keeps sending calls the account's request buckets
+   * hold back; default: from the plan's size (defaultDeadlineMs). An ENI on the all-open group gets extra time.
+   */
+  deadlineMs?: number;
 }
 
 export class Aborted extends Error {}
@@ -157,6 +175,16 @@ export class Aborted extends Error {}
 export async function contain(r: ContainRequest): Promise<ContainResult> {
   const gateway = new Gateway(r.clients);
   const t0 = Date.now();
+  // Time spent waiting for a person at a prompt is not cordon's: reported times and round trips leave it out.
+  let waitedMs = 0;
+  const timed = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const w0 = Date.now();
+    try {
+      return await fn();
+    } finally {
+      waitedMs += Date.now() - w0;
+    }
+  };
   const layerOpts = r.plan?.options ?? r;
   const targets = await describeTargets(r.clients, r.instanceIds, {
     playbook: resolvePlaybook(r.plan?.options.playbook ?? r.playbook),
@@ -180,22 +208,30 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
   }
   // Subnet- and edge-level layers hit other interfaces: refuse without explicit consent, before anything changes.
   const refusal = blastRadiusRefusal(plan.blastRadius);
-  if (refusal && !r.acceptBlastRadius && !(r.confirmBlastRadius && (await r.confirmBlastRadius(plan)))) throw refusal;
-  if (r.confirm && !(await r.confirm(plan)))
+  if (refusal && !r.acceptBlastRadius && !(r.confirmBlastRadius && (await timed(() => r.confirmBlastRadius!(plan)))))
+    throw refusal;
+  if (r.confirm && !(await timed(() => r.confirm!(plan))))
     throw new Aborted('containment aborted at the confirmation prompt; nothing was changed');
   const journal = new Journal(r.stateDir ?? defaultStateDir(), plan.incident);
-  const applied = await applyPlan(plan, gateway, journal, r.onEvent);
+  const deadline = Date.now() + (r.deadlineMs ?? defaultDeadlineMs(plan, r.clients));
+  const applied = await applyPlan(plan, gateway, journal, { onEvent: r.onEvent, deadline });
   const isolatedAt = applied.startedMs + (applied.isolatedAfterMs ?? 0);
-  // The describe round trip (describeTargets) plus the waves of calls up to the last ENI on the empty group.
-  const roundTrips = 1 + countRoundTrips(gateway.calls.filter((c) => c.endedMs <= isolatedAt));
+  // Every wave of calls up to the last ENI on the empty group — the describes included.
+  const roundTrips = countRoundTrips(gateway.calls.filter((c) => c.endedMs <= isolatedAt));
+  const sinceStart = (at: number): number => at - t0 - waitedMs;
 
   // Verify by describing again, then mark the instances with their final status.
   const describeAfter = (): Promise<TargetFacts> =>
-    describeTargets(r.clients, r.instanceIds, { layers: layersOf(plan.options), naclMode: plan.options.naclMode });
+    describeTargets(r.clients, r.instanceIds, {
+      layers: layersOf(plan.options),
+      naclMode: plan.options.naclMode,
+      // What the result reports: the ENIs' groups (always read) and the subnet layers in place.
+      only: ['subnet-layers'],
+    });
   let after = await describeAfter();
-  // Safety net: if the swap stopped half-way (a step failed), no ENI may stay on the all-open group of step 1.
+  // Safety net: no ENI may stay on the all-open group of step 1, whatever went wrong above.
   if (
-    await closeOpenEnis(gateway, plan, applied, after, (instanceId, message) =>
+    await closeOpenEnis(gateway, plan, applied, after, deadline, (instanceId, message) =>
       applied.warnings.push({ instanceId, message }),
     )
   )
@@ -214,19 +250,21 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
       groups: e.groupIds,
       isolated: e.groupIds.length === 1 && e.groupIds[0] === empty,
     }));
-    const steps = applied.steps.map((s: StepResult) => ({
+    const mine = applied.byInstance[i.instanceId] ?? [];
+    const steps = mine.map((s: StepResult) => ({
       id: s.id,
       status: s.status,
       changes: plan.changes.filter((c) => c.stepId === s.id && c.instanceId === i.instanceId).length,
       error: s.error,
     }));
-    const failed = applied.steps.some((s) => s.status === 'failed' || s.status === 'skipped');
+    const failed = mine.some((s) => s.status === 'failed' || s.status === 'skipped');
     const status: InstanceResult['status'] =
       !failed && (!sgLayer || enis.every((e) => e.isolated)) && layers.every((l) => l.isolated)
         ? p.alreadyContained
           ? 'already-contained'
           : 'contained'
         : 'incomplete';
+    const reachedAt = layerTimes(mine, applied.startedMs, sinceStart);
     return {
       instanceId: i.instanceId,
       incident: plan.incident,
@@ -234,6 +272,7 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
       steps,
       enis,
       layers: layers.length ? layers : undefined,
+      reached: Object.keys(reachedAt).length ? reachedAt : undefined,
       warnings: [...p.warnings, ...applied.warnings.filter((w) => w.instanceId === i.instanceId).map((w) => w.message)],
     };
   });
@@ -253,28 +292,28 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
             );
       });
   }
-  // What survived: verify's reasoning on the network as it is now (off the critical path; a read failure is a warning).
-  await Promise.all(
-    instances.map(async (i) => {
-      try {
-        const facts = await gatherNetworkFacts(r.clients, i.instanceId, after);
-        const report = verify(facts, {
-          untrackStepApplied: layersOf(plan.options).includes('sg') && !plan.options.skipUntrackStep,
-        });
-        i.survivors = {
-          bottomLine: report.bottomLine,
-          contained: report.summary.contained,
-          open: report.summary.open,
-          maySurvive: report.summary.maySurvive,
-          cut: report.summary.cut,
-        };
-      } catch (e) {
-        i.warnings.push(
-          `could not read the network to say what still gets through: ${(e as Error).message}; run \`cordon verify ${i.instanceId}\``,
-        );
-      }
-    }),
-  );
+  // What survived: verify's reasoning on the network as it is now (off the critical path; a read failure is a
+  // warning). One set of reads for the whole fleet.
+  try {
+    const facts = await gatherNetworkFactsMany(r.clients, after);
+    for (const i of instances) {
+      const report = verify(facts[i.instanceId]!, {
+        untrackStepApplied: layersOf(plan.options).includes('sg') && !plan.options.skipUntrackStep,
+      });
+      i.survivors = {
+        bottomLine: report.bottomLine,
+        contained: report.summary.contained,
+        open: report.summary.open,
+        maySurvive: report.summary.maySurvive,
+        cut: report.summary.cut,
+      };
+    }
+  } catch (e) {
+    for (const i of instances)
+      i.warnings.push(
+        `could not read the network to say what still gets through: ${(e as Error).message}; run \`cordon verify ${i.instanceId}\``,
+      );
+  }
   journal.append(
     ...instances.map((i) => ({
       type: 'result' as const,
@@ -295,66 +334,108 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
     journal: journal.path,
     evidence,
     roundTrips,
-    isolatedAfterMs: applied.isolatedAfterMs === undefined ? undefined : isolatedAt - t0,
+    isolatedAfterMs: applied.isolatedAfterMs === undefined ? undefined : sinceStart(isolatedAt),
+    completedAfterMs: sinceStart(applied.startedMs + Math.max(0, ...applied.steps.map((s) => s.endedMs ?? 0))),
+    deadline: new Date(deadline).toISOString(),
     calls: gateway.calls,
   };
 }
 
+/** When each layer was in place on an instance (ms since contain started, prompts left out). */
+function layerTimes(
+  steps: StepResult[],
+  applyStart: number,
+  sinceStart: (at: number) => number,
+): Partial<Record<Layer, number>> {
+  const out: Partial<Record<Layer, number>> = {};
+  const at = (ids: string[]): number | undefined => {
+    const hit = steps.filter((s) => ids.includes(s.id) && s.status === 'done' && s.endedMs !== undefined);
+    return hit.length ? sinceStart(applyStart + Math.max(...hit.map((s) => s.endedMs!))) : undefined;
+  };
+  const sg = at(['isolate-security-groups']);
+  const nacl = at(['associate-isolation-nacl', 'insert-nacl-entries']);
+  const route = at(['associate-route-table']);
+  if (sg !== undefined) out.sg = sg;
+  if (nacl !== undefined) out.nacl = nacl;
+  if (route !== undefined) out.route = route;
+  return out;
+}
+
 /**
- * After a failed containment: every ENI the plan moved onto the all-open group goes on to the empty group (or, if
- * there is none, back to its original groups). Never leaves an instance more open than it was.
+ * How long containment may keep trying when the account's buckets hold it back: three times the time the swaps'
+ * bucket needs for this plan's calls (they dominate), plus a minute — at least five minutes.
+ */
+export function defaultDeadlineMs(plan: Plan, clients: AwsClients): number {
+  const calls = plan.changes.filter((c) =>
+    ['untrack-connections', 'isolate-security-groups', 'lower-conntrack-timeouts'].includes(c.stepId),
+  ).length;
+  const size = clients.scheduler.sizeOf('ec2', 'ModifyNetworkInterfaceAttribute');
+  return Math.max(5 * 60_000, (3 * drainSeconds(calls, size) + 60) * 1000);
+}
+
+/**
+ * After containment, whatever happened: every ENI of the plan found on the all-open group goes on to the empty
+ * group (or, if there is none, back to its original groups), first in line at the scheduler, with extra time past
+ * the deadline. Never leaves an instance more open than it was.
  */
 async function closeOpenEnis(
   gateway: Gateway,
   plan: Plan,
   applied: ApplyResult,
   now: TargetFacts,
+  deadline: number,
   warn: (instanceId: string | undefined, message: string) => void,
 ): Promise<boolean> {
-  const isolate = applied.steps.find((s) => s.id === 'isolate-security-groups');
-  if (!isolate || isolate.status === 'done' || isolate.status === 'nothing-to-do') return false;
   let moved = false;
+  const swaps = plan.changes.filter((c) => c.stepId === 'isolate-security-groups');
   await Promise.all(
-    plan.changes
-      .filter((c) => c.stepId === 'untrack-connections')
-      .map(async (c) => {
-        const inst = now.instances.find((i) => i.instanceId === c.instanceId);
-        const openRef = (c.after as string[])[0]!;
-        const openId = isPlaceholder(openRef) ? applied.resolved[openRef] : openRef;
-        const eni = inst?.enis.find((e) => e.networkInterfaceId === c.resource);
-        if (!eni) return;
-        const onOpen = !!openId && eni.groupIds.includes(openId);
-        const emptyRef = (
-          plan.changes.find((x) => x.stepId === 'isolate-security-groups' && x.resource === c.resource)?.after as
-            string[] | undefined
-        )?.[0];
-        const emptyId = emptyRef && (isPlaceholder(emptyRef) ? applied.resolved[emptyRef] : emptyRef);
-        if (emptyId && eni.groupIds.length === 1 && eni.groupIds[0] === emptyId) return;
-        if (!onOpen && !emptyId) return; // untouched, and nothing to isolate it with
-        moved = true;
-        try {
-          if (emptyId) {
-            await gateway.setEniGroups(c.resource, [emptyId]);
-            warn(
-              c.instanceId,
-              onOpen
-                ? `${c.resource}: the swap did not complete; moved it from the all-open group to the empty group`
-                : `${c.resource}: its step-1 swap failed; moved it straight to the empty group (a one-step swap: its tracked connections may survive — check with \`cordon verify\`)`,
-            );
-          } else {
-            await gateway.setEniGroups(c.resource, c.before as string[]);
-            warn(
-              c.instanceId,
-              `${c.resource}: the swap did not complete and no empty group exists; put it back on its original groups — it is NOT contained`,
-            );
-          }
-        } catch (e) {
+    swaps.map(async (c) => {
+      const inst = now.instances.find((i) => i.instanceId === c.instanceId);
+      const eni = inst?.enis.find((e) => e.networkInterfaceId === c.resource);
+      if (!eni) return;
+      // The VPC's all-open group: the one this run used (maybe created) and the one found by its tag now.
+      const planned = plan.changes.find((x) => x.stepId === 'untrack-connections' && x.resource === c.resource)
+        ?.after as string[] | undefined;
+      const openIds = [planned?.[0], now.isolationGroups[inst!.vpcId ?? '']?.open?.groupId]
+        .filter((x): x is string => !!x)
+        .map((x) => (isPlaceholder(x) ? applied.resolved[x] : x))
+        .filter((x): x is string => !!x);
+      if (!eni.groupIds.some((g) => openIds.includes(g))) return;
+      const emptyRef = (c.after as string[])[0]!;
+      const emptyId = isPlaceholder(emptyRef) ? applied.resolved[emptyRef] : emptyRef;
+      const original = c.fallback as string[] | undefined;
+      moved = true;
+      const close = (groups: string[]): Promise<void> =>
+        gateway.scheduled(
+          {
+            priority: PRIORITY.swapClose,
+            swap: 'close',
+            deadline: deadline + 2 * SAFETY_GRACE_MS,
+            label: 'safety-net',
+          },
+          () => gateway.setEniGroups(c.resource, groups),
+        );
+      try {
+        if (emptyId) {
+          await close([emptyId]);
           warn(
             c.instanceId,
-            `${c.resource}: may be on the ALL-OPEN isolation group (step 1) and could not be moved: ${(e as Error).message} — fix it by hand now`,
+            `${c.resource}: the swap did not complete; moved it from the all-open group to the empty group`,
           );
-        }
-      }),
+        } else if (original?.length) {
+          await close(original);
+          warn(
+            c.instanceId,
+            `${c.resource}: the swap did not complete and no empty group exists; put it back on its original groups — it is NOT contained`,
+          );
+        } else throw new Error('neither the empty group nor its original groups are known');
+      } catch (e) {
+        warn(
+          c.instanceId,
+          `${c.resource}: may be on the ALL-OPEN isolation group (step 1) and could not be moved: ${(e as Error).message} — fix it by hand now`,
+        );
+      }
+    }),
   );
   return moved;
 }

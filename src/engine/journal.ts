@@ -36,7 +36,15 @@ export type JournalRecord =
       value: unknown;
     }
   | { type: 'created'; time: string; incident: string; placeholder: string; resource: string }
-  | { type: 'step'; time: string; incident: string; stepId: string; status: string; error?: string }
+  | {
+      type: 'step';
+      time: string;
+      incident: string;
+      stepId: string;
+      instanceId?: string;
+      status: string;
+      error?: string;
+    }
   | { type: 'restored'; time: string; incident: string; resource: string; attribute: string; value: unknown }
   | { type: 'result'; time: string; incident: string; instanceId: string; status: string };
 
@@ -55,8 +63,72 @@ export class Journal {
     this.path = join(dir, 'journal', `${incident}.jsonl`);
   }
 
-  /** Appends records and fsyncs them: when this returns, they survive a crash. */
+  private queued: JournalRecord[] = [];
+  private waiting: { resolve(): void; reject(e: unknown): void }[] = [];
+  private flushTimer?: NodeJS.Timeout;
+  private commitScheduled = false;
+
+  /** Appends records and fsyncs them: when this returns, they survive a crash (queued records go first). */
   append(...records: JournalRecord[]): void {
+    if (records.length === 0 && this.queued.length === 0) return;
+    const batch = [...this.queued, ...records];
+    const waiting = this.waiting;
+    this.queued = [];
+    this.waiting = [];
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    try {
+      this.write(batch);
+    } catch (e) {
+      for (const w of waiting) w.reject(e);
+      throw e;
+    }
+    for (const w of waiting) w.resolve();
+  }
+
+  /**
+   * Appends records durably, in a group commit: every record asked for in the same turn of the event loop shares one
+   * write and fsync. Resolves once they survive a crash — await it before the change the records protect.
+   */
+  appendDurable(...records: JournalRecord[]): Promise<void> {
+    this.queued.push(...records);
+    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (!this.commitScheduled) {
+      this.commitScheduled = true;
+      setImmediate(() => {
+        this.commitScheduled = false;
+        try {
+          this.append();
+        } catch {
+          // the waiters were told
+        }
+      });
+    }
+    return done;
+  }
+
+  /**
+   * Records that protect nothing (a step's outcome, what was applied): written within a moment, in one write with
+   * whatever else is queued, or at the latest with the next durable append or flush().
+   */
+  appendSoon(...records: JournalRecord[]): void {
+    this.queued.push(...records);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      try {
+        this.append();
+      } catch {
+        // written at the next append, which reports the error
+      }
+    }, 100);
+  }
+
+  /** Writes whatever is queued now. */
+  flush(): void {
+    this.append();
+  }
+
+  private write(records: JournalRecord[]): void {
     if (records.length === 0) return;
     mkdirSync(join(this.dir, 'journal'), { recursive: true, mode: 0o700 });
     const fd = openSync(this.path, 'a', 0o600);
@@ -69,6 +141,7 @@ export class Journal {
   }
 
   read(): JournalRecord[] {
+    this.flush();
     if (!existsSync(this.path)) return [];
     return readFileSync(this.path, 'utf8')
       .split('\n')

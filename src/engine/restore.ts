@@ -34,8 +34,20 @@ export interface RestorePlan {
 
 export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
   // Everything restore may put back is read now (load balancer registrations, the groups instances left …).
-  const targets = await describeTargets(r.clients, r.instanceIds, { complete: true });
   const stateDir = r.stateDir ?? defaultStateDir();
+  // Groups the journal says an instance left (their record tag may never have reached it): read them too.
+  const asgGroupOf: Record<string, string> = {};
+  for (const id of r.instanceIds) {
+    for (const j of journalsFor(stateDir, id)) {
+      const rec = j.records.find((x) => x.type === 'original' && x.resource === id && x.attribute === 'asg-record');
+      const group = rec?.type === 'original' ? (rec.value as { group?: string } | undefined)?.group : undefined;
+      if (group) {
+        asgGroupOf[id] = group;
+        break;
+      }
+    }
+  }
+  const targets = await describeTargets(r.clients, r.instanceIds, { complete: true, asgGroupOf });
   const out: RestorePlan = { instances: [] };
   for (const inst of targets.instances) {
     // The incident from the tags, or — when a run crashed before its tags reached AWS — from the local journal.

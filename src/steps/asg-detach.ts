@@ -215,7 +215,7 @@ export const asgDetach: StepDef = {
             record = { ...record, min: String(g.minSize) };
           }
         }
-        journalOriginal(ctx, id, 'asg-record', record);
+        await journalOriginal(ctx, id, 'asg-record', record);
         const act = async (): Promise<void> => {
           if (a.action === 'suspend') return suspendProcesses(ctx.gateway, a.group, a.suspend!);
           if (a.lowerMinTo !== undefined) await updateGroupSizes(ctx.gateway, a.group, { minSize: a.lowerMinTo });

@@ -16,6 +16,7 @@ export const associateIsolationNacl: StepDef = {
   title: 'Associate each subnet with the isolation NACL',
   layer: 'network',
   critical: true,
+  schedule: 'first',
   permissions: ['ec2:ReplaceNetworkAclAssociation'],
   dependsOn: ['ensure-isolation-nacl', 'record-subnet-originals'],
   enabled: (o) => hasLayer(o, 'nacl'),

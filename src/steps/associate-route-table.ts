@@ -34,6 +34,7 @@ export const associateRouteTableStep: StepDef = {
   title: 'Associate each subnet with the isolation route table (or the internet-cut copy)',
   layer: 'network',
   critical: true,
+  schedule: 'first',
   permissions: [
     'ec2:AssociateRouteTable',
     'ec2:ReplaceRouteTableAssociation',

@@ -11,13 +11,7 @@ import { TAG } from '../core/tags.js';
 import type { Change } from '../core/plan.js';
 import type { InstanceFacts } from '../core/facts.js';
 import { describeGroup } from '../aws/autoscaling.js';
-import {
-  deregisterClassic,
-  deregisterTarget,
-  discoverWithGateway,
-  registerClassic,
-  registerTarget,
-} from '../aws/elb.js';
+import { deregisterClassic, deregisterTarget, discoverOne, registerClassic, registerTarget } from '../aws/elb.js';
 import type { PlanInput, RestoreItem, StepDef } from './types.js';
 import {
   instanceChange,
@@ -183,18 +177,20 @@ export const elbDeregister: StepDef = {
         if (a.discover) {
           const needGroup = a.viaAsg && a.viaAsg.targetGroupArns === undefined;
           const [found, group] = await Promise.all([
-            discoverWithGateway(ctx.gateway, [id]),
-            needGroup ? describeGroup(ctx.gateway, a.viaAsg!.group) : Promise.resolve(undefined),
+            discoverOne(ctx.gateway, id),
+            needGroup
+              ? ctx.gateway.once(`asg:${a.viaAsg!.group}`, () => describeGroup(ctx.gateway, a.viaAsg!.group))
+              : Promise.resolve(undefined),
           ]);
           const via =
             a.viaAsg &&
             (group
               ? { ...a.viaAsg, targetGroupArns: group.targetGroupArns, loadBalancerNames: group.loadBalancerNames }
               : a.viaAsg);
-          mine = own(found[id] ?? {}, via);
+          mine = own(found, via);
         }
         if (mine.targets.length === 0 && mine.classic.length === 0) return;
-        journalOriginal(ctx, id, 'lb-registrations', mine);
+        await journalOriginal(ctx, id, 'lb-registrations', mine);
         await Promise.all([
           writeRecordTag(ctx, id, PB_TAG.lb, encodeLbSet(mine)),
           ...mine.targets.map((t) => deregisterTarget(ctx.gateway, t.targetGroupArn, id, t.port)),

@@ -25,6 +25,7 @@ export const ensureInternetCutTable: StepDef = {
   title: 'Copy the subnet route table without its internet routes',
   layer: 'network',
   critical: true,
+  schedule: 'first',
   permissions: [
     'ec2:CreateRouteTable',
     'ec2:CreateRoute',

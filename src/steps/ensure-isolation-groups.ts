@@ -100,6 +100,9 @@ export const ensureIsolationGroups: StepDef = {
     const allow = allowList(input.options);
     const vpcs = new Map<string, string>();
     for (const i of input.instances) if (i.vpcId && !vpcs.has(i.vpcId)) vpcs.set(i.vpcId, i.instanceId);
+    // A VPC's groups serve the instances in that VPC only: a failure there holds back no other VPC's instances.
+    const serves = (vpcId: string): string[] =>
+      input.instances.filter((i) => i.vpcId === vpcId).map((i) => i.instanceId);
     for (const [vpcId, instanceId] of vpcs) {
       const g = input.isolationGroups[vpcId];
       // An existing group of the VPC, to DryRun the rule calls against before the new group exists.
@@ -122,6 +125,7 @@ export const ensureIsolationGroups: StepDef = {
             after: { vpcId, role: ROLE_ALLOW, name: allowGroupName(allow), allow, probeGroupId },
             critical: true,
             instanceId,
+            serves: serves(vpcId),
             summary: `create ${allowGroupName(allow)} in ${vpcId} (no rules but all traffic from and to ${allow.join(', ')})`,
           });
           continue;
@@ -137,6 +141,7 @@ export const ensureIsolationGroups: StepDef = {
           after: { vpcId, role, name: GROUP_NAMES[role], probeGroupId },
           critical: true,
           instanceId,
+          serves: serves(vpcId),
           summary: `create ${GROUP_NAMES[role]} in ${vpcId} (${role === ROLE_OPEN ? 'all traffic in/out, IPv4+IPv6' : 'no rules'})`,
         });
       }

@@ -16,6 +16,7 @@ export const ensureIsolationNacl: StepDef = {
   title: 'Ensure an isolation NACL exists (deny all)',
   layer: 'network',
   critical: true,
+  schedule: 'first',
   permissions: ['ec2:CreateNetworkAcl', 'ec2:CreateNetworkAclEntry', 'ec2:CreateTags'],
   dependsOn: [],
   enabled: (o) => hasLayer(o, 'nacl'),

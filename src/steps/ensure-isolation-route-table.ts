@@ -15,6 +15,7 @@ export const ensureIsolationRouteTable: StepDef = {
   title: 'Ensure an isolation route table exists (local routes only)',
   layer: 'network',
   critical: true,
+  schedule: 'first',
   permissions: ['ec2:CreateRouteTable', 'ec2:CreateTags'],
   dependsOn: [],
   enabled: (o) => hasLayer(o, 'route'),

@@ -47,8 +47,9 @@ export function planCapture(
 export const EVIDENCE_STEP = {
   layer: 'audit',
   critical: false,
+  schedule: 'evidence',
   // After the isolation has ended, whatever its outcome: evidence matters most when containment went wrong.
   dependsOn: [] as string[],
   after: ['isolate-security-groups'],
   enabled: (o) => playbookOf(o).evidence,
-} satisfies Pick<StepDef, 'layer' | 'critical' | 'dependsOn' | 'after' | 'enabled'>;
+} satisfies Pick<StepDef, 'layer' | 'critical' | 'schedule' | 'dependsOn' | 'after' | 'enabled'>;

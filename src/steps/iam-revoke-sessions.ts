@@ -134,7 +134,11 @@ export const iamRevokeSessions: StepDef = {
         const prior = await getRolePolicy(ctx.gateway, roleName, a.policyName);
         // The cut-off is taken now, after the disassociation (this step's dependency) has finished.
         const cutoff = cutoffTime(Date.now());
-        journalOriginal(ctx, c.resource, 'revocation', { roleName, policyName: a.policyName, prior: prior ?? null });
+        await journalOriginal(ctx, c.resource, 'revocation', {
+          roleName,
+          policyName: a.policyName,
+          prior: prior ?? null,
+        });
         const record = encodeRecord({
           role: roleName,
           policy: a.policyName,

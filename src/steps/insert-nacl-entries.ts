@@ -27,6 +27,7 @@ export const insertNaclEntries: StepDef = {
   title: 'Insert deny-all entries at the top of the subnet NACL',
   layer: 'network',
   critical: true,
+  schedule: 'first',
   permissions: ['ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry'],
   dependsOn: ['record-subnet-originals', 'renumber-nacl-entries'],
   enabled: (o) => hasLayer(o, 'nacl') && naclModeOf(o) === 'top',

@@ -23,8 +23,11 @@ export const lowerConntrackTimeouts: StepDef = {
   title: 'Lower connection-tracking idle timeouts',
   layer: 'network',
   critical: false,
+  schedule: 'conntrack',
   permissions: ['ec2:ModifyNetworkInterfaceAttribute'],
   dependsOn: ['record-originals'],
+  // After the swaps: they share ModifyNetworkInterfaceAttribute's bucket, whose burst belongs to the isolation.
+  after: ['isolate-security-groups'],
   plan(input) {
     if (!input.options.lowerConntrack) return [];
     const changes: Change[] = [];

@@ -60,8 +60,13 @@ export function restoreItem(
 }
 
 /** Journals an original (fsynced) — for values a step learns only at apply time, before it acts on them. */
-export function journalOriginal(ctx: StepContext, instanceId: string, attribute: string, value: unknown): void {
-  ctx.journal.append({
+export function journalOriginal(
+  ctx: StepContext,
+  instanceId: string,
+  attribute: string,
+  value: unknown,
+): Promise<void> {
+  return ctx.journal.appendDurable({
     type: 'original',
     time: ctx.now(),
     incident: ctx.incident,

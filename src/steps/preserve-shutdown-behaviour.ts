@@ -3,11 +3,20 @@
 // disks. The original value is recorded and restored.
 
 import { PB_TAG } from '../core/playbook.js';
+import { TAG } from '../core/tags.js';
 import { EXTRA, extra, type AttributeFacts } from '../core/playbook-facts.js';
-import { setShutdownBehaviour } from '../aws/instance.js';
+import { readAttribute, setShutdownBehaviour } from '../aws/instance.js';
 import type { Change } from '../core/plan.js';
 import type { StepDef } from './types.js';
-import { instanceChange, playbookOf, recordKeys, recordTag, restoreItem, writeRecordTag } from './playbook-common.js';
+import {
+  instanceChange,
+  journalOriginal,
+  playbookOf,
+  recordKeys,
+  recordTag,
+  restoreItem,
+  writeRecordTag,
+} from './playbook-common.js';
 
 const ID = 'preserve-shutdown-behaviour';
 
@@ -26,7 +35,23 @@ export const preserveShutdownBehaviour: StepDef = {
     const changes: Change[] = [];
     for (const inst of input.instances) {
       const a = extra<AttributeFacts>(inst, EXTRA.attributes);
-      if (!a?.shutdownBehavior || a.shutdownBehavior === 'stop') continue;
+      if (!a) {
+        // Not read with the facts (containment's fast path): read and recorded at apply time, off the critical path.
+        // A finished containment did it already (an interrupted one is checked again).
+        if (inst.tags[TAG.status] === 'contained' || recordTag(inst, PB_TAG.shutdown) !== undefined) continue;
+        changes.push(
+          instanceChange(
+            ID,
+            inst,
+            'shutdown-behaviour',
+            undefined,
+            'stop',
+            `${inst.instanceId}: shutdown behaviour → stop (read at apply time)`,
+          ),
+        );
+        continue;
+      }
+      if (!a.shutdownBehavior || a.shutdownBehavior === 'stop') continue;
       changes.push(
         instanceChange(
           ID,
@@ -45,12 +70,18 @@ export const preserveShutdownBehaviour: StepDef = {
   },
   async apply(ctx, changes) {
     await Promise.all(
-      changes.map((c) =>
-        Promise.all([
-          writeRecordTag(ctx, c.resource, PB_TAG.shutdown, String(c.before)),
+      changes.map(async (c) => {
+        let before = c.before as string | undefined;
+        if (before === undefined) {
+          before = (await readAttribute(ctx.gateway.clients, c.resource, 'instanceInitiatedShutdownBehavior')).value;
+          if (!before || before === 'stop') return; // already stop: nothing to change, nothing to restore
+          await journalOriginal(ctx, c.resource, 'shutdown-behaviour', before);
+        }
+        await Promise.all([
+          writeRecordTag(ctx, c.resource, PB_TAG.shutdown, String(before)),
           setShutdownBehaviour(ctx.gateway, c.resource, 'stop'),
-        ]),
-      ),
+        ]);
+      }),
     );
   },
   restoreOrder: 130,

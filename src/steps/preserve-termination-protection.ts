@@ -3,11 +3,20 @@
 // terminating it: asg-detach takes care of that. The original value is recorded and restored.
 
 import { PB_TAG } from '../core/playbook.js';
+import { TAG } from '../core/tags.js';
 import { EXTRA, extra, type AttributeFacts } from '../core/playbook-facts.js';
-import { setTerminationProtection } from '../aws/instance.js';
+import { readAttribute, setTerminationProtection } from '../aws/instance.js';
 import type { Change } from '../core/plan.js';
 import type { StepDef } from './types.js';
-import { instanceChange, playbookOf, recordKeys, recordTag, restoreItem, writeRecordTag } from './playbook-common.js';
+import {
+  instanceChange,
+  journalOriginal,
+  playbookOf,
+  recordKeys,
+  recordTag,
+  restoreItem,
+  writeRecordTag,
+} from './playbook-common.js';
 
 const ID = 'preserve-termination-protection';
 
@@ -26,7 +35,23 @@ export const preserveTerminationProtection: StepDef = {
     const changes: Change[] = [];
     for (const inst of input.instances) {
       const a = extra<AttributeFacts>(inst, EXTRA.attributes);
-      if (!a || a.error || a.disableApiTermination !== false) continue;
+      if (!a) {
+        // Not read with the facts (containment's fast path): read and recorded at apply time, off the critical path.
+        // A finished containment did it already (an interrupted one is checked again).
+        if (inst.tags[TAG.status] === 'contained' || recordTag(inst, PB_TAG.termination) !== undefined) continue;
+        changes.push(
+          instanceChange(
+            ID,
+            inst,
+            'disable-api-termination',
+            undefined,
+            true,
+            `${inst.instanceId}: termination protection → on (read at apply time)`,
+          ),
+        );
+        continue;
+      }
+      if (a.error || a.disableApiTermination !== false) continue;
       changes.push(
         instanceChange(
           ID,
@@ -52,12 +77,18 @@ export const preserveTerminationProtection: StepDef = {
   },
   async apply(ctx, changes) {
     await Promise.all(
-      changes.map((c) =>
-        Promise.all([
-          writeRecordTag(ctx, c.resource, PB_TAG.termination, String(c.before)),
+      changes.map(async (c) => {
+        let before = c.before as boolean | undefined;
+        if (before === undefined) {
+          before = (await readAttribute(ctx.gateway.clients, c.resource, 'disableApiTermination')).bool ?? false;
+          if (before) return; // already on: nothing to change, nothing to restore
+          await journalOriginal(ctx, c.resource, 'disable-api-termination', before);
+        }
+        await Promise.all([
+          writeRecordTag(ctx, c.resource, PB_TAG.termination, String(before)),
           setTerminationProtection(ctx.gateway, c.resource, true),
-        ]),
-      ),
+        ]);
+      }),
     );
   },
   restoreOrder: 130,

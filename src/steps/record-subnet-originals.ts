@@ -32,6 +32,7 @@ export const recordSubnetOriginals: StepDef = {
   title: 'Record original NACL and route table on each subnet',
   layer: 'audit',
   critical: true,
+  schedule: 'first',
   permissions: ['ec2:CreateTags', 'ec2:DeleteTags'],
   dependsOn: [],
   enabled: (o) => subnetLayers(o).length > 0,

@@ -48,6 +48,7 @@ export const renumberNaclEntries: StepDef = {
   title: 'Make room at the top of the subnet NACL (renumber)',
   layer: 'network',
   critical: true,
+  schedule: 'first',
   permissions: ['ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry'],
   dependsOn: ['record-subnet-originals'],
   enabled: (o) => hasLayer(o, 'nacl') && naclModeOf(o) === 'top',

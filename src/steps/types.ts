@@ -39,6 +39,14 @@ export interface StepContext {
   warn(instanceId: string | undefined, message: string): void;
   /** Reports progress of a long-running part of a step (e.g. waiting for snapshots); optional. */
   progress?(stepId: string, instanceId: string | undefined, message: string): void;
+  /** How a change of this run ended, once its step has run (steps that settle changes one by one say so). */
+  outcome?(changeId: string): 'done' | 'failed' | undefined;
+  /** Resolves once a change of this run has ended (at once, undefined, for a change the plan does not make). */
+  whenSettled?(changeId: string): Promise<'done' | 'failed' | undefined>;
+  /** Records how one change ended (a step whose changes can succeed or fail one by one). */
+  settle?(changeId: string, ok: boolean): void;
+  /** The run's deadline (ms since the epoch), if any. */
+  deadline?: number;
 }
 
 /** What restore knows about one instance: its current facts and the write-ahead records. */
@@ -76,6 +84,12 @@ export interface StepDef {
   /** IAM actions this step's apply and restore need (the source of `cordon iam-policy`). */
   permissions: string[];
   dependsOn: string[];
+  /**
+   * How its calls queue at the scheduler: 'swap-open' / 'swap-close' (the two security-group swaps of an ENI: the
+   * second's token is reserved with the first), 'first' (before everything but the swaps: subnet boundaries),
+   * 'critical', 'conntrack', 'playbook', 'evidence'. Default: 'critical' for critical steps, else 'playbook'.
+   */
+  schedule?: 'swap-open' | 'swap-close' | 'first' | 'critical' | 'conntrack' | 'playbook' | 'evidence';
   /**
    * Ordering without dependency: start only once these steps have finished, whatever their outcome. For work that
    * must not compete with the network isolation but is still wanted when isolation fails.

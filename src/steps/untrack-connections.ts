@@ -12,6 +12,7 @@ export const untrackConnections: StepDef = {
   title: 'Swap every ENI to the all-open group (flows become untracked)',
   layer: 'network',
   critical: true,
+  schedule: 'swap-open',
   permissions: ['ec2:ModifyNetworkInterfaceAttribute'],
   dependsOn: ['ensure-isolation-groups'],
   enabled: (o) => hasLayer(o, 'sg') && !o.skipUntrackStep,
@@ -44,13 +45,25 @@ export const untrackConnections: StepDef = {
     for (const c of changes) await ctx.gateway.setEniGroups(c.resource, c.before as string[], true);
   },
   async apply(ctx, changes) {
-    await Promise.all(
-      changes.map((c) =>
-        ctx.gateway.setEniGroups(
-          c.resource,
-          (c.after as string[]).map((g) => ctx.resolve(g)),
-        ),
-      ),
+    // Each ENI on its own: the scheduler sends an ENI's swap only with a token reserved for its second swap, which
+    // isolate-security-groups sends as soon as this one has answered (it waits for this ENI, not for the others).
+    const results = await Promise.allSettled(
+      changes.map(async (c) => {
+        try {
+          await ctx.gateway.setEniGroups(
+            c.resource,
+            (c.after as string[]).map((g) => ctx.resolve(g)),
+          );
+          ctx.settle?.(c.id, true);
+        } catch (e) {
+          ctx.settle?.(c.id, false);
+          // A first swap that failed for good gives its reserved follow-up token back.
+          ctx.gateway.clients.scheduler.release(c.resource);
+          throw e;
+        }
+      }),
     );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   },
 };

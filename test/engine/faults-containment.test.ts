@@ -1,5 +1,5 @@
 // Containment under faults: EC2 throttling, a 30 % failure rate with 5xx and latency spikes, and answers lost after
-// the change took effect. Retries are the SDK's own (standard / adaptive); cordon must converge and never apply a
+// the change took effect. Retries run in the SDK's retry loop, paced by cordon's scheduler; cordon must converge and never apply a
 // step twice in a harmful way (duplicate groups, doubled rules, a second detach …).
 
 import { test, describe, before, after } from 'node:test';
@@ -14,12 +14,11 @@ import { TAG } from '../../src/core/tags.js';
 
 const WEB1 = 'i-0c0ffee0000000001';
 
-function resilientClients(h: SimHarness, retryMode: 'standard' | 'adaptive') {
+function resilientClients(h: SimHarness) {
   return createClients({
     region: 'us-east-1',
     endpointUrl: h.endpoint,
     credentials: { accessKeyId: 'AKIADEMORESPONDER01', secretAccessKey: 'x' },
-    retryMode,
     maxAttempts: 10,
   });
 }
@@ -37,7 +36,7 @@ describe('containment under faults', () => {
   after(async () => h.close());
 
   test(
-    'EC2 token buckets (tiny, so they run dry) throttle; adaptive retries finish the job',
+    'EC2 token buckets (tiny, so they run dry) throttle; the scheduler learns the buckets and finishes the job',
     { timeout: 120_000 },
     async () => {
       await h.sim.reset('demo');
@@ -51,7 +50,7 @@ describe('containment under faults', () => {
           },
         },
       });
-      const clients = resilientClients(h, 'adaptive');
+      const clients = resilientClients(h);
       const r = await contain({ clients, instanceIds: [WEB1], stateDir: tempStateDir() });
       h.sim.faults.reset();
       assert.equal(r.instances[0]!.status, 'contained');
@@ -72,7 +71,7 @@ describe('containment under faults', () => {
         latency: { spikeProbability: 0.1, spikeMs: 150 },
         failRate: { rate: 0.3, seed: 7, codes: [{ code: 'throttle' }, { code: 'internal' }, { code: 'unavailable' }] },
       });
-      const clients = resilientClients(h, 'standard');
+      const clients = resilientClients(h);
       const state = tempStateDir();
       const r = await contain({ clients, instanceIds: [WEB1], stateDir: state });
       assert.equal(r.instances[0]!.status, 'contained', JSON.stringify(r.instances[0]!.steps.filter((s) => s.error)));
@@ -106,7 +105,7 @@ describe('containment under faults', () => {
       async () => {
         await h.sim.reset('demo');
         h.sim.faults.set({ failNth: [{ action, nth: 1, afterEffect: true, code: 'InternalError', status: 500 }] });
-        const clients = resilientClients(h, 'standard');
+        const clients = resilientClients(h);
         const r = await contain({ clients, instanceIds: [WEB1], stateDir: tempStateDir() });
         h.sim.faults.reset();
         assert.equal(

@@ -53,7 +53,10 @@ describe('asg-detach: default keeps capacity', () => {
     assert.deepEqual(original.members.length, 2);
 
     const seq0 = lastSeq(h.sim);
+    // A round trip that takes as long as one does over the internet, so "the same round trip" means something.
+    h.sim.faults.set({ latency: { fixedMs: 40 } });
     const r = await contain({ clients, instanceIds: [WEB1], stateDir, incident: 'ir-asg-1' });
+    h.sim.faults.reset();
     assert.equal(r.instances[0]!.status, 'contained');
     const calls = okCalls(h.sim, seq0);
     const detach = calls.filter((c) => c.action === 'DetachInstances');

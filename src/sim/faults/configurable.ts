@@ -49,6 +49,16 @@ export function faultError(e: FaultError, protocol: CallInfo['protocol'], action
 
 const EMPTY: FaultConfig = parseFaultConfig({});
 
+/** Whether a call's parameters hold every value of a rule's match (a list parameter: any of its items). */
+function matches(params: Record<string, unknown>, want: Record<string, string>): boolean {
+  return Object.entries(want).every(([k, v]) => {
+    const p = params[k];
+    if (Array.isArray(p)) return p.map(String).includes(v);
+    if (p && typeof p === 'object') return Object.values(p).map(String).includes(v);
+    return p !== undefined && String(p) === v;
+  });
+}
+
 export class ConfigurableFaults implements Faults {
   private current: FaultConfig = EMPTY;
   private initial: FaultConfig = EMPTY;
@@ -143,7 +153,18 @@ export class ConfigurableFaults implements Faults {
     const n = (this.counts.get(call.action) ?? 0) + 1;
     this.counts.set(call.action, n);
     const all = ++this.total;
-    for (const rule of c.failNth) {
+    for (const [r, rule] of c.failNth.entries()) {
+      if (rule.match && (rule.action === '*' || rule.action === call.action)) {
+        // A matching rule counts only the calls it matches.
+        if (!matches(call.params, rule.match)) continue;
+        const m = (this.counts.get(`#rule${r}`) ?? 0) + 1;
+        this.counts.set(`#rule${r}`, m);
+        if (m >= rule.nth && m < rule.nth + rule.times) {
+          if (!rule.afterEffect) return faultError(rule, call.protocol, call.action);
+          this.lostAnswers.set(call, faultError(rule, call.protocol, call.action));
+        }
+        continue;
+      }
       const i = rule.action === '*' ? all : rule.action === call.action ? n : 0;
       if (i >= rule.nth && i < rule.nth + rule.times) {
         if (!rule.afterEffect) return faultError(rule, call.protocol, call.action);

@@ -31,6 +31,11 @@ export const failNthSchema = z.strictObject({
   times: z.number().int().min(1).default(1),
   /** The call takes effect first, then answers the error (a lost answer): retries meet their own change. */
   afterEffect: z.boolean().default(false),
+  /**
+   * Only calls whose request parameters have these values count (wire names; a list parameter matches when it
+   * holds the value), e.g. { "NetworkInterfaceId": "eni-…", "SecurityGroupId": "sg-…" }.
+   */
+  match: z.record(z.string(), z.string()).optional(),
   code: faultErrorSchema.shape.code,
   status: faultErrorSchema.shape.status,
   message: z.string().optional(),

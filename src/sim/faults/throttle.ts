@@ -6,6 +6,9 @@
 // advancing the clock.
 
 import type { CallInfo } from './faults.js';
+import { ec2Bucket, RESOURCE_RATE, SERVICE_BUCKET } from '../../core/rate-limits.js';
+
+export { ec2Bucket, type Ec2Category } from '../../core/rate-limits.js';
 
 export interface BucketSize {
   max: number;
@@ -20,102 +23,6 @@ export interface ThrottleConfig {
   overrides?: Record<string, BucketSize>;
   /** Spend resource tokens for Run/Start/Stop/TerminateInstances (one per instance). Default true. */
   resourceBuckets?: boolean;
-}
-
-/** Describe calls that get the smaller 50/10 bucket when called without a filter and without pagination. */
-const UNFILTERED = new Set([
-  'DescribeInstances',
-  'DescribeInstanceStatus',
-  'DescribeNetworkInterfaces',
-  'DescribeSecurityGroups',
-  'DescribeSnapshots',
-  'DescribeSpotInstanceRequests',
-  'DescribeVolumes',
-]);
-
-/** Resource-intensive actions (50/5, the same numbers as Mutating today, kept apart as AWS lists them apart). */
-const RESOURCE_INTENSIVE = new Set([
-  'AcceptVpcPeeringConnection',
-  'AuthorizeSecurityGroupIngress',
-  'CancelSpotInstanceRequests',
-  'CreateKeyPair',
-  'CreateVpcPeeringConnection',
-  'DeleteVpcPeeringConnection',
-  'RejectVpcPeeringConnection',
-  'RevokeSecurityGroupIngress',
-  'RequestSpotInstances',
-]);
-
-/** Uncategorized actions with buckets of their own: [max, refill per second]. */
-const UNCATEGORIZED: Record<string, [number, number]> = {
-  ModifyNetworkInterfaceAttribute: [100, 5],
-  ModifyInstanceMetadataOptions: [100, 5],
-  ModifyInstanceMetadataDefaults: [2, 2],
-  AssociateIamInstanceProfile: [100, 5],
-  DisassociateIamInstanceProfile: [100, 5],
-  CreateSnapshot: [100, 5],
-  CreateSnapshots: [100, 5],
-  DeleteSnapshot: [100, 5],
-  ModifySnapshotAttribute: [100, 5],
-  CreateTags: [100, 10],
-  DeleteTags: [100, 10],
-  CreateNetworkInterface: [100, 5],
-  DeleteNetworkInterface: [100, 5],
-  CreateVolume: [100, 5],
-  DeleteVolume: [100, 5],
-  ModifyImageAttribute: [100, 5],
-  DeregisterImage: [100, 5],
-  ModifyLaunchTemplate: [100, 5],
-  CreateLaunchTemplateVersion: [100, 5],
-  CopyImage: [100, 1],
-  RunInstances: [5, 2],
-  StartInstances: [5, 2],
-  TerminateInstances: [100, 5],
-  DescribeSecurityGroupReferences: [20, 5],
-  DescribeStaleSecurityGroups: [20, 5],
-  CreateNatGateway: [10, 1],
-  DeleteNatGateway: [10, 1],
-  CreateVpcEndpoint: [4, 0.3],
-  ModifyVpcEndpoint: [4, 0.3],
-  DeleteVpcEndpoints: [4, 0.3],
-};
-
-/** Resource token buckets, spent per instance affected: [max, refill per second]. */
-const RESOURCE_RATE: Record<string, [number, number]> = {
-  RunInstances: [1000, 2],
-  StartInstances: [1000, 2],
-  StopInstances: [1000, 20],
-  TerminateInstances: [1000, 20],
-};
-
-const NON_MUTATING = /^(Describe|List|Search|Get)/;
-
-export type Ec2Category = 'uncategorized' | 'unfiltered' | 'non-mutating' | 'resource-intensive' | 'mutating';
-
-/** The bucket EC2 applies to this call: its category and [size, refill per second]. */
-export function ec2Bucket(
-  action: string,
-  params: Record<string, unknown>,
-): { category: Ec2Category; size: [number, number] } {
-  const own = UNCATEGORIZED[action];
-  if (own) return { category: 'uncategorized', size: own };
-  if (NON_MUTATING.test(action)) {
-    if (UNFILTERED.has(action) && isUnfiltered(params)) return { category: 'unfiltered', size: [50, 10] };
-    return { category: 'non-mutating', size: [100, 20] };
-  }
-  if (RESOURCE_INTENSIVE.has(action)) return { category: 'resource-intensive', size: [50, 5] };
-  return { category: 'mutating', size: [50, 5] };
-}
-
-/**
- * Without a filter and without pagination. A list of ids counts as a filter here: it bounds the answer the
- * same way (AWS recommends ids as the cheapest describe), and the doc names only filters and pagination.
- */
-function isUnfiltered(params: Record<string, unknown>): boolean {
-  for (const k of Object.keys(params)) {
-    if (k === 'Filter' || k === 'MaxResults' || k === 'NextToken' || /Ids?$/.test(k)) return false;
-  }
-  return true;
 }
 
 /** How many instances a call affects, for the resource buckets. */
@@ -179,7 +86,7 @@ export class TokenBuckets {
     const now = this.now();
     const base = `${call.accountId}/${call.regionName}`;
     if (call.protocol !== 'ec2') {
-      const b = this.bucket(`${base}/${call.service}`, this.size(call.action, [50, 5]), now);
+      const b = this.bucket(`${base}/${call.service}`, this.size(call.action, SERVICE_BUCKET), now);
       if (b.tokens < 1) return { ok: false, kind: 'request' };
       b.tokens -= 1;
       return { ok: true };

@@ -10,6 +10,7 @@ import { validationMessage } from './messages.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { World } from '../state/world.js';
 import { RegionBuilder } from './region-builder.js';
+import { FLEET_MAX, fleetScenario, fleetSize } from './fleet.js';
 import type { AccountState } from '../state/types.js';
 
 export type ScenarioInput = string | Scenario | Record<string, unknown>;
@@ -40,12 +41,19 @@ export async function listBundledScenarios(): Promise<string[]> {
 
 export async function readScenario(input: ScenarioInput): Promise<Scenario> {
   let raw: unknown = input;
-  if (typeof input === 'string') {
+  const fleet = typeof input === 'string' && !existsSync(input) ? fleetSize(input) : undefined;
+  if (fleet !== undefined) {
+    if (fleet < 1 || fleet > FLEET_MAX)
+      throw new ScenarioError(`scenario "${input}": a fleet has 1 to ${FLEET_MAX} instances (e.g. fleet-300)`);
+    raw = fleetScenario(fleet);
+  } else if (typeof input === 'string') {
     const isName = /^[a-z0-9-]+$/.test(input) && !existsSync(input);
     const path = isName ? join(bundledScenarioDir(), `${input}.json`) : resolve(input);
     if (!existsSync(path)) {
       const names = await listBundledScenarios();
-      throw new ScenarioError(`scenario "${input}" not found: give a file path or one of: ${names.join(', ')}`);
+      throw new ScenarioError(
+        `scenario "${input}" not found: give a file path or one of: ${names.join(', ')}, fleet-N (N generated instances)`,
+      );
     }
     try {
       raw = JSON.parse(await readFile(path, 'utf8'));

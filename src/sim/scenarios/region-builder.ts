@@ -381,6 +381,9 @@ export class RegionBuilder {
         suspendedProcesses: [],
         newInstancesProtectedFromScaleIn: false,
         templateInstanceId: instances[0]?.instanceId,
+        launchGroupIds: instances[0]
+          ? [...(region.ec2.networkInterfaces.get(instances[0].networkInterfaceIds[0] ?? '')?.groupIds ?? [])]
+          : undefined,
         tags: Object.entries(as.tags ?? {}).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
       });
       for (const x of instances) x.tags['aws:autoscaling:groupName'] = as.name;

@@ -361,6 +361,12 @@ export interface AutoScalingGroup {
   newInstancesProtectedFromScaleIn: boolean;
   /** The instance used as the template when the group launches replacements. */
   templateInstanceId?: string;
+  /**
+   * The security groups its launch template gives new instances, fixed when the group was made (as a launch
+   * template would hold them): a replacement never inherits the groups a member has at that moment (say, an
+   * isolation group while it is being contained).
+   */
+  launchGroupIds?: string[];
   tags: { key: string; value: string; propagateAtLaunch: boolean }[];
 }
 

@@ -104,9 +104,11 @@ export function launchInto(ctx: CallContext, g: AutoScalingGroup, cause: string)
   });
   if (subnet) {
     const sameVpc = srcEni && srcEni.vpcId === subnet.vpcId;
-    const groupIds = sameVpc
-      ? srcEni.groupIds
-      : [defaultSecurityGroup(region, subnet.vpcId)?.groupId].filter((x): x is string => !!x);
+    const groupIds = g.launchGroupIds?.length
+      ? [...g.launchGroupIds]
+      : sameVpc
+        ? [...srcEni.groupIds]
+        : [defaultSecurityGroup(region, subnet.vpcId)?.groupId].filter((x): x is string => !!x);
     let eni;
     try {
       eni = createNetworkInterface(world, region, ctx.accountId, subnet, {

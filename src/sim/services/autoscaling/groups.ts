@@ -191,6 +191,13 @@ const createAutoScalingGroup: Handler = (ctx, p) => {
     suspendedProcesses: [],
     newInstancesProtectedFromScaleIn: optBool(p, 'NewInstancesProtectedFromScaleIn') ?? false,
     templateInstanceId: instanceId,
+    launchGroupIds: instanceId
+      ? [
+          ...(ctx.region.ec2.networkInterfaces.get(
+            ctx.region.ec2.instances.get(instanceId)?.networkInterfaceIds[0] ?? '',
+          )?.groupIds ?? []),
+        ]
+      : undefined,
     tags,
   };
   ctx.region.autoscaling.groups.set(name, g);
