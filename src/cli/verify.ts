@@ -6,8 +6,14 @@ import type { Command } from 'commander';
 import { gatherNetworkFacts, INSTANCE_ID_RE } from '../aws/facts.js';
 import { awsErrorCode } from '../aws/clients.js';
 import { CordonError, EXIT } from '../core/errors.js';
-import { verify, type ClassVerdict, type EniVerdict, type VerifyReport } from '../core/verify/verify.js';
-import { DIRECTIONS, KINDS, SIDES } from '../core/verify/paths.js';
+import {
+  verify,
+  type ClassVerdict,
+  type EniVerdict,
+  type FlowExample,
+  type VerifyReport,
+} from '../core/verify/verify.js';
+import { DIRECTIONS, KINDS, SIDES, type Direction, type FlowKind } from '../core/verify/paths.js';
 import { SIDE_LABEL } from '../core/verify/summary.js';
 import { addAwsOptions, clientsFrom, outputOf, type CommonOptions } from './common.js';
 import { printJson } from './output.js';
@@ -88,12 +94,25 @@ const CELL: Record<ClassVerdict['verdict'], (s: string) => string> = {
   cut: (s) => green(s),
 };
 const WORD: Record<ClassVerdict['verdict'], string> = { open: 'OPEN', 'may-survive': 'may survive', cut: 'cut' };
-const SHORT_KIND = {
+const SHORT_KIND: Record<FlowKind, string> = {
   tracked: 'TCP/UDP tracked',
   untracked: 'TCP/UDP untracked',
   icmp: 'ICMP',
+  other: 'other IP (GRE…)',
   'auto-tracked': 'auto-tracked',
-} as const;
+};
+
+/** "tcp 203.0.113.1:49152 → instance:22 (igw)", "icmp type 8 code 0 to 198.51.100.1 (nat)", "47 (GRE…) …". */
+export function describeExample(x: FlowExample, d: Direction): string {
+  const proto = /^\d+$/.test(x.protocol) ? `protocol ${x.protocol}` : x.protocol;
+  if (x.localPort !== undefined && x.remotePort !== undefined) {
+    const far = `${x.remote.includes(':') ? `[${x.remote}]` : x.remote}:${x.remotePort}`;
+    const near = `instance:${x.localPort}`;
+    return `${proto} ${d === 'inbound' ? `${far} → ${near}` : `${near} → ${far}`} (${x.path})`;
+  }
+  const icmp = x.icmpType !== undefined ? ` type ${x.icmpType} code ${x.icmpCode ?? 0}` : '';
+  return `${proto}${icmp} ${d === 'inbound' ? 'from' : 'to'} ${x.remote} (${x.path})`;
+}
 const COL = 19;
 
 /** 432000 → "5 d", 600 → "10 min", 45 → "45 s". */
@@ -139,12 +158,18 @@ function reasons(r: VerifyReport, max: number): string[] {
   for (const e of r.enis) {
     const groups = new Map<
       string,
-      { verdict: ClassVerdict['verdict']; reason: string; remedy?: string; where: string[] }
+      { verdict: ClassVerdict['verdict']; reason: string; remedy?: string; where: string[]; example?: string }
     >();
     for (const c of e.classes) {
       if (c.verdict === 'cut') continue;
       const key = `${c.verdict}|${c.reason}|${c.remedy ?? ''}`;
-      const g = groups.get(key) ?? { verdict: c.verdict, reason: c.reason, remedy: c.remedy, where: [] };
+      const g = groups.get(key) ?? {
+        verdict: c.verdict,
+        reason: c.reason,
+        remedy: c.remedy,
+        where: [],
+        example: c.example && describeExample(c.example, c.direction),
+      };
       const idle =
         c.verdict === 'may-survive' && c.idleTimeoutSeconds ? ` (${duration(c.idleTimeoutSeconds)} idle)` : '';
       g.where.push(`${SIDE_LABEL[c.side]} ${c.direction === 'inbound' ? 'in' : 'out'} ${SHORT_KIND[c.kind]}${idle}`);
@@ -161,6 +186,7 @@ function reasons(r: VerifyReport, max: number): string[] {
       shown++;
       out.push(`  ${CELL[g.verdict](pad(WORD[g.verdict], 12))}${g.where.join(', ')}`);
       out.push(`  ${pad('', 12)}${g.reason}`);
+      if (g.example) out.push(dim(`  ${pad('', 12)}e.g. ${g.example}`));
       if (g.remedy) out.push(dim(`  ${pad('', 12)}→ ${g.remedy}`));
     }
   }
@@ -181,6 +207,11 @@ export function renderVerify(r: VerifyReport, checkedAt: string): string {
   out.push(
     dim(
       'auto-tracked: through a NAT gateway, NLB, GWLB, Network Firewall, transit gateway, Global Accelerator, PrivateLink or egress-only IGW — always tracked, so a group swap cannot cut existing ones.',
+    ),
+  );
+  out.push(
+    dim(
+      'other IP: every protocol but TCP, UDP and ICMP (GRE, ESP, AH, SCTP…) — always tracked, like ICMP. Ports are judged over 0-65535 at both ends: either side may pick its own.',
     ),
   );
   out.push(dim('may survive: no new connections, but existing tracked ones live until idle past their timeout.'));

@@ -118,7 +118,7 @@ test('before containment: every flow is alive and verify calls every class it be
     const { alive, report } = await agree(h, 'before');
     assert.equal(alive.length, MATRIX_FLOWS.length, 'all but the never-admitted ICMPv6 probe');
     assert.equal(report.summary.contained, false);
-    assert.match(report.bottomLine, /^\d+ of 64 classes may still reach this instance: \d+ open to new connections/);
+    assert.match(report.bottomLine, /^\d+ of 80 classes may still reach this instance: \d+ open to new connections/);
   } finally {
     await h.close();
   }
@@ -144,7 +144,7 @@ test('SG swap straight to the empty group: tracked, ICMP and auto-tracked surviv
   }
 });
 
-test('SG swap with the all-open step: TCP/UDP flows become untracked, then the empty group cuts them; ICMP and auto-tracked survive', async () => {
+test('SG swap with the all-open step: TCP/UDP flows become untracked, then the empty group cuts them; ICMP, GRE/ESP and auto-tracked survive', async () => {
   const h = await harness();
   try {
     await setGroups(h.ec2, ENI1, [SG_OPEN]);
@@ -160,7 +160,7 @@ test('SG swap with the all-open step: TCP/UDP flows become untracked, then the e
     await setGroups(h.ec2, ENI1, [SG_EMPTY]);
     await setGroups(h.ec2, ENI2, [SG_EMPTY]);
     const s2 = await agree(h, 'step 2 (empty)');
-    const survivors = MATRIX_FLOWS.filter((f) => f.kind === 'icmp' || f.kind === 'auto-tracked')
+    const survivors = MATRIX_FLOWS.filter((f) => f.kind === 'icmp' || f.kind === 'other' || f.kind === 'auto-tracked')
       .map((f) => f.id)
       .sort();
     assert.deepEqual(s2.alive, survivors);
@@ -297,7 +297,7 @@ test('same-subnet attacker after full containment (swap + NACL + routes): only a
     for (const s of [WEB_A, MGMT_A]) await setNacl(h.ec2, s, ACL_ISOLATION);
     for (const s of [WEB_A, MGMT_A]) await setRouteTable(h.ec2, s, RTB_ISOLATION);
     const { alive, report } = await agree(h, 'full containment', { untrackStepApplied: true });
-    assert.deepEqual(alive, ['s-in-auto', 's-in-icmp', 's-out-auto', 's-out-icmp']);
+    assert.deepEqual(alive, ['s-in-auto', 's-in-gre', 's-in-icmp', 's-out-auto', 's-out-esp', 's-out-icmp']);
     const live = report.enis.flatMap((e) =>
       e.classes
         .filter((c) => c.verdict !== 'cut')
@@ -306,18 +306,22 @@ test('same-subnet attacker after full containment (swap + NACL + routes): only a
     assert.deepEqual(live.sort(), [
       `${ENI1}:same-subnet/inbound/auto-tracked:may-survive`,
       `${ENI1}:same-subnet/inbound/icmp:may-survive`,
+      `${ENI1}:same-subnet/inbound/other:may-survive`,
       `${ENI1}:same-subnet/outbound/auto-tracked:may-survive`,
       `${ENI1}:same-subnet/outbound/icmp:may-survive`,
+      `${ENI1}:same-subnet/outbound/other:may-survive`,
       `${ENI2}:same-subnet/inbound/auto-tracked:may-survive`,
       `${ENI2}:same-subnet/inbound/icmp:may-survive`,
+      `${ENI2}:same-subnet/inbound/other:may-survive`,
       `${ENI2}:same-subnet/outbound/auto-tracked:may-survive`,
       `${ENI2}:same-subnet/outbound/icmp:may-survive`,
+      `${ENI2}:same-subnet/outbound/other:may-survive`,
     ]);
     assert.equal(report.summary.contained, true);
-    assert.equal(report.summary.residual, 8);
+    assert.equal(report.summary.residual, 12);
     assert.equal(
       report.bottomLine,
-      'Contained as far as the network allows: nothing new gets in or out. Left: existing ICMP and auto-tracked (NAT/NLB/TGW…) connections inside the subnet (8 classes) — no network layer cuts them; they end when idle or when the instance stops.',
+      'Contained as far as the network allows: nothing new gets in or out. Left: existing ICMP, other IP protocols (GRE, ESP…) and auto-tracked (NAT/NLB/TGW…) connections inside the subnet (12 classes) — no network layer cuts them; they end when idle or when the instance stops.',
     );
   } finally {
     await h.close();

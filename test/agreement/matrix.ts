@@ -1,5 +1,6 @@
 // The agreement matrix's world: the demo account plus peering and VPN routes, management rules that admit SSH from
-// those networks, an IPv4-only "step 1" group, and one flow (at least) in every class of verify's table on web-1.
+// those networks, GRE admitted from anywhere, an IPv4-only "step 1" group, and one flow (at least) in every class of
+// verify's table on web-1.
 
 import type { FlowKind, Side } from '../../src/core/verify/paths.js';
 import { ENI1, ENI2, containmentScenario } from '../sim/dataplane-fixture.js';
@@ -36,6 +37,14 @@ const tcpOut = (eni: string, port: number, to: string, path: string, extra: Json
 const icmp = (eni: string, initiator: string, remote: string, path: string, protocol = 'icmp'): Json => ({
   eni,
   protocol,
+  remoteAddress: remote,
+  initiator,
+  path,
+});
+/** A tunnel: GRE (47) in, ESP (50) out — protocols with no ports, always tracked. */
+const tunnel = (initiator: 'inbound' | 'outbound', remote: string, path: string): Json => ({
+  eni: ENI1,
+  protocol: initiator === 'inbound' ? 47 : 50,
   remoteAddress: remote,
   initiator,
   path,
@@ -94,6 +103,19 @@ export const MATRIX_FLOWS: MatrixFlow[] = [
   { id: 's-out-tr', side: 'same-subnet', kind: 'tracked', spec: tcpOut(ENI1, 22, '10.0.1.20', 'same-subnet') },
   { id: 's-out-icmp', side: 'same-subnet', kind: 'icmp', spec: icmp(ENI1, 'outbound', '10.0.1.20', 'same-subnet') },
   { id: 's-out-auto', side: 'same-subnet', kind: 'auto-tracked', spec: tcpOut(ENI1, 443, '10.0.1.200', 'privatelink') },
+  { id: 'i-in-gre', side: 'internet', kind: 'other', spec: tunnel('inbound', '198.51.100.81', 'igw') },
+  {
+    id: 'i-out-esp',
+    side: 'internet',
+    kind: 'other',
+    spec: { ...tunnel('outbound', '45.33.32.158', 'igw'), active: true },
+  },
+  { id: 'o-in-gre', side: 'other-networks', kind: 'other', spec: tunnel('inbound', '172.16.1.2', 'tgw') },
+  { id: 'o-out-esp', side: 'other-networks', kind: 'other', spec: tunnel('outbound', '172.16.9.11', 'tgw') },
+  { id: 'v-in-gre', side: 'same-vpc', kind: 'other', spec: tunnel('inbound', '10.0.2.12', 'same-vpc') },
+  { id: 'v-out-esp', side: 'same-vpc', kind: 'other', spec: tunnel('outbound', '10.0.2.13', 'same-vpc') },
+  { id: 's-in-gre', side: 'same-subnet', kind: 'other', spec: tunnel('inbound', '10.0.1.21', 'same-subnet') },
+  { id: 's-out-esp', side: 'same-subnet', kind: 'other', spec: tunnel('outbound', '10.0.1.22', 'same-subnet') },
   { id: '6-in-un', side: 'internet', kind: 'untracked', spec: tcpIn(ENI1, 443, '2001:db8::77', 'igw') },
   {
     id: '6-out-tr',
@@ -132,6 +154,8 @@ export function matrixScenario(o: { dataplane?: Json } = {}): Json {
         }
       }
       const groups = vpc.securityGroups as Json[];
+      // GRE tunnels in from anywhere (IPv4); ESP goes out under the all-open egress.
+      (groups.find((g) => g.name === 'web')!.ingress as Json[]).push({ protocol: 47, cidr: '0.0.0.0/0' });
       // AWS's default egress is IPv4 only: give web IPv6 egress too, so IPv6 flows can be untracked.
       groups.find((g) => g.name === 'web')!.egress = [
         { protocol: 'all', cidr: '0.0.0.0/0' },

@@ -31,12 +31,14 @@ test('cordon verify: a table per ENI and a bottom line; exit 5 while anything ca
       text.stdout,
       /eni-0c0ffee0000000001 {2}device 0 · subnet-0a1b2c3d4e5f60001 · sg-0a1b2c3d4e5f60001, sg-0a1b2c3d4e5f60002/,
     );
-    assert.match(text.stdout, /\n {2}internet {7}in {7}OPEN {15}OPEN {15}OPEN {15}OPEN/);
+    // Columns: TCP/UDP tracked, untracked, ICMP, other IP protocols, auto-tracked. No group admits GRE or ESP.
+    assert.match(text.stdout, /\n {2}internet {7}in {7}OPEN {15}OPEN {15}OPEN {15}may survive {8}OPEN/);
     assert.match(text.stdout, /What still gets through, and what would cut it:/);
     assert.match(text.stdout, /admitted by sg-0a1b2c3d4e5f60002 ingress tcp 22 from 203\.0\.113\.0\/24/);
+    assert.match(text.stdout, /e\.g\. tcp 203\.0\.113\.1:49152 → instance:22 \(igw\)/, 'the example names both ports');
     assert.match(
       text.stdout,
-      /\nBottom line: \d+ of 64 classes may still reach this instance: \d+ open to new connections \(internet, other networks, same VPC, same subnet\)/,
+      /\nBottom line: \d+ of 80 classes may still reach this instance: \d+ open to new connections \(internet, other networks, same VPC, same subnet\)/,
     );
 
     const json = await runCli([
@@ -55,7 +57,7 @@ test('cordon verify: a table per ENI and a bottom line; exit 5 while anything ca
       r.enis.map((e) => e.networkInterfaceId),
       [ENI1, ENI2],
     );
-    assert.equal(r.summary.classes, 64);
+    assert.equal(r.summary.classes, 80);
     assert.deepEqual(r.options, { untrackingDropsEntries: false, untrackStepApplied: false });
     const ssh = r.enis[0]!.classes.find(
       (c) => c.side === 'internet' && c.direction === 'inbound' && c.kind === 'tracked',
@@ -76,10 +78,10 @@ test('cordon verify after swap + NACL + route isolation (--after-swap): containe
     for (const s of [WEB_A, MGMT_A]) await setRouteTable(h.ec2, s, RTB_ISOLATION);
     const r = await runCli(['verify', WEB1, '--endpoint-url', h.endpoint, '--after-swap']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /\n {2}same subnet {4}in {7}cut {16}cut {16}may survive {8}may survive/);
+    assert.match(r.stdout, /\n {2}same subnet {4}in {7}cut {16}cut {16}may survive {8}may survive {8}may survive/);
     assert.match(
       r.stdout,
-      /Bottom line: Contained as far as the network allows: nothing new gets in or out\. Left: existing ICMP and auto-tracked/,
+      /Bottom line: Contained as far as the network allows: nothing new gets in or out\. Left: existing ICMP, other IP protocols \(GRE, ESP…\) and auto-tracked/,
     );
     const without = await runCli(['verify', WEB1, '--endpoint-url', h.endpoint]);
     assert.equal(without.code, 5, 'without --after-swap, tracked connections inside the subnet may survive');
@@ -101,7 +103,7 @@ test('cordon verify refuses bad input and says what to do; it needs only Describ
       AWS_ACCESS_KEY_ID: 'AKIADEMOREADONLY001',
     });
     assert.equal(auditor.code, 5, auditor.stderr);
-    assert.equal((JSON.parse(auditor.stdout) as VerifyReport).summary.classes, 64);
+    assert.equal((JSON.parse(auditor.stdout) as VerifyReport).summary.classes, 80);
     const denied = await runCli(['verify', WEB1, '--endpoint-url', h.endpoint], {
       AWS_ACCESS_KEY_ID: 'AKIANOSGREAD0000001',
     });

@@ -93,16 +93,23 @@ function cls(r: VerifyReport, side: Side, direction: Direction, kind: FlowKind):
 const v = (r: VerifyReport, side: Side, direction: Direction, kind: FlowKind): string =>
   cls(r, side, direction, kind).verdict;
 
-test('32 classes per ENI; rules decide tracked vs untracked exactly as §1.2 says', () => {
+test('40 classes per ENI; rules decide tracked vs untracked exactly as §1.2 says', () => {
   const r = verify(facts());
-  assert.equal(r.enis[0]!.classes.length, 32);
+  assert.equal(r.enis[0]!.classes.length, 40);
   const https = cls(r, 'internet', 'inbound', 'untracked');
   assert.equal(https.verdict, 'open');
   assert.equal(
     https.reason,
     'untracked: sg-0000000000000000a ingress tcp 443 from 0.0.0.0/0 and sg-0000000000000000a egress all to 0.0.0.0/0',
   );
-  assert.deepEqual(https.example, { protocol: 'tcp', remote: '198.51.100.1', port: 443, path: 'igw' });
+  assert.deepEqual(https.example, {
+    protocol: 'tcp',
+    remote: '198.51.100.1',
+    port: 443,
+    localPort: 443,
+    remotePort: 49152,
+    path: 'igw',
+  });
   const ssh = cls(r, 'internet', 'inbound', 'tracked');
   assert.equal(ssh.verdict, 'open');
   assert.match(ssh.reason, /^admitted by sg-0000000000000000a ingress tcp 22 from 203\.0\.113\.0\/24$/);
@@ -244,7 +251,20 @@ test('NACLs: first match by rule number, both directions, catch-all deny; nothin
       portRange: { from: 80, to: 80 },
     },
   ];
-  const noReplies = verify(facts({ nacl: ssh }));
+  // Replies pass only to port 80: an SSH client that picks 80 as its source port gets through.
+  const narrow = verify(facts({ nacl: ssh }));
+  const n = cls(narrow, 'internet', 'inbound', 'tracked');
+  assert.equal(n.verdict, 'open');
+  assert.match(n.reason, /; only replies to port 80 pass acl-1 \(the initiator must use one as its source port\)$/);
+  assert.deepEqual(n.example, {
+    protocol: 'tcp',
+    remote: '203.0.113.1',
+    port: 22,
+    localPort: 22,
+    remotePort: 80,
+    path: 'igw',
+  });
+  const noReplies = verify(facts({ nacl: ssh.filter((e) => !e.egress) }));
   assert.equal(v(noReplies, 'internet', 'inbound', 'tracked'), 'cut');
   assert.match(
     cls(noReplies, 'internet', 'inbound', 'tracked').reason,
@@ -260,10 +280,13 @@ test('NACLs: first match by rule number, both directions, catch-all deny; nothin
   });
   const withReplies = verify(facts({ nacl: ssh }));
   assert.equal(v(withReplies, 'internet', 'inbound', 'tracked'), 'open');
+  assert.doesNotMatch(cls(withReplies, 'internet', 'inbound', 'tracked').reason, /only replies/);
   assert.deepEqual(cls(withReplies, 'internet', 'inbound', 'tracked').example, {
     protocol: 'tcp',
     remote: '203.0.113.1',
     port: 22,
+    localPort: 22,
+    remotePort: 49152,
     path: 'igw',
   });
   assert.equal(v(withReplies, 'internet', 'inbound', 'untracked'), 'cut', '443 from anywhere is denied by rule 20');
@@ -357,27 +380,35 @@ test('the bottom line: a short list when few classes remain; "contained" only wh
   const empty = [group('sg-0000000000000000e', [], [])];
   const full = verify(facts({ groups: empty, nacl: deny }), { untrackStepApplied: true });
   assert.equal(full.summary.contained, true);
-  assert.equal(full.summary.residual, 4);
+  assert.equal(full.summary.residual, 6);
   assert.match(
     full.bottomLine,
-    /^Contained as far as the network allows: nothing new gets in or out\. Left: existing ICMP and auto-tracked \(NAT\/NLB\/TGW…\) connections inside the subnet \(4 classes\)/,
+    /^Contained as far as the network allows: nothing new gets in or out\. Left: existing ICMP, other IP protocols \(GRE, ESP…\) and auto-tracked \(NAT\/NLB\/TGW…\) connections inside the subnet \(6 classes\)/,
   );
   const noSwap = verify(facts({ groups: empty, nacl: deny }));
   assert.equal(noSwap.summary.contained, false);
   assert.equal(
     noSwap.bottomLine,
+    '8 of 40 classes may still reach this instance through existing connections only (nothing new gets in or out): TCP/UDP tracked, ICMP, other IP protocols (GRE, ESP…), auto-tracked (NAT/NLB/TGW…) — same subnet.',
+  );
+  const pingable = [
+    group('sg-0000000000000000e', [{ protocol: 'icmp', fromPort: -1, toPort: -1, cidr: '10.9.1.0/24' }], []),
+  ];
+  const few = verify(facts({ groups: pingable, nacl: deny }), { untrackStepApplied: true });
+  assert.equal(
+    few.bottomLine,
     [
-      '6 classes may still reach this instance: eni-0123456789abcdef0 same subnet inbound TCP/UDP tracked (existing connections, up to 432000 s idle)',
-      'eni-0123456789abcdef0 same subnet inbound ICMP (existing connections, up to 600 s idle)',
+      '6 classes may still reach this instance: eni-0123456789abcdef0 same subnet inbound ICMP (open)',
+      'eni-0123456789abcdef0 same subnet inbound other IP protocols (GRE, ESP…) (existing connections, up to 600 s idle)',
       'eni-0123456789abcdef0 same subnet inbound auto-tracked (NAT/NLB/TGW…) (existing connections, up to 432000 s idle)',
-      'eni-0123456789abcdef0 same subnet outbound TCP/UDP tracked (existing connections, up to 432000 s idle)',
       'eni-0123456789abcdef0 same subnet outbound ICMP (existing connections, up to 600 s idle)',
+      'eni-0123456789abcdef0 same subnet outbound other IP protocols (GRE, ESP…) (existing connections, up to 600 s idle)',
       'eni-0123456789abcdef0 same subnet outbound auto-tracked (NAT/NLB/TGW…) (existing connections, up to 432000 s idle)',
     ].join('; '),
   );
   const open = verify(facts());
   assert.match(
     open.bottomLine,
-    /^\d+ of 32 classes may still reach this instance: \d+ open to new connections \(internet, other networks, same VPC, same subnet\), \d+ through existing connections only\.$/,
+    /^\d+ of 40 classes may still reach this instance: \d+ open to new connections \(internet, other networks, same VPC, same subnet\), \d+ through existing connections only\.$/,
   );
 });

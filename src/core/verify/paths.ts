@@ -14,9 +14,13 @@ export const SIDES: readonly Side[] = ['internet', 'other-networks', 'same-vpc',
 export type Direction = 'inbound' | 'outbound';
 export const DIRECTIONS: readonly Direction[] = ['inbound', 'outbound'];
 
-/** How the security groups treat the flow. */
-export type FlowKind = 'tracked' | 'untracked' | 'icmp' | 'auto-tracked';
-export const KINDS: readonly FlowKind[] = ['tracked', 'untracked', 'icmp', 'auto-tracked'];
+/**
+ * How the security groups treat the flow. TCP and UDP (protocols 6 and 17) are `tracked` or `untracked` (§1.2), or
+ * `auto-tracked` on a path that is always tracked (§1.4); ICMP (1, and 58 for IPv6) is `icmp`; every other IP protocol
+ * (GRE 47, ESP 50, AH 51, SCTP 132, …) is `other`. ICMP and other protocols are always tracked, whatever the path.
+ */
+export type FlowKind = 'tracked' | 'untracked' | 'icmp' | 'other' | 'auto-tracked';
+export const KINDS: readonly FlowKind[] = ['tracked', 'untracked', 'icmp', 'other', 'auto-tracked'];
 
 export type PathName =
   | 'same-subnet'
@@ -69,8 +73,11 @@ export interface PathSpec {
   /** Always tracked whatever the rules say (§1.4). */
   autoTracked: boolean;
   initiators: readonly Direction[];
-  /** 'tcp-udp': the service carries only TCP and UDP (load balancers, accelerators, endpoints). */
-  protocols: 'any' | 'tcp-udp';
+  /**
+   * The IP protocols the path carries: 'any'; 'tcp-udp' (load balancers, accelerators, endpoints); 'tcp-udp-icmp'
+   * (a NAT gateway: "TCP, UDP, and ICMP").
+   */
+  protocols: 'any' | 'tcp-udp' | 'tcp-udp-icmp';
   /** The route the subnet's table must give the remote address (longest prefix match); undefined = none needed. */
   route?: readonly TargetKind[];
   /** Reaching the internet over IPv4 through an internet gateway needs a public IPv4 address on the ENI. */
@@ -127,7 +134,7 @@ export const PATHS: Record<PathName, PathSpec> = {
     side: 'internet',
     autoTracked: true,
     initiators: ['outbound'],
-    protocols: 'any',
+    protocols: 'tcp-udp-icmp',
     route: ['nat'],
     families: [4],
     label: 'NAT gateway',
@@ -289,9 +296,31 @@ export function pathAddressProblem(
   return undefined;
 }
 
-/** Whether the path may carry this protocol ('tcp' | 'udp' | 'icmp' | 'icmpv6' | a number). */
+/** Whether the path may carry this protocol ('tcp' | 'udp' | 'icmp' | 'icmpv6' | a protocol number). */
 export function pathCarries(path: PathName, protocol: string): boolean {
-  return PATHS[path].protocols === 'any' || protocol === 'tcp' || protocol === 'udp';
+  const carried = PATHS[path].protocols;
+  const p = PROTOCOL_NAMES[protocol] ?? protocol;
+  if (carried === 'any' || p === 'tcp' || p === 'udp') return true;
+  return carried === 'tcp-udp-icmp' && (p === 'icmp' || p === 'icmpv6');
+}
+
+/** IP protocol numbers by name, and back: the four protocols AWS names; every other one is its number. */
+export const PROTOCOL_NUMBERS: Readonly<Record<string, string>> = { tcp: '6', udp: '17', icmp: '1', icmpv6: '58' };
+export const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
+  '6': 'tcp',
+  '17': 'udp',
+  '1': 'icmp',
+  '58': 'icmpv6',
+};
+
+/** 'tcp' | 'udp' | 'icmp' | 'icmpv6' for those four (by name or number), else the number as a string ('47'). */
+export function protocolName(p: string): string {
+  return PROTOCOL_NAMES[p] ?? p;
+}
+
+/** The protocol's number as a string ('6' for tcp …); '-1' stays '-1'. */
+export function protocolNumber(p: string): string {
+  return PROTOCOL_NUMBERS[p] ?? p;
 }
 
 /** Default idle timeouts (seconds) beyond the ENI's ConnectionTrackingSpecification (§1.1, §1.5). */

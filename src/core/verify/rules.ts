@@ -2,11 +2,15 @@
 // Pure. Written independently of the simulator's model (src/sim/dataplane/model.ts) on purpose: the agreement tests
 // compare the two. Sections cite ../../../../shared/reference/aws-api-semantics.md.
 
-import { familyOf, formatIp, isAnyCidr, parseCidr, parseIp, type Cidr, type Family } from '../cidr.js';
+import { familyOf, isAnyCidr, parseCidr, parseIp, type Cidr, type Family } from '../cidr.js';
 import type { NaclEntryFacts, RouteFacts, RuleFacts } from '../facts.js';
-import { targetKindOf, type TargetKind } from './paths.js';
+import { protocolName, protocolNumber, targetKindOf, type TargetKind } from './paths.js';
 
-export type Proto = 'tcp' | 'udp' | 'icmp' | 'icmpv6';
+/**
+ * An IP protocol by its number, as a string: '6' TCP, '17' UDP, '1' ICMP, '58' ICMPv6, '47' GRE, '50' ESP … Rules and
+ * NACL entries are matched on it, whatever name or number they were written with.
+ */
+export type Proto = string;
 
 // Parsed CIDRs and addresses, memoised: the search tests the same few hundred of them many times over.
 const cidrs = new Map<string, Cidr | null>();
@@ -36,11 +40,18 @@ export function cidrContains(cidr: string, addr: string): boolean {
   return a.value >> (width - BigInt(c.prefix)) === c.base >> (width - BigInt(c.prefix));
 }
 
-const NAMES: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
-const NUMBERS: Record<string, string> = { tcp: '6', udp: '17', icmp: '1', icmpv6: '58' };
-
-export const protoName = (p: string): string => NAMES[p] ?? p;
-export const isTcpUdp = (p: string): boolean => p === 'tcp' || p === 'udp';
+/** 'tcp' | 'udp' | 'icmp' | 'icmpv6', else the number ('47'). */
+export const protoName = protocolName;
+/** TCP or UDP (by name or number): the protocols with ports. */
+export const isTcpUdp = (p: string): boolean => {
+  const n = protocolNumber(p);
+  return n === '6' || n === '17';
+};
+/** ICMP or ICMPv6 (by name or number): the protocols with a type and a code. */
+export const isIcmp = (p: string): boolean => {
+  const n = protocolNumber(p);
+  return n === '1' || n === '58';
+};
 
 /** A rule of one of the ENI's groups (`groupId`, inherited from RuleFacts, is the group it references). */
 export interface SgRule extends RuleFacts {
@@ -57,7 +68,7 @@ export interface RuleScope {
 }
 
 export function coversProtocol(r: RuleFacts, p: Proto): boolean {
-  return r.protocol === '-1' || protoName(r.protocol) === p;
+  return r.protocol === '-1' || protocolNumber(r.protocol) === p;
 }
 
 /** All ports (0-65535) for TCP/UDP, or all protocols (§1.2's "any port"). */
@@ -68,14 +79,17 @@ export function allPorts(r: RuleFacts): boolean {
   return from === -1 || (from <= 0 && to >= 65535);
 }
 
-/** Port (TCP/UDP destination port) or ICMP type coverage. */
-export function coversPort(r: RuleFacts, p: Proto, port: number): boolean {
+/**
+ * Whether the rule covers the TCP/UDP destination port `port`, or the ICMP type `port` and code `code`. A rule for any
+ * other protocol covers all of its traffic (AWS ignores ports there).
+ */
+export function coversPort(r: RuleFacts, p: Proto, port: number, code = 0): boolean {
   if (r.protocol === '-1') return true;
   const from = r.fromPort ?? -1,
     to = r.toPort ?? -1;
-  if (from === -1) return true;
-  if (isTcpUdp(p)) return port >= from && port <= to;
-  return from === port;
+  if (isTcpUdp(p)) return from === -1 || (port >= from && port <= to);
+  if (isIcmp(p)) return from === -1 || (from === port && (to === -1 || to === code));
+  return true;
 }
 
 /**
@@ -97,8 +111,11 @@ export function isAnyOfFamily(r: RuleFacts, family: Family): boolean {
 export function describeSgRule(r: SgRule): string {
   if (r.unknown) return `${r.owner} (not described: assumed to allow everything)`;
   const proto = r.protocol === '-1' ? 'all' : protoName(r.protocol);
-  const ports =
-    r.protocol === '-1' || allPorts(r) ? '' : r.fromPort === r.toPort ? ` ${r.fromPort}` : ` ${r.fromPort}-${r.toPort}`;
+  let ports = '';
+  if (isIcmp(r.protocol) && (r.fromPort ?? -1) >= 0)
+    ports = ` type ${r.fromPort}${(r.toPort ?? -1) >= 0 ? ` code ${r.toPort}` : ''}`;
+  else if (isTcpUdp(r.protocol) && !allPorts(r))
+    ports = r.fromPort === r.toPort ? ` ${r.fromPort}` : ` ${r.fromPort}-${r.toPort}`;
   const peer = r.cidr ?? (r.groupId ? `group ${r.groupId}` : `prefix list ${r.prefixListId}`);
   return `${r.owner} ${r.egress ? 'egress' : 'ingress'} ${proto}${ports} ${r.egress ? 'to' : 'from'} ${peer}`;
 }
@@ -110,7 +127,11 @@ export interface NaclHit {
   entry: string;
 }
 
-/** Stateless, lowest rule number first, first match wins; nothing matched = the catch-all deny. */
+/**
+ * Stateless, lowest rule number first, first match wins; nothing matched = the catch-all deny. An entry matches by
+ * protocol number ('-1' all); its port range (the destination port) only for TCP and UDP. ICMP type/code filters are
+ * not in the facts: an ICMP entry is taken to match every message.
+ */
 export function naclEvaluate(
   entries: NaclEntryFacts[],
   naclId: string,
@@ -119,17 +140,16 @@ export function naclEvaluate(
   addr: string,
   port: number,
 ): NaclHit {
-  const proto = NUMBERS[p]!;
   const sorted = entries.filter((e) => e.egress === egress).sort((a, b) => a.ruleNumber - b.ruleNumber);
   for (const e of sorted) {
     if (!e.cidr || !cidrContains(e.cidr, addr)) continue;
-    if (e.protocol !== '-1' && e.protocol !== proto && protoName(e.protocol) !== p) continue;
+    if (e.protocol !== '-1' && protocolNumber(e.protocol) !== p) continue;
     if (isTcpUdp(p) && e.protocol !== '-1' && e.portRange && (port < e.portRange.from || port > e.portRange.to))
       continue;
     const rn = e.ruleNumber >= 32767 ? '*' : String(e.ruleNumber);
     return {
       allow: e.action === 'allow',
-      entry: `${naclId} ${egress ? 'egress' : 'ingress'} rule ${rn} ${e.action} ${e.protocol === '-1' ? 'all' : protoName(e.protocol)} ${e.cidr}`,
+      entry: `${naclId} ${egress ? 'egress' : 'ingress'} rule ${rn} ${e.action} ${e.protocol === '-1' ? 'all' : protoName(e.protocol)}${e.portRange && isTcpUdp(e.protocol) ? ` ${e.portRange.from === e.portRange.to ? e.portRange.from : `${e.portRange.from}-${e.portRange.to}`}` : ''} ${e.cidr}`,
     };
   }
   return {
@@ -155,39 +175,4 @@ export function lookupRoute(routes: RouteFacts[], addr: string): RouteHit {
     if (c.prefix > bestPrefix) [best, bestPrefix] = [r, c.prefix];
   }
   return best ? { route: best, kind: targetKindOf(best.target) } : {};
-}
-
-// ---------------------------------------------------------------- candidates
-
-/**
- * Addresses that together meet every region the CIDRs carve out: each CIDR's first address, one past its last, and
- * its second address (a nicer example). Every predicate here is a union / first match / longest match of CIDR tests,
- * so it is constant between consecutive boundaries: checking the boundaries checks every address.
- */
-export function candidateAddresses(family: Family, cidrs: string[], preferred: string[]): string[] {
-  const out = new Set<string>(preferred.filter((a) => familyOf(a) === family));
-  const max = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
-  const width = family === 4 ? 32 : 128;
-  for (const cidr of cidrs) {
-    const c = parseCidr(cidr);
-    if (!c || c.family !== family) continue;
-    const size = 1n << BigInt(width - c.prefix);
-    if (c.prefix > 0 && c.prefix < width - 1) out.add(formatIp(family, c.base + 1n));
-    out.add(formatIp(family, c.base));
-    if (c.base + size <= max) out.add(formatIp(family, c.base + size));
-  }
-  out.add(family === 4 ? '0.0.0.0' : '::');
-  return [...out];
-}
-
-/** TCP/UDP ports at every boundary of the given ranges (same argument as for addresses). */
-export function candidatePorts(ranges: { from?: number; to?: number }[], extra: number[]): number[] {
-  const out = new Set<number>(extra);
-  for (const r of ranges) {
-    if (r.from === undefined || r.from < 0) continue;
-    out.add(r.from);
-    const to = r.to ?? r.from;
-    if (to + 1 <= 65535) out.add(to + 1);
-  }
-  return [...out].filter((p) => p >= 0 && p <= 65535);
 }

@@ -7,6 +7,7 @@ export const KIND_LABEL: Record<FlowKind, string> = {
   tracked: 'TCP/UDP tracked',
   untracked: 'TCP/UDP untracked',
   icmp: 'ICMP',
+  other: 'other IP protocols (GRE, ESP…)',
   'auto-tracked': 'auto-tracked (NAT/NLB/TGW…)',
 };
 
@@ -21,7 +22,12 @@ export const DIRECTION_LABEL: Record<Direction, string> = { inbound: 'inbound', 
 
 /** May-survive classes that no network layer can cut: always-tracked connections inside the subnet. */
 export function isResidual(c: ClassVerdict): boolean {
-  return c.verdict === 'may-survive' && c.side === 'same-subnet' && (c.kind === 'icmp' || c.kind === 'auto-tracked');
+  return c.verdict === 'may-survive' && c.side === 'same-subnet' && c.kind !== 'tracked' && c.kind !== 'untracked';
+}
+
+/** "a", "a and b", "a, b and c". */
+function and(xs: string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
 
 export function summarize(enis: EniVerdict[]): { summary: VerifySummary; bottomLine: string } {
@@ -48,7 +54,7 @@ export function summarize(enis: EniVerdict[]): { summary: VerifySummary; bottomL
         summary,
         bottomLine: `Contained: all ${all.length} flow classes are cut on ${enis.length} network interface${enis.length === 1 ? '' : 's'}.`,
       };
-    const kinds = [...new Set(live.map((x) => KIND_LABEL[x.c.kind]))].join(' and ');
+    const kinds = and([...new Set(live.map((x) => KIND_LABEL[x.c.kind]))]);
     return {
       summary,
       bottomLine: `Contained as far as the network allows: nothing new gets in or out. Left: existing ${kinds} connections inside the subnet (${residual} class${residual === 1 ? '' : 'es'}) — no network layer cuts them; they end when idle or when the instance stops.`,

@@ -28,15 +28,42 @@ export interface ClassVerdict {
   reason: string;
   /** What would cut what remains (open / may-survive), or what undoing the cut would revive. */
   remedy?: string;
-  /** Traffic of the class that gets through (open / may-survive). */
-  example?: { protocol: string; remote: string; port?: number; path: PathName };
+  /** Traffic of the class that gets through (open / may-survive): a flow that can be opened as it stands. */
+  example?: FlowExample;
   /** Idle timeout of the class's existing tracked connections (seconds). */
   idleTimeoutSeconds?: number;
   /**
    * The verdict for each path and address family of the class (e.g. auto-tracked inbound: open through an NLB, cut
    * through a TGW; IPv4 untracked but IPv6 tracked). The class verdict is the most open of them.
    */
-  paths?: { path: PathName; family: 4 | 6; verdict: Verdict; reason: string; idleTimeoutSeconds?: number }[];
+  paths?: {
+    path: PathName;
+    family: 4 | 6;
+    verdict: Verdict;
+    reason: string;
+    idleTimeoutSeconds?: number;
+    example?: FlowExample;
+  }[];
+}
+
+/**
+ * One concrete flow of a class: with the class's direction, everything needed to open it (e.g. on the simulator's
+ * data plane, `POST /_sim/flows`). Ports are both ends' — either may be chosen by the attacker.
+ */
+export interface FlowExample {
+  /** 'tcp' | 'udp' | 'icmp' | 'icmpv6', or another IP protocol's number ('47' GRE, '50' ESP …). */
+  protocol: string;
+  path: PathName;
+  /** A concrete address of the side (never 0.0.0.0 or a network's first address when the cell has others). */
+  remote: string;
+  /** TCP/UDP: the port connected to (the instance's inbound, the far side's outbound). */
+  port?: number;
+  /** TCP/UDP: the instance's port and the far side's port. */
+  localPort?: number;
+  remotePort?: number;
+  /** ICMP: the type and code the initiator sends. */
+  icmpType?: number;
+  icmpCode?: number;
 }
 
 export interface EniVerdict {

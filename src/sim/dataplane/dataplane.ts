@@ -15,6 +15,7 @@ import {
   type Side,
 } from '../../core/verify/paths.js';
 import { networkAclForSubnet, routeTableForSubnet } from '../state/build.js';
+import { routeState } from '../services/ec2/routes.js';
 import type { World } from '../state/world.js';
 import type { NetworkInterface, RegionState } from '../state/types.js';
 import {
@@ -75,6 +76,7 @@ export interface FlowView {
   remoteAddress: string;
   remotePort?: number;
   icmpType?: number;
+  icmpCode?: number;
   initiator: Direction;
   path: PathName;
   side: Side;
@@ -170,13 +172,22 @@ export class DataPlane {
     if (!p.initiators.includes(spec.initiator))
       fail('initiator', `${article(p.label)} flow is only ever ${p.initiators.join(' or ')}`);
     if (!p.families.includes(family)) fail('path', `${article(p.label)} carries IPv${p.families.join('/IPv')} only`);
-    if (!pathCarries(spec.path, protocol)) fail('protocol', `${article(p.label)} carries TCP and UDP only`);
+    if (!pathCarries(spec.path, protocol))
+      fail(
+        'protocol',
+        `${article(p.label)} carries TCP and UDP${p.protocols === 'tcp-udp-icmp' ? ' and ICMP' : ''} only`,
+      );
     const { subnetCidrs, vpcCidrs } = cidrsOf(region!, eni);
     const problem = pathAddressProblem(spec.path, spec.remoteAddress, subnetCidrs, vpcCidrs);
     if (problem) fail('remoteAddress', `${spec.remoteAddress} ${problem}`);
 
     const tcpUdp = protocol === 'tcp' || protocol === 'udp';
     const ephemeral = EPHEMERAL_BASE + (n % 16384);
+    const icmp = protocol === 'icmp' || protocol === 'icmpv6';
+    if (!tcpUdp && (spec.localPort !== undefined || spec.remotePort !== undefined))
+      fail(spec.localPort !== undefined ? 'localPort' : 'remotePort', `${protocol} has no ports (TCP and UDP only)`);
+    if (!icmp && (spec.icmpType !== undefined || spec.icmpCode !== undefined))
+      fail(spec.icmpType !== undefined ? 'icmpType' : 'icmpCode', 'goes with protocol icmp or icmpv6 only');
     if (tcpUdp && spec.initiator === 'inbound' && spec.localPort === undefined)
       fail('localPort', 'an inbound TCP/UDP flow needs the port it connects to on the instance');
     if (tcpUdp && spec.initiator === 'outbound' && spec.remotePort === undefined)
@@ -187,6 +198,7 @@ export class DataPlane {
       localPort: tcpUdp ? (spec.localPort ?? ephemeral) : 0,
       remotePort: tcpUdp ? (spec.remotePort ?? ephemeral) : 0,
       icmpType: spec.icmpType ?? 8,
+      icmpCode: spec.icmpCode ?? 0,
       remoteAddress: spec.remoteAddress,
       initiator: spec.initiator,
       path: spec.path,
@@ -254,15 +266,10 @@ export class DataPlane {
       groups: (eni?.groupIds ?? []).map((groupId) => ({ groupId, group: ec2?.securityGroups.get(groupId) })),
       acl: region && subnet ? networkAclForSubnet(region, subnet.subnetId) : undefined,
       routeTable: region && subnet ? routeTableForSubnet(region, subnet) : undefined,
-      targetAlive: (_route, target) => {
-        if (!ec2 || !eni) return false;
-        if (target.startsWith('igw-'))
-          return !!ec2.internetGateways
-            .get(target)
-            ?.attachments.some((a) => a.vpcId === eni.vpcId && (a.state === 'available' || a.state === 'attached'));
-        if (target.startsWith('nat-')) return ec2.natGateways.get(target)?.state === 'available';
-        if (target.startsWith('eni-')) return ec2.networkInterfaces.has(target);
-        return true;
+      // The same function DescribeRouteTables reports with: a route and the flows through it change together.
+      routeState: (route) => {
+        const table = region && subnet ? routeTableForSubnet(region, subnet) : undefined;
+        return region && table ? routeState(region, table, route) : 'blackhole';
       },
       addressHasGroup: (addr, groupId) => {
         for (const e of ec2?.networkInterfaces.values() ?? []) {
@@ -296,6 +303,7 @@ export class DataPlane {
       remoteAddress: rec.facts.remoteAddress,
       remotePort: tcpUdp ? rec.facts.remotePort : undefined,
       icmpType: rec.facts.protocol === 'icmp' || rec.facts.protocol === 'icmpv6' ? rec.facts.icmpType : undefined,
+      icmpCode: rec.facts.protocol === 'icmp' || rec.facts.protocol === 'icmpv6' ? rec.facts.icmpCode : undefined,
       initiator: rec.facts.initiator,
       path: rec.facts.path,
       side: sideOfPath(rec.facts.path, rec.facts.remoteAddress, cidrs.subnetCidrs, cidrs.vpcCidrs),

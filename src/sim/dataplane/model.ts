@@ -5,9 +5,8 @@
 // Every rule below cites ../../../../shared/reference/aws-api-semantics.md (§). The table is also printed in
 // docs/simulator.md ("Data plane (flows)").
 
-import { cidrContains, parseCidr, isAnyCidr } from '../../core/cidr.js';
-import { PATHS, article, targetKindOf, type Direction, type FlowKind, type PathName } from '../../core/verify/paths.js';
-import { OTHER_TIMEOUTS } from '../../core/verify/paths.js';
+import { cidrContains } from '../../core/cidr.js';
+import { PATHS, OTHER_TIMEOUTS, type Direction, type FlowKind, type PathName } from '../../core/verify/paths.js';
 import { CONNTRACK_DEFAULTS } from '../../core/facts.js';
 import type {
   Instance,
@@ -15,11 +14,23 @@ import type {
   NetworkInterface,
   RouteTable,
   SecurityGroup,
-  SgRule,
   Subnet,
   Vpc,
   Route,
 } from '../state/types.js';
+import {
+  addressBlock,
+  admittingRule,
+  dstPort,
+  isIcmp,
+  isTcpUdp,
+  naclBlock,
+  protocolName,
+  routeBlock,
+  untrackingRules,
+} from './layers.js';
+
+export { admittingRule, lookupRoute, naclDecision, protocolName, untrackingRules } from './layers.js';
 
 export const CASES = [
   {
@@ -35,7 +46,7 @@ export const CASES = [
   {
     id: 'admit.route',
     cite: '§3.3',
-    rule: "The subnet's route table must send the remote address (longest prefix match, active route) to the path's target: igw-, nat-, eigw-, tgw-, pcx-, vgw-, vpce-, or local for the VPC.",
+    rule: "The subnet's route table must send the remote address (longest prefix match, active route) to the path's target: igw-, nat-, eigw-, tgw-, pcx-, vgw-, vpce-, an ENI or instance, or local for the VPC. A route is active while its target is: the internet gateway attached, the NAT gateway there, the ENI attached to a running instance (the same state DescribeRouteTables shows, at the same moment).",
   },
   { id: 'admit.address', cite: '§3.4', rule: 'Over an internet gateway, IPv4 needs a public IPv4 address on the ENI.' },
   {
@@ -46,7 +57,7 @@ export const CASES = [
   {
     id: 'track.always',
     cite: '§1.2, §1.4',
-    rule: 'ICMP, other protocols, and flows through automatically tracked paths (NAT gateway, NLB, GWLB, Network Firewall, Global Accelerator, PrivateLink, egress-only IGW, transit gateway) are always tracked.',
+    rule: 'ICMP (kind icmp), every other IP protocol but TCP and UDP (kind other: GRE, ESP, AH …), and TCP/UDP flows through automatically tracked paths (NAT gateway, NLB, GWLB, Network Firewall, Global Accelerator, PrivateLink, egress-only IGW, transit gateway; kind auto-tracked) are always tracked.',
   },
   {
     id: 'change.untracked',
@@ -92,6 +103,8 @@ export interface FlowFacts {
   localPort: number;
   remotePort: number;
   icmpType: number;
+  /** ICMP code of the initiating message. */
+  icmpCode: number;
   remoteAddress: string;
   initiator: Direction;
   path: PathName;
@@ -123,8 +136,8 @@ export interface NetContext {
   groups: { groupId: string; group: SecurityGroup | undefined }[];
   acl: NetworkAcl | undefined;
   routeTable: RouteTable | undefined;
-  /** Whether the route's target (IGW, NAT gateway, …) is still there and attached. */
-  targetAlive(route: Route, targetId: string): boolean;
+  /** The route's state now: blackhole while its target (IGW, NAT gateway, ENI, instance) cannot carry traffic. */
+  routeState(route: Route): 'active' | 'blackhole';
   /** Whether an ENI in the region carrying `groupId` has address `addr` (group-referencing rules). */
   addressHasGroup(addr: string, groupId: string): boolean;
 }
@@ -137,7 +150,7 @@ export interface Block {
 export interface Evaluation {
   state: ConntrackState;
   alive: boolean;
-  /** The kind now (tracked / untracked / icmp / auto-tracked). */
+  /** The kind now (tracked / untracked / icmp / other / auto-tracked). */
   kind: FlowKind;
   keptBy?: 'conntrack' | 'rules';
   /** Every layer that blocks the flow now, outermost first. */
@@ -155,210 +168,6 @@ export interface ModelOptions {
   untrackingDropsEntries: boolean;
 }
 
-const PROTO_NUMBER: Record<string, string> = { tcp: '6', udp: '17', icmp: '1', icmpv6: '58' };
-const PROTO_NAME: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
-
-export function protocolName(p: string): string {
-  return PROTO_NAME[p] ?? p;
-}
-function protocolNumber(p: string): string {
-  return PROTO_NUMBER[p] ?? p;
-}
-const isTcpUdp = (p: string): boolean => p === 'tcp' || p === 'udp';
-
-// ---------------------------------------------------------------- security groups (§1.1, §1.2)
-
-function ruleCidr(r: SgRule): string | undefined {
-  return r.cidrIpv4 ?? r.cidrIpv6;
-}
-
-function ruleCoversProtocol(r: SgRule, protocol: string): boolean {
-  return r.ipProtocol === '-1' || protocolName(r.ipProtocol) === protocol;
-}
-
-function ruleAllPorts(r: SgRule): boolean {
-  if (r.ipProtocol === '-1') return true;
-  const from = r.fromPort ?? -1,
-    to = r.toPort ?? -1;
-  return from === -1 || (from <= 0 && to >= 65535);
-}
-
-/** Whether the rule covers the flow's port (TCP/UDP destination port; ICMP type) in this direction. */
-function ruleCoversPort(r: SgRule, f: FlowFacts, port: number): boolean {
-  if (r.ipProtocol === '-1') return true;
-  const from = r.fromPort ?? -1,
-    to = r.toPort ?? -1;
-  if (isTcpUdp(f.protocol)) return from === -1 || (port >= from && port <= to);
-  if (f.protocol === 'icmp' || f.protocol === 'icmpv6') return from === -1 || from === f.icmpType;
-  return true;
-}
-
-function ruleMatchesRemote(r: SgRule, f: FlowFacts, ctx: NetContext): boolean {
-  const c = ruleCidr(r);
-  if (c) return cidrContains(c, f.remoteAddress);
-  if (r.referencedGroupId) return ctx.addressHasGroup(f.remoteAddress, r.referencedGroupId);
-  return false; // prefix lists are not simulated
-}
-
-function allRules(ctx: NetContext, egress: boolean): { groupId: string; rule: SgRule }[] {
-  const out: { groupId: string; rule: SgRule }[] = [];
-  for (const g of ctx.groups)
-    for (const r of g.group?.rules ?? []) if (r.isEgress === egress) out.push({ groupId: g.groupId, rule: r });
-  return out;
-}
-
-/** The destination port of the flow's packets in a direction: the local port inbound, the remote port outbound. */
-function dstPort(f: FlowFacts, packetDirection: Direction): number {
-  return packetDirection === 'inbound' ? f.localPort : f.remotePort;
-}
-
-function describeRule(x: { groupId: string; rule: SgRule }): string {
-  const r = x.rule;
-  const proto = r.ipProtocol === '-1' ? 'all' : protocolName(r.ipProtocol);
-  const ports =
-    r.ipProtocol === '-1' || ruleAllPorts(r)
-      ? ''
-      : r.fromPort === r.toPort
-        ? ` ${r.fromPort}`
-        : ` ${r.fromPort}-${r.toPort}`;
-  const peer = ruleCidr(r) ?? (r.referencedGroupId ? `group ${r.referencedGroupId}` : `prefix list ${r.prefixListId}`);
-  return `${x.groupId} ${r.isEgress ? 'egress' : 'ingress'} ${proto}${ports} ${r.isEgress ? 'to' : 'from'} ${peer} (${r.securityGroupRuleId})`;
-}
-
-/** The rule admitting a new connection in the initiating direction (§1.1), if any. */
-export function admittingRule(f: FlowFacts, ctx: NetContext): string | undefined {
-  const egress = f.initiator === 'outbound';
-  const port = dstPort(f, f.initiator);
-  const hit = allRules(ctx, egress).find(
-    (x) =>
-      ruleCoversProtocol(x.rule, f.protocol) && ruleCoversPort(x.rule, f, port) && ruleMatchesRemote(x.rule, f, ctx),
-  );
-  return hit ? describeRule(hit) : undefined;
-}
-
-/** §1.2: the rules that make the flow untracked, or undefined when it is tracked. */
-export function untrackingRules(f: FlowFacts, ctx: NetContext): [string, string] | undefined {
-  if (!isTcpUdp(f.protocol) || PATHS[f.path].autoTracked) return undefined;
-  const anyOfFamily = (r: SgRule): boolean => {
-    const c = ruleCidr(r);
-    return !!c && isAnyCidr(c) && (c.includes(':') ? 6 : 4) === f.family;
-  };
-  const forwardEgress = f.initiator === 'outbound';
-  const port = dstPort(f, f.initiator);
-  const fwd = allRules(ctx, forwardEgress).find(
-    (x) => anyOfFamily(x.rule) && ruleCoversProtocol(x.rule, f.protocol) && ruleCoversPort(x.rule, f, port),
-  );
-  const rev = allRules(ctx, !forwardEgress).find(
-    (x) => anyOfFamily(x.rule) && ruleCoversProtocol(x.rule, f.protocol) && ruleAllPorts(x.rule),
-  );
-  return fwd && rev ? [describeRule(fwd), describeRule(rev)] : undefined;
-}
-
-// ---------------------------------------------------------------- NACL (§3.2)
-
-function naclPortMatches(e: NetworkAcl['entries'][number], port: number): boolean {
-  if (!e.portRange) return true;
-  return port >= e.portRange.from && port <= e.portRange.to;
-}
-
-/** First matching entry, lowest rule number first; no match = the catch-all deny. */
-export function naclDecision(
-  acl: NetworkAcl,
-  egress: boolean,
-  f: FlowFacts,
-  port: number,
-): { allow: boolean; rule: string } {
-  const proto = protocolNumber(f.protocol);
-  const entries = acl.entries.filter((e) => e.egress === egress).sort((a, b) => a.ruleNumber - b.ruleNumber);
-  for (const e of entries) {
-    const cidr = e.cidrBlock ?? e.ipv6CidrBlock;
-    if (!cidr || !cidrContains(cidr, f.remoteAddress)) continue;
-    if (e.protocol !== '-1' && e.protocol !== proto) continue;
-    if ((proto === '6' || proto === '17') && e.protocol !== '-1' && !naclPortMatches(e, port)) continue;
-    return {
-      allow: e.ruleAction === 'allow',
-      rule: `${acl.networkAclId} ${egress ? 'egress' : 'ingress'} rule ${e.ruleNumber} ${e.ruleAction} ${e.protocol === '-1' ? 'all' : protocolName(e.protocol)} ${cidr}`,
-    };
-  }
-  return {
-    allow: false,
-    rule: `${acl.networkAclId} ${egress ? 'egress' : 'ingress'} rule * (${f.family === 4 ? 32767 : 32768}) deny all`,
-  };
-}
-
-function naclBlock(f: FlowFacts, ctx: NetContext): Block | undefined {
-  if (!ctx.acl) return undefined;
-  // Forward packet in the initiating direction, reply in the other; each checked against its direction's entries.
-  const fwdEgress = f.initiator === 'outbound';
-  const fwd = naclDecision(ctx.acl, fwdEgress, f, dstPort(f, f.initiator));
-  if (!fwd.allow) return { layer: 'nacl', detail: fwd.rule };
-  const rev = naclDecision(ctx.acl, !fwdEgress, f, dstPort(f, f.initiator === 'inbound' ? 'outbound' : 'inbound'));
-  if (!rev.allow) return { layer: 'nacl', detail: `${rev.rule} (the reply direction)` };
-  return undefined;
-}
-
-// ---------------------------------------------------------------- routes (§3.3)
-
-function routeDestination(r: Route): string | undefined {
-  return r.destinationCidrBlock ?? r.destinationIpv6CidrBlock;
-}
-
-function routeTarget(r: Route): string {
-  return (
-    r.gatewayId ??
-    r.natGatewayId ??
-    r.transitGatewayId ??
-    r.vpcPeeringConnectionId ??
-    r.egressOnlyInternetGatewayId ??
-    r.networkInterfaceId ??
-    r.instanceId ??
-    'unknown'
-  );
-}
-
-/** Longest-prefix match among the table's routes (a blackhole route still wins, and drops). */
-export function lookupRoute(rtb: RouteTable, addr: string): Route | undefined {
-  let best: Route | undefined;
-  let bestPrefix = -1;
-  for (const r of rtb.routes) {
-    const d = routeDestination(r);
-    if (!d || !cidrContains(d, addr)) continue;
-    const p = parseCidr(d)!.prefix;
-    if (p > bestPrefix) [best, bestPrefix] = [r, p];
-  }
-  return best;
-}
-
-function routeBlock(f: FlowFacts, ctx: NetContext): Block | undefined {
-  const need = PATHS[f.path].route;
-  if (!need) return undefined;
-  if (!ctx.routeTable) return { layer: 'route', detail: 'the subnet has no route table' };
-  const r = lookupRoute(ctx.routeTable, f.remoteAddress);
-  const rtb = ctx.routeTable.routeTableId;
-  if (!r) return { layer: 'route', detail: `${rtb} has no route for ${f.remoteAddress}` };
-  const target = routeTarget(r);
-  if (!need.includes(targetKindOf(target))) {
-    return {
-      layer: 'route',
-      detail: `${rtb} sends ${f.remoteAddress} to ${target} (${routeDestination(r)}), not to ${article(PATHS[f.path].label)}`,
-    };
-  }
-  if (r.state !== 'active' || !ctx.targetAlive(r, target))
-    return { layer: 'route', detail: `${rtb} route ${routeDestination(r)} → ${target} is a blackhole` };
-  return undefined;
-}
-
-function addressBlock(f: FlowFacts, ctx: NetContext): Block | undefined {
-  if (!PATHS[f.path].needsPublicIpv4 || f.family !== 4) return undefined;
-  const hasPublic = ctx.eni?.privateIpAddresses.some((p) => !!p.association?.publicIp);
-  return hasPublic
-    ? undefined
-    : {
-        layer: 'address',
-        detail: `${ctx.eni?.networkInterfaceId} has no public IPv4 address: the internet gateway cannot carry IPv4 for it`,
-      };
-}
-
 // ---------------------------------------------------------------- the verdict
 
 /** The idle timeout of the flow's conntrack entry (§1.1, §1.5). */
@@ -371,7 +180,7 @@ export function timeoutFor(f: FlowFacts, eni: NetworkInterface | undefined): num
     return f.udpStream
       ? (ct.udpStreamTimeout ?? CONNTRACK_DEFAULTS.udpStreamTimeout)
       : (ct.udpTimeout ?? CONNTRACK_DEFAULTS.udpTimeout);
-  if (f.protocol === 'icmp' || f.protocol === 'icmpv6') return OTHER_TIMEOUTS.icmp;
+  if (isIcmp(f.protocol)) return OTHER_TIMEOUTS.icmp;
   return OTHER_TIMEOUTS.otherProtocols;
 }
 
@@ -399,11 +208,13 @@ export function evaluate(
   const state: ConntrackState = { ...prev };
   const timeout = timeoutFor(f, ctx.eni);
   const alwaysTracked = !isTcpUdp(f.protocol) || PATHS[f.path].autoTracked;
-  const fixedKind: FlowKind | undefined = !isTcpUdp(f.protocol)
+  const fixedKind: FlowKind | undefined = isIcmp(f.protocol)
     ? 'icmp'
-    : PATHS[f.path].autoTracked
-      ? 'auto-tracked'
-      : undefined;
+    : !isTcpUdp(f.protocol)
+      ? 'other'
+      : PATHS[f.path].autoTracked
+        ? 'auto-tracked'
+        : undefined;
   const cases: CaseId[] = [];
   const dead = (blocks: Block[], reason: string): Evaluation => ({
     state,

@@ -26,12 +26,17 @@ export const flowSpecSchema = z
     deviceIndex: z.number().int().min(0).max(31).optional(),
     /** tcp | udp | icmp | icmpv6 | a protocol number (6 = tcp, 17 = udp, 1 = icmp, 58 = icmpv6, 47 = gre …). */
     protocol: z.union([z.enum(['tcp', 'udp', 'icmp', 'icmpv6']), z.number().int().min(0).max(255)]),
-    /** Port on the instance. Required for an inbound TCP/UDP flow (the service port); else an ephemeral port. */
+    /**
+     * Port on the instance. Required for an inbound TCP/UDP flow (the service port); else an ephemeral port — or any
+     * port the instance picks as its source (a compromised host chooses its own).
+     */
     localPort: port.optional(),
-    /** Port on the far side. Required for an outbound TCP/UDP flow; else an ephemeral port. */
+    /** Port on the far side. Required for an outbound TCP/UDP flow; else an ephemeral port (or the one it picks). */
     remotePort: port.optional(),
     /** ICMP type of the initiating message (default 8, echo request). */
     icmpType: z.number().int().min(0).max(255).optional(),
+    /** ICMP code of the initiating message (default 0). */
+    icmpCode: z.number().int().min(0).max(255).optional(),
     /** The instance's address (default: the ENI's primary address of the remote address's family). */
     localAddress: ipAddress.optional(),
     remoteAddress: ipAddress,

@@ -57,6 +57,8 @@ export class RegionBuilder {
   private instanceByRef = new Map<string, Instance>();
   private igwByVpc = new Map<string, string>();
   private natByName = new Map<string, string>();
+  /** Routes to instances and ENIs, resolved once those exist (they are built after the route tables). */
+  private pendingRoutes: { route: Route; vpcId: string; kind: 'instance' | 'eni'; ref: string; path: string }[] = [];
 
   constructor(
     private readonly world: World,
@@ -388,6 +390,35 @@ export class RegionBuilder {
       });
       for (const x of instances) x.tags['aws:autoscaling:groupName'] = as.name;
     });
+
+    this.resolveRouteTargets();
+  }
+
+  /** Points the routes to instances and ENIs at them (CreateRoute's rules: same VPC, a single-ENI instance). */
+  private resolveRouteTargets(): void {
+    for (const { route, vpcId, kind, ref, path } of this.pendingRoutes) {
+      if (kind === 'eni') {
+        const eni =
+          this.region.ec2.networkInterfaces.get(ref) ??
+          this.fail(`${path}.target`, `unknown network interface "${ref}" (an ENI of this region's scenario)`);
+        if (eni.vpcId !== vpcId) this.fail(`${path}.target`, `${ref} is not in the route table's VPC ${vpcId}`);
+        route.networkInterfaceId = eni.networkInterfaceId;
+        continue;
+      }
+      const inst =
+        this.instanceByRef.get(ref) ?? this.fail(`${path}.target`, `unknown instance "${ref}" (an id or a name)`);
+      if (inst.vpcId !== vpcId)
+        this.fail(`${path}.target`, `instance "${ref}" is not in the route table's VPC ${vpcId}`);
+      if (inst.networkInterfaceIds.length !== 1)
+        this.fail(
+          `${path}.target`,
+          inst.networkInterfaceIds.length === 0
+            ? `instance "${ref}" has no network interface`
+            : `instance "${ref}" has ${inst.networkInterfaceIds.length} network interfaces: route to one of them (eni-…) instead`,
+        );
+      route.instanceId = inst.instanceId;
+      route.networkInterfaceId = inst.networkInterfaceIds[0];
+    }
   }
 
   private naclEntry(
@@ -435,10 +466,15 @@ export class RegionBuilder {
     else if (t.startsWith('tgw-')) route.transitGatewayId = t;
     else if (t.startsWith('pcx-')) route.vpcPeeringConnectionId = t;
     else if (t.startsWith('eigw-')) route.egressOnlyInternetGatewayId = t;
-    else if (t.startsWith('eni-')) route.networkInterfaceId = t;
+    else if (t.startsWith('eni-')) this.pendingRoutes.push({ route, vpcId: vpc.vpcId, kind: 'eni', ref: t, path });
+    else if (t.startsWith('instance:') || /^i-[0-9a-f]{8,17}$/.test(t))
+      this.pendingRoutes.push({ route, vpcId: vpc.vpcId, kind: 'instance', ref: t.replace(/^instance:/, ''), path });
     else if (t.startsWith('igw-') || t.startsWith('vgw-')) route.gatewayId = t;
     else
-      this.fail(`${path}.target`, `unknown route target "${t}" (igw, nat:<name>, tgw-…, pcx-…, vgw-…, eigw-…, eni-…)`);
+      this.fail(
+        `${path}.target`,
+        `unknown route target "${t}" (igw, nat:<name>, nat-…, tgw-…, pcx-…, vgw-…, eigw-…, eni-…, instance:<id or name>)`,
+      );
     return route;
   }
 

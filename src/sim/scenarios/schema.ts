@@ -60,7 +60,10 @@ const networkAclSchema = z.strictObject({
 
 const routeSchema = z.strictObject({
   destination: cidr,
-  /** igw | local | nat:<name> | eigw | tgw-… | pcx-… | vgw-… | eni-… */
+  /**
+   * igw | local | nat:<name> | nat-… | eigw-… | tgw-… | pcx-… | vgw-… | eni-… (an ENI of the scenario) |
+   * instance:<id or name> or i-… (a single-ENI instance in the VPC: a NAT instance, an appliance)
+   */
   target: z.string().min(1),
 });
 

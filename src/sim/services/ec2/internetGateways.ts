@@ -1,9 +1,11 @@
 // EC2 internet gateway actions: DescribeInternetGateways, CreateInternetGateway, AttachInternetGateway,
-// DetachInternetGateway, DeleteInternetGateway; and DescribeNatGateways.
+// DetachInternetGateway, DeleteInternetGateway; and DescribeNatGateways, DeleteNatGateway.
 //
 // Detach fails with DependencyViolation while any network interface in the VPC has a public IPv4 address or an
 // Elastic IP mapped (instances, NAT gateways, load balancers …), with AWS's exact message. An attached gateway's
-// attachment state reads `available`, as AWS reports it. Routes to a detached or deleted gateway turn blackhole.
+// attachment state reads `available`, as AWS reports it. Routes to a detached or deleted gateway turn blackhole, and
+// so do routes to a deleted NAT gateway (AWS keeps the routes; its Elastic IP is disassociated, not released). The
+// simulator forgets a deleted NAT gateway at once, where AWS lists it as `deleted` for about an hour.
 // Limit (AWS default): 5 internet gateways per Region.
 
 import type { Handler } from '../framework.js';
@@ -13,6 +15,7 @@ import { applyFilters, readFilters } from './filters.js';
 import { lookup, lookupAll } from './ids.js';
 import { readTagSpecifications } from './tags.js';
 import { refreshRouteStates } from './routes.js';
+import { deleteEni } from './lifecycle.js';
 import type { XmlData } from '../../protocol/xml.js';
 import type { InternetGateway, NatGateway, RegionState } from '../../state/types.js';
 
@@ -184,6 +187,16 @@ const describeNatGateways: Handler = (ctx, p) => {
   return { natGatewaySet: page.map((n) => natView(ctx.region, n)), nextToken };
 };
 
+const deleteNatGateway: Handler = (ctx, p) => {
+  const nat = lookup('natgw', ctx.region.ec2.natGateways, reqStr(p, 'NatGatewayId'), 'natGatewayId');
+  ctx.dryRunGate();
+  const eni = ctx.region.ec2.networkInterfaces.get(nat.networkInterfaceId);
+  if (eni) deleteEni(ctx.region, eni);
+  ctx.region.ec2.natGateways.delete(nat.natGatewayId);
+  refreshRouteStates(ctx.region);
+  return { natGatewayId: nat.natGatewayId };
+};
+
 export const internetGatewaysActions: Record<string, Handler> = {
   DescribeInternetGateways: describeInternetGateways,
   CreateInternetGateway: createInternetGateway,
@@ -191,4 +204,5 @@ export const internetGatewaysActions: Record<string, Handler> = {
   DetachInternetGateway: detachInternetGateway,
   DeleteInternetGateway: deleteInternetGateway,
   DescribeNatGateways: describeNatGateways,
+  DeleteNatGateway: deleteNatGateway,
 };

@@ -4,8 +4,10 @@
 // a target exactly one of GatewayId (igw-… attached to the table's VPC, or vgw-…), NatGatewayId,
 // TransitGatewayId, VpcPeeringConnectionId, NetworkInterfaceId, EgressOnlyInternetGatewayId (IPv6 only) or
 // InstanceId (single-interface instances). The local routes can be neither replaced nor deleted.
-// A route is `blackhole` while its target is gone (IGW detached or deleted, NAT gateway or ENI deleted, instance
-// not running). Limit (AWS default): 50 non-propagated routes per table per address family.
+// A route is `blackhole` while its target cannot carry traffic: an internet gateway detached or deleted, a NAT
+// gateway deleted, an ENI deleted or detached, an instance (or the instance of an ENI) not running. `routeState`
+// derives it from the target's state on every read, and the data plane uses the same function, so DescribeRouteTables
+// and the flows change at the same moment. Limit (AWS default): 50 non-propagated routes per table per address family.
 
 import type { CallContext, Handler } from '../framework.js';
 import { str } from '../framework.js';
@@ -43,14 +45,26 @@ export function isLocalRoute(r: Route): boolean {
 /** The state AWS reports for a route: blackhole while its target cannot carry traffic. */
 export function routeState(region: RegionState, table: RouteTable, r: Route): Route['state'] {
   const ec2 = region.ec2;
+  const up = (ok: boolean): Route['state'] => (ok ? 'active' : 'blackhole');
   if (r.gatewayId?.startsWith('igw-')) {
-    return ec2.internetGateways.get(r.gatewayId)?.attachments.some((a) => a.vpcId === table.vpcId)
-      ? 'active'
-      : 'blackhole';
+    return up(
+      !!ec2.internetGateways
+        .get(r.gatewayId)
+        ?.attachments.some((a) => a.vpcId === table.vpcId && (a.state === 'available' || a.state === 'attached')),
+    );
   }
-  if (r.natGatewayId) return ec2.natGateways.get(r.natGatewayId)?.state === 'available' ? 'active' : 'blackhole';
-  if (r.instanceId) return ec2.instances.get(r.instanceId)?.state === 'running' ? 'active' : 'blackhole';
-  if (r.networkInterfaceId) return ec2.networkInterfaces.has(r.networkInterfaceId) ? 'active' : 'blackhole';
+  if (r.natGatewayId) return up(ec2.natGateways.get(r.natGatewayId)?.state === 'available');
+  if (r.instanceId && ec2.instances.get(r.instanceId)?.state !== 'running') return 'blackhole';
+  if (r.networkInterfaceId) {
+    const eni = ec2.networkInterfaces.get(r.networkInterfaceId);
+    if (!eni) return 'blackhole';
+    const att = eni.attachment;
+    // An instance's ENI carries traffic while attached to a running instance; a service's (requester-managed) ENI
+    // while in use.
+    if (att) return up(att.status === 'attached' && ec2.instances.get(att.instanceId)?.state === 'running');
+    return up(eni.status === 'in-use');
+  }
+  if (r.instanceId) return 'active';
   return r.state;
 }
 
