@@ -43,6 +43,8 @@ export interface PlanRequest {
   dryRun?: boolean;
   /** The rest of the playbook (Auto Scaling, load balancers, IAM, IMDS, evidence); unset fields take the defaults. */
   playbook?: Partial<PlaybookOptions>;
+  /** The incident id for a new containment when none is given (a fleet's workers share one); a rerun keeps its own. */
+  defaultIncident?: string;
   /** Containment layers (default ['sg']), NACL mode and forensics allow-list: src/core/layers.ts. */
   layers?: Layer[];
   naclMode?: NaclMode;
@@ -58,7 +60,7 @@ export interface PlanOutcome {
 
 export function containOptions(r: PlanRequest, incident?: string): ContainOptions {
   return {
-    incident: r.incident ?? incident ?? newIncidentId(),
+    incident: r.incident ?? incident ?? r.defaultIncident ?? newIncidentId(),
     lowerConntrack: r.lowerConntrack ?? true,
     skipUntrackStep: r.skipUntrackStep,
     playbook: resolvePlaybook(r.playbook),
