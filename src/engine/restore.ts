@@ -184,6 +184,34 @@ export async function restore(r: RestoreRequest): Promise<RestoreResult> {
   );
   const order = [...STEPS].filter((s) => s.applyRestore).sort((a, b) => (a.restoreOrder ?? 0) - (b.restoreOrder ?? 0));
   for (const step of order) {
+    if (step.restoreTogether) {
+      const mine = plan.instances.filter(
+        (inst) => !failed.has(inst.instanceId) && inst.items.some((i) => i.stepId === step.id),
+      );
+      const items = mine.flatMap((inst) => inst.items.filter((i) => i.stepId === step.id));
+      if (items.length === 0) continue;
+      try {
+        await gateway.scheduled({ priority: PRIORITY.critical, label: `restore:${step.id}` }, () =>
+          step.applyRestore!(ctxs.get(mine[0]!.instanceId)!, items),
+        );
+        for (const inst of mine)
+          ctxs.get(inst.instanceId)!.journal.appendSoon(
+            ...inst.items
+              .filter((i) => i.stepId === step.id)
+              .map((i) => ({
+                type: 'restored' as const,
+                time: now(),
+                incident: inst.incident,
+                resource: i.resource,
+                attribute: i.attribute,
+                value: i.original,
+              })),
+          );
+      } catch (e) {
+        for (const inst of mine) fail(inst.instanceId, step.id, e);
+      }
+      continue;
+    }
     await Promise.all(
       plan.instances.map(async (inst) => {
         const items = inst.items.filter((i) => i.stepId === step.id);
