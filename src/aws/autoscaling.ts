@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import type { AwsClients } from './clients.js';
 import type { Gateway } from './gateway.js';
+import { Coalescer } from './coalesce.js';
 import type { AsgFacts, AsgGroupFacts } from '../core/playbook-facts.js';
 
 export function asgGroupFacts(g: AutoScalingGroup): AsgGroupFacts {
@@ -96,33 +97,57 @@ export async function describeGroup(gw: Gateway, name: string): Promise<AsgGroup
   return g ? asgGroupFacts(g) : undefined;
 }
 
+/** DetachInstances / EnterStandby take at most this many instance ids (AWS's limit). */
+const MAX_ASG_IDS = 20;
+
+const asgBatches = new WeakMap<Gateway, Coalescer<string, void>>();
+
+/**
+ * Detach or Standby calls for the same group, made at about the same time, share one call (up to 20 instances). A
+ * batch that fails is retried instance by instance (the Coalescer), so each instance gets its own answer.
+ */
+function membershipCall(
+  gw: Gateway,
+  kind: 'detach' | 'standby',
+  group: string,
+  id: string,
+  decrement: boolean,
+): Promise<void> {
+  let c = asgBatches.get(gw);
+  if (!c) {
+    c = new Coalescer<string, void>(async (key, ids) => {
+      const {
+        kind: k,
+        group: g,
+        decrement: d,
+      } = JSON.parse(key) as { kind: string; group: string; decrement: boolean };
+      const input = { AutoScalingGroupName: g, InstanceIds: ids, ShouldDecrementDesiredCapacity: d };
+      if (k === 'detach')
+        await gw.call('autoscaling:DetachInstances', false, () =>
+          gw.clients.autoscaling.send(new DetachInstancesCommand(input)),
+        );
+      else
+        await gw.call('autoscaling:EnterStandby', false, () =>
+          gw.clients.autoscaling.send(new EnterStandbyCommand(input)),
+        );
+      return ids.map(() => undefined);
+    }, MAX_ASG_IDS);
+    asgBatches.set(gw, c);
+  }
+  return c.add(JSON.stringify({ kind, group, decrement }), id);
+}
+
 export async function detachInstance(
   gw: Gateway,
   group: string,
   instanceId: string,
   decrement: boolean,
 ): Promise<void> {
-  await gw.call('autoscaling:DetachInstances', false, () =>
-    gw.clients.autoscaling.send(
-      new DetachInstancesCommand({
-        AutoScalingGroupName: group,
-        InstanceIds: [instanceId],
-        ShouldDecrementDesiredCapacity: decrement,
-      }),
-    ),
-  );
+  await membershipCall(gw, 'detach', group, instanceId, decrement);
 }
 
 export async function enterStandby(gw: Gateway, group: string, instanceId: string, decrement: boolean): Promise<void> {
-  await gw.call('autoscaling:EnterStandby', false, () =>
-    gw.clients.autoscaling.send(
-      new EnterStandbyCommand({
-        AutoScalingGroupName: group,
-        InstanceIds: [instanceId],
-        ShouldDecrementDesiredCapacity: decrement,
-      }),
-    ),
-  );
+  await membershipCall(gw, 'standby', group, instanceId, decrement);
 }
 
 export async function attachInstance(gw: Gateway, group: string, instanceId: string): Promise<void> {

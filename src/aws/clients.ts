@@ -21,6 +21,8 @@ export interface AwsOptions {
   /** One endpoint for every service (like the AWS CLI's --endpoint-url); AWS_ENDPOINT_URL* also work. */
   endpointUrl?: string;
   roleArn?: string;
+  /** A role assumed before roleArn (role chaining: the responder's hub role, then the target account's role). */
+  sourceRoleArn?: string;
   /** Static credentials (tests, lab); otherwise the SDK's default chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Attempts per call for transient errors (5xx, timeouts); throttled calls are retried until their deadline. */
@@ -71,11 +73,13 @@ export function createClients(o: AwsOptions & { region: string }): AwsClients {
   const scheduler = o.scheduler ?? new RateScheduler(o.rateLimits);
   let credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider =
     o.credentials ?? fromNodeProviderChain(o.profile ? { profile: o.profile } : {});
-  if (o.roleArn) {
+  // A chain: the hub role first (--role-arn), then the role in the target account (--role-name) from there.
+  for (const roleArn of [o.sourceRoleArn, o.roleArn]) {
+    if (!roleArn) continue;
     credentials = fromTemporaryCredentials({
       masterCredentials: credentials,
-      params: { RoleArn: o.roleArn, RoleSessionName: o.sessionName ?? `cordon-${Date.now()}`, DurationSeconds: 3600 },
-      clientConfig: { ...base },
+      params: { RoleArn: roleArn, RoleSessionName: o.sessionName ?? `cordon-${Date.now()}`, DurationSeconds: 3600 },
+      clientConfig: { region: base.region, ...(endpoint ? { endpoint } : {}), maxAttempts },
     });
   }
   const config = { ...base, credentials };

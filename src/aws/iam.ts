@@ -26,7 +26,10 @@ export async function roleOfProfile(
 }
 
 export function roleOfProfileWithGateway(gw: Gateway, profileName: string): Promise<string | undefined> {
-  return roleOfProfile(gw.clients, profileName, (action, fn) => gw.call(action, false, fn));
+  // Once per run: a fleet's instances usually share a profile.
+  return gw.once(`iam-profile:${profileName}`, () =>
+    roleOfProfile(gw.clients, profileName, (action, fn) => gw.call(action, false, fn)),
+  );
 }
 
 /** The inline policy's document (decoded), or undefined when the role has no policy of that name. */

@@ -1,7 +1,9 @@
 // Options shared by every AWS-touching command, and turning them into clients.
 
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createClients, resolveRegion, type AwsClients } from '../aws/clients.js';
+import { createClients, resolveRegion, type AwsClients, type AwsOptions } from '../aws/clients.js';
+import type { RateLimitOptions } from '../aws/scheduler.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { parseOutput, type OutputFormat } from './output.js';
 
@@ -16,6 +18,7 @@ export interface CommonOptions {
   yes?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  rateLimits?: string;
 }
 
 export function addAwsOptions(cmd: Command): Command {
@@ -28,16 +31,52 @@ export function addAwsOptions(cmd: Command): Command {
     )
     .option('--role-arn <arn>', 'assume this role first (cross-account response)')
     .option('--output <format>', 'text or json', 'text')
-    .option('--state-dir <dir>', 'where the journal and evidence live (default: $CORDON_HOME or ~/.cordon)');
+    .option('--state-dir <dir>', 'where the journal and evidence live (default: $CORDON_HOME or ~/.cordon)')
+    .option(
+      '--rate-limits <json|file>',
+      'the account\'s request buckets if not EC2\'s published ones: {"scale":3} or {"overrides":{"ModifyNetworkInterfaceAttribute":{"max":300,"refill":15}}}',
+    );
 }
 
-export function outputOf(o: { output?: string }): OutputFormat {
-  return parseOutput(o.output);
+/** `--rate-limits`: inline JSON or a JSON file, {scale?, overrides?, maxInFlight?, enabled?}. */
+export function rateLimitsFrom(v: string | undefined): RateLimitOptions | undefined {
+  if (v === undefined) return undefined;
+  const inline = v.trim().startsWith('{');
+  if (!inline && !existsSync(v))
+    throw new CordonError(
+      'usage',
+      `--rate-limits: no such file "${v}"`,
+      EXIT.usage,
+      'give inline JSON such as \'{"scale":2}\'',
+    );
+  let raw: unknown;
+  try {
+    raw = JSON.parse(inline ? v : readFileSync(v, 'utf8'));
+  } catch (e) {
+    throw new CordonError('usage', `--rate-limits is not valid JSON: ${(e as Error).message}`, EXIT.usage);
+  }
+  const o = raw as RateLimitOptions;
+  const bad = (why: string): never => {
+    throw new CordonError(
+      'usage',
+      `--rate-limits: ${why}`,
+      EXIT.usage,
+      'e.g. {"scale":2} or {"overrides":{"CreateTags":{"max":200,"refill":20}}}',
+    );
+  };
+  if (!o || typeof o !== 'object' || Array.isArray(o)) bad('expected a JSON object');
+  for (const k of Object.keys(o))
+    if (!['scale', 'overrides', 'maxInFlight', 'enabled'].includes(k)) bad(`unknown field "${k}"`);
+  if (o.scale !== undefined && !(typeof o.scale === 'number' && o.scale > 0)) bad('scale must be a positive number');
+  if (o.maxInFlight !== undefined && !(Number.isInteger(o.maxInFlight) && o.maxInFlight > 0))
+    bad('maxInFlight must be a positive integer');
+  for (const [k, b] of Object.entries(o.overrides ?? {}))
+    if (!b || !(b.max > 0) || !(b.refill > 0)) bad(`overrides.${k} needs a positive max and refill`);
+  return o;
 }
 
-export function clientsFrom(o: CommonOptions): AwsClients {
-  const region = resolveRegion(o);
-  if (!region) throw new CordonError('no-region', 'no AWS region given', EXIT.usage, 'pass --region or set AWS_REGION');
+/** The client options the flags give (all but the region). */
+export function clientOptions(o: CommonOptions): Omit<AwsOptions, 'region'> {
   if (o.roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(o.roleArn)) {
     throw new CordonError(
       'bad-role-arn',
@@ -58,7 +97,17 @@ export function clientsFrom(o: CommonOptions): AwsClients {
     // Passed explicitly: some SDK releases ignored the variable (aws-api-semantics.md §7.3).
     endpointUrl = process.env.AWS_ENDPOINT_URL;
   }
-  return createClients({ region, profile: o.profile, endpointUrl, roleArn: o.roleArn });
+  return { profile: o.profile, endpointUrl, roleArn: o.roleArn, rateLimits: rateLimitsFrom(o.rateLimits) };
+}
+
+export function outputOf(o: { output?: string }): OutputFormat {
+  return parseOutput(o.output);
+}
+
+export function clientsFrom(o: CommonOptions): AwsClients {
+  const region = resolveRegion({ region: o.region });
+  if (!region) throw new CordonError('no-region', 'no AWS region given', EXIT.usage, 'pass --region or set AWS_REGION');
+  return createClients({ ...clientOptions(o), region });
 }
 
 export function instanceIdsArg(ids: string[]): string[] {

@@ -2,21 +2,26 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { addAwsOptions, clientsFrom, instanceIdsArg, outputOf, type CommonOptions } from './common.js';
+import { addAwsOptions, clientsFrom, outputOf, type CommonOptions } from './common.js';
 import { printJson } from './output.js';
 import { confirmOrRefuse } from './prompt.js';
-import { progressPrinter, renderContainResult, renderPlan, bold, green } from './render.js';
-import { contain, planContainment, Aborted } from '../engine/contain.js';
-import { restore } from '../engine/restore.js';
+import { renderContainResult, renderPlan, bold, green, red } from './render.js';
+import { progressFor } from './progress.js';
+import { planContainment, Aborted } from '../engine/contain.js';
+import { containFleet, restoreFleet } from '../engine/fleet.js';
+import { parseDuration } from '../core/targets.js';
+import { addTargetOptions, destroyWorkers, workersFrom, type TargetFlags } from './targets.js';
+import { renderFleetResult, renderPlans, restoreLines } from './render-fleet.js';
 import { prepare } from '../engine/prepare.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { PLAN_VERSION, type Plan } from '../core/plan.js';
 import { addLayerOptions, confirmBlastRadius, layerRequest, renderBlastRadius, type LayerFlags } from './layers.js';
 import { addPlaybookOptions, playbookRequest, type PlaybookFlags } from './playbook-flags.js';
 
-interface PlanCmdOptions extends CommonOptions, LayerFlags, PlaybookFlags {
+interface PlanCmdOptions extends CommonOptions, LayerFlags, PlaybookFlags, TargetFlags {
   out?: string;
   conntrack: boolean;
+  deadline?: string;
 }
 
 /** The plan as text, with its blast radius (subnet-level layers) when it has one. */
@@ -24,6 +29,9 @@ function planText(plan: Plan, missing?: { step: string; action: string }[]): str
   const blast = renderBlastRadius(plan);
   return renderPlan(plan, missing) + (blast ? `\n${blast}` : '');
 }
+
+/** Up to this many instances a plan or result is shown change by change; past it, as a summary. */
+const FULL_PLAN_MAX = 10;
 
 function readPlanFile(path: string): Plan {
   let raw: string;
@@ -61,176 +69,234 @@ function readPlanFile(path: string): Plan {
 
 export function registerContainment(program: Command): void {
   addAwsOptions(
-    addPlaybookOptions(
-      addLayerOptions(
-        program
-          .command('plan')
-          .description(
-            'read the facts and print every change containment would make, in order; runs EC2 DryRun for each mutating call; changes nothing',
-          )
-          .argument('<instance-ids...>')
-          .option('--out <file>', 'save the plan as JSON (apply it with `cordon contain --plan`)')
-          .option('--incident <id>', 'incident id (default: generated)')
-          .option('--no-conntrack', "do not lower the ENIs' connection-tracking timeouts"),
-        false,
+    addTargetOptions(
+      addPlaybookOptions(
+        addLayerOptions(
+          program
+            .command('plan')
+            .description(
+              'read the facts and print every change containment would make, in order; runs EC2 DryRun for each mutating call; changes nothing',
+            )
+            .argument('[targets...]', 'instance ids, or instance ARNs (any account and region)')
+            .option('--out <file>', 'save the plan as JSON (apply it with `cordon contain --plan`)')
+            .option('--incident <id>', 'incident id (default: generated)')
+            .option('--no-conntrack', "do not lower the ENIs' connection-tracking timeouts"),
+          false,
+        ),
       ),
     ),
-  ).action(async (ids: string[], o: PlanCmdOptions) => {
+  ).action(async (args: string[], o: PlanCmdOptions) => {
     const format = outputOf(o);
     const layers = layerRequest(o);
     const playbook = playbookRequest(o);
-    const clients = clientsFrom(o);
+    const workers = await workersFrom(args, o);
     try {
-      const r = await planContainment({
-        clients,
-        instanceIds: instanceIdsArg(ids),
-        incident: o.incident,
-        lowerConntrack: o.conntrack,
-        stateDir: o.stateDir,
-        ...layers,
-        playbook,
-      });
-      if (o.out) writeFileSync(o.out, JSON.stringify(r.plan, null, 2) + '\n');
+      if (o.out && workers.length > 1)
+        throw new CordonError(
+          'usage',
+          `--out saves one plan, for one account and region; these targets span ${workers.length}`,
+          EXIT.usage,
+          'plan each account and region on its own (ids with --region), or contain without a saved plan',
+        );
+      const outcomes = await Promise.all(
+        workers.map((w) =>
+          planContainment({
+            clients: w.clients,
+            instanceIds: w.instanceIds,
+            incident: o.incident,
+            lowerConntrack: o.conntrack,
+            stateDir: o.stateDir,
+            ...layers,
+            playbook,
+          }),
+        ),
+      );
+      const missing = outcomes.flatMap((r) => r.missingPermissions);
+      if (o.out) writeFileSync(o.out, JSON.stringify(outcomes[0]!.plan, null, 2) + '\n');
       if (format === 'json')
-        printJson({
-          plan: r.plan,
-          missingPermissions: r.missingPermissions,
-          applyable: r.missingPermissions.length === 0,
-        });
+        printJson(
+          outcomes.length === 1
+            ? { plan: outcomes[0]!.plan, missingPermissions: missing, applyable: missing.length === 0 }
+            : { plans: outcomes.map((r) => r.plan), missingPermissions: missing, applyable: missing.length === 0 },
+        );
       else {
-        process.stdout.write(planText(r.plan, r.missingPermissions) + '\n');
+        process.stdout.write(
+          (outcomes.length === 1 && outcomes[0]!.plan.instances.length <= FULL_PLAN_MAX
+            ? planText(outcomes[0]!.plan, missing)
+            : renderPlans(
+                outcomes.map((r) => r.plan),
+                missing,
+              )) + '\n',
+        );
         if (o.out) process.stdout.write(`plan saved to ${o.out}\n`);
       }
-      if (r.missingPermissions.length) process.exitCode = EXIT.permission;
+      if (missing.length) process.exitCode = EXIT.permission;
     } finally {
-      clients.destroy();
+      destroyWorkers(workers);
     }
   });
 
   addAwsOptions(
-    addPlaybookOptions(
-      addLayerOptions(
-        program
-          .command('contain')
-          .description(
-            'contain instances: swap every ENI to the all-open group then the empty group (kills tracked connections), tag, record originals, verify',
-          )
-          .argument('<instance-ids...>')
-          .option('--plan <file>', 'apply a saved plan (refused if its facts changed)')
-          .option('--incident <id>', 'incident id (default: generated, printed)')
-          .option('--yes', 'do not ask for confirmation')
-          .option('--no-conntrack', "do not lower the ENIs' connection-tracking timeouts")
-          .option('--quiet', 'print only the result')
-          .option('--verbose', 'also print every AWS call made, with its timing and outcome'),
-        true,
+    addTargetOptions(
+      addPlaybookOptions(
+        addLayerOptions(
+          program
+            .command('contain')
+            .description(
+              'contain instances: swap every ENI to the all-open group then the empty group (kills tracked connections), tag, record originals, verify',
+            )
+            .argument('[targets...]', 'instance ids, or instance ARNs (any account and region)')
+            .option('--plan <file>', 'apply a saved plan (refused if its facts changed)')
+            .option('--incident <id>', 'incident id (default: generated, printed)')
+            .option('--yes', 'do not ask for confirmation')
+            .option('--no-conntrack', "do not lower the ENIs' connection-tracking timeouts")
+            .option(
+              '--deadline <duration>',
+              "stop sending calls the account's request rate holds back after this long, e.g. 10m (default: from the fleet's size)",
+            )
+            .option('--quiet', 'print only the result')
+            .option('--verbose', 'also print every AWS call made, with its timing and outcome'),
+          true,
+        ),
       ),
     ),
-  ).action(async (ids: string[], o: PlanCmdOptions & { plan?: string }) => {
+  ).action(async (args: string[], o: PlanCmdOptions & { plan?: string }) => {
     const format = outputOf(o);
     const saved = o.plan ? readPlanFile(o.plan) : undefined;
     // A saved plan carries its layers; the flags choose them for a new plan.
     const layers = saved ? {} : layerRequest(o);
     const playbook = saved ? undefined : playbookRequest(o);
-    const instanceIds = instanceIdsArg(ids);
-    if (saved) {
-      const planned = saved.instances
-        .map((i) => i.instanceId)
-        .sort()
-        .join(',');
-      if (planned !== [...instanceIds].sort().join(','))
-        throw new CordonError('plan-mismatch', `the plan is for ${planned}, not ${instanceIds.join(',')}`, EXIT.usage);
-    }
-    const clients = clientsFrom(o);
+    const deadlineMs = o.deadline === undefined ? undefined : parseDuration(o.deadline, '--deadline');
+    const workers = await workersFrom(
+      saved && args.length === 0 && !o.targets ? saved.instances.map((i) => i.instanceId) : args,
+      o,
+    );
     try {
-      const result = await contain({
-        clients,
-        instanceIds,
+      if (saved) {
+        const named = workers
+          .flatMap((w) => w.instanceIds)
+          .sort()
+          .join(',');
+        const planned = saved.instances
+          .map((i) => i.instanceId)
+          .sort()
+          .join(',');
+        if (workers.length > 1 || planned !== named)
+          throw new CordonError('plan-mismatch', `the plan is for ${planned}, not ${named}`, EXIT.usage);
+      }
+      const progress = format === 'json' ? undefined : progressFor(workers, Boolean(o.quiet));
+      const result = await containFleet(workers, {
         incident: saved?.incident ?? o.incident,
         lowerConntrack: o.conntrack,
         stateDir: o.stateDir,
         plan: saved,
         ...layers,
         playbook,
+        deadlineMs,
         acceptBlastRadius: o.acceptBlastRadius,
         confirmBlastRadius,
-        onEvent: format === 'json' ? undefined : progressPrinter(Boolean(o.quiet)),
-        confirm: async (plan) => {
-          if (format === 'text' && !o.quiet) process.stderr.write(planText(plan) + '\n');
-          if (plan.changes.length === 0) return true;
-          return confirmOrRefuse(`Contain ${plan.instances.map((i) => i.instanceId).join(', ')}?`, o.yes, 'contain');
+        onEvent: progress?.onEvent,
+        confirm: async (plans) => {
+          const changes = plans.reduce((a, p) => a + p.changes.length, 0);
+          if (format === 'text' && !o.quiet) {
+            const instances = plans.reduce((a, p) => a + p.instances.length, 0);
+            process.stderr.write(
+              (plans.length === 1 && instances <= FULL_PLAN_MAX ? planText(plans[0]!) : renderPlans(plans)) + '\n',
+            );
+          }
+          if (changes === 0) return true;
+          const ids = plans.flatMap((p) => p.instances.map((i) => i.instanceId));
+          const ok = await confirmOrRefuse(
+            `Contain ${ids.length <= 5 ? ids.join(', ') : `${ids.length} instances`}?`,
+            o.yes,
+            'contain',
+          );
+          if (ok) progress?.start();
+          return ok;
         },
-      });
+      }).finally(() => progress?.stop());
       if (format === 'json') {
+        const one = result.workers.length === 1 ? result.workers[0]!.result! : undefined;
         printJson({
           incident: result.incident,
-          region: result.region,
-          journal: result.journal,
-          evidence: result.evidence,
-          roundTrips: result.roundTrips,
-          isolatedAfterMs: result.isolatedAfterMs,
+          region: one?.region,
+          regions: [...new Set(result.workers.map((w) => w.region))],
+          journal: result.workers[0]?.result?.journal,
+          evidence: result.workers.find((w) => w.result?.evidence)?.result?.evidence,
+          roundTrips: Math.max(0, ...result.workers.map((w) => w.result?.roundTrips ?? 0)),
+          isolatedAfterMs: result.summary.isolatedAfterMs,
+          completedAfterMs: result.summary.completedAfterMs,
           instances: result.instances,
+          fleet: result.summary,
         });
       } else {
         if (o.verbose) {
-          const t0 = result.calls[0]?.startedMs ?? 0;
-          for (const c of result.calls)
+          const calls = result.workers.flatMap((w) => w.result?.calls ?? []).sort((a, b) => a.startedMs - b.startedMs);
+          const t0 = calls[0]?.startedMs ?? 0;
+          for (const c of calls)
             process.stderr.write(
-              `  ${String(c.startedMs - t0).padStart(6)} → ${String(c.endedMs - t0).padStart(6)} ms  ${c.action}${c.ok ? '' : ` ${c.errorCode ?? 'error'}`}${c.requestId ? `  (request ${c.requestId})` : ''}\n`,
+              `  ${String(c.startedMs - t0).padStart(6)} → ${String(c.endedMs - t0).padStart(6)} ms  ${c.action}${c.ok ? '' : ` ${c.errorCode ?? 'error'}`}${c.waitedMs > 0 ? `  (waited ${c.waitedMs} ms for the rate limit)` : ''}${c.requestId ? `  (request ${c.requestId})` : ''}\n`,
             );
         }
-        process.stdout.write(renderContainResult(result) + '\n');
+        process.stdout.write(
+          (result.workers.length === 1 && result.instances.length <= FULL_PLAN_MAX
+            ? renderContainResult(result.workers[0]!.result!)
+            : renderFleetResult(result)) + '\n',
+        );
       }
       if (result.instances.some((i) => i.status === 'incomplete')) process.exitCode = EXIT.incomplete;
     } catch (e) {
       if (e instanceof Aborted) throw new CordonError('aborted', e.message, EXIT.aborted);
       throw e;
     } finally {
-      clients.destroy();
+      destroyWorkers(workers);
     }
   });
 
   addAwsOptions(
-    program
-      .command('restore')
-      .description(
-        'put every ENI back on its original groups and connection-tracking settings, from the write-ahead record',
-      )
-      .argument('<instance-ids...>')
-      .option('--yes', 'do not ask for confirmation')
-      .option('--force', 'restore even if a resource drifted since containment')
-      .option(
-        '--remove-revocation',
-        'also remove the session-revocation policy --revoke-sessions put on the role (kept by default)',
-      ),
-  ).action(async (ids: string[], o: CommonOptions & { force?: boolean; removeRevocation?: boolean }) => {
+    addTargetOptions(
+      program
+        .command('restore')
+        .description(
+          'put every ENI back on its original groups and connection-tracking settings, from the write-ahead record',
+        )
+        .argument('[targets...]', 'instance ids, or instance ARNs (any account and region)')
+        .option('--yes', 'do not ask for confirmation')
+        .option('--force', 'restore even if a resource drifted since containment')
+        .option(
+          '--remove-revocation',
+          'also remove the session-revocation policy --revoke-sessions put on the role (kept by default)',
+        ),
+    ),
+  ).action(async (args: string[], o: CommonOptions & TargetFlags & { force?: boolean; removeRevocation?: boolean }) => {
     const format = outputOf(o);
-    const clients = clientsFrom(o);
+    const workers = await workersFrom(args, o);
     try {
-      const r = await restore({
-        clients,
-        instanceIds: instanceIdsArg(ids),
+      const r = await restoreFleet(workers, {
         force: o.force,
         removeRevocation: o.removeRevocation,
         stateDir: o.stateDir,
-        confirm: async (plan) => {
-          if (format === 'text') {
-            for (const i of plan.instances)
-              for (const x of i.items)
-                process.stderr.write(
-                  `  ${x.summary}${x.source !== 'step' ? ` (from ${x.source})` : ''}${x.drift ? ` — DRIFT: ${x.drift}` : ''}\n`,
-                );
-          }
-          return confirmOrRefuse(`Restore ${plan.instances.map((i) => i.instanceId).join(', ')}?`, o.yes, 'restore');
+        confirm: async (plans) => {
+          if (format === 'text') process.stderr.write(restoreLines(plans));
+          const ids = plans.flatMap((p) => p.instances.map((i) => i.instanceId));
+          return confirmOrRefuse(
+            `Restore ${ids.length <= 5 ? ids.join(', ') : `${ids.length} instances`}?`,
+            o.yes,
+            'restore',
+          );
         },
       });
       if (format === 'json') printJson({ instances: r.instances });
       else
         for (const i of r.instances)
           process.stdout.write(
-            `${bold(i.instanceId)}: ${green('RESTORED')} (incident ${i.incident})\n${i.restored.map((x) => `  ${x.summary}`).join('\n')}\n`,
+            i.status === 'restored'
+              ? `${bold(i.instanceId)}: ${green('RESTORED')} (incident ${i.incident})\n${i.restored.map((x) => `  ${x.summary}`).join('\n')}\n`
+              : `${bold(i.instanceId)}: ${red('RESTORE FAILED')} at ${i.error!.stepId}: ${i.error!.message} (incident ${i.incident}) — rerun \`cordon restore\` to finish it\n${i.restored.map((x) => `  ${x.summary}`).join('\n')}\n`,
           );
+      if (r.instances.some((i) => i.status === 'failed')) process.exitCode = EXIT.incomplete;
     } finally {
-      clients.destroy();
+      destroyWorkers(workers);
     }
   });
 

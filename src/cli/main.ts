@@ -46,11 +46,20 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * `--no-asg` (leave the instance in its Auto Scaling group) and `--asg NAME` (a group's instances as targets) share a
+ * name commander cannot tell apart: the first is read as its long form, --no-asg-detach.
+ */
+export function normaliseArgv(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((a, i) => (a === '--no-asg' && (end < 0 || i < end) ? '--no-asg-detach' : a));
+}
+
 export async function main(argv: string[]): Promise<void> {
   quietSdkNodeWarning();
   const program = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(normaliseArgv(argv));
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : 2;

@@ -6,7 +6,8 @@ import { CordonError, EXIT } from '../core/errors.js';
 import type { PlaybookOptions } from '../core/playbook.js';
 
 export interface PlaybookFlags {
-  asg: boolean;
+  /** `--no-asg` (spelled --no-asg-detach for commander: --asg NAME selects a group's instances). */
+  asgDetach: boolean;
   asgDecrement?: boolean;
   asgStandby?: boolean;
   elb: boolean;
@@ -24,8 +25,8 @@ export interface PlaybookFlags {
 export function addPlaybookOptions(cmd: Command): Command {
   return cmd
     .option(
-      '--no-asg',
-      'leave the instance in its Auto Scaling group (its health checks may then replace and terminate it)',
+      '--no-asg-detach',
+      'leave the instance in its Auto Scaling group (its health checks may then replace and terminate it); also --no-asg',
     )
     .option(
       '--asg-decrement',
@@ -53,9 +54,9 @@ export function addPlaybookOptions(cmd: Command): Command {
 
 /** The playbook options the flags ask for (unset ones keep the defaults). Throws a usage error for bad input. */
 export function playbookRequest(o: PlaybookFlags): Partial<PlaybookOptions> {
-  if (o.asgStandby && o.asg === false)
+  if (o.asgStandby && o.asgDetach === false)
     throw new CordonError('usage', '--asg-standby and --no-asg exclude each other', EXIT.usage);
-  if (o.asgDecrement && o.asg === false)
+  if (o.asgDecrement && o.asgDetach === false)
     throw new CordonError('usage', '--asg-decrement and --no-asg exclude each other', EXIT.usage);
   if (o.revokeScope !== undefined && o.revokeScope !== 'instance' && o.revokeScope !== 'role') {
     throw new CordonError(
@@ -93,7 +94,7 @@ export function playbookRequest(o: PlaybookFlags): Partial<PlaybookOptions> {
       EXIT.usage,
     );
   return {
-    asg: o.asg === false ? 'skip' : o.asgStandby ? 'standby' : 'detach',
+    asg: o.asgDetach === false ? 'skip' : o.asgStandby ? 'standby' : 'detach',
     asgDecrement: o.asgDecrement ?? false,
     elb: o.elb !== false,
     disassociateProfile: !o.keepProfile,

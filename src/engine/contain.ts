@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { AwsClients } from '../aws/clients.js';
 import { describeTargets, type TargetFacts } from '../aws/facts.js';
 import { gatherNetworkFactsMany } from '../aws/network-facts.js';
+import { writeCallsRecord, writeVerifyRecords, type VerifyRecord } from './records.js';
 import { PRIORITY } from '../aws/scheduler.js';
 import { drainSeconds } from '../core/rate-limits.js';
 import { SAFETY_GRACE_MS } from '../steps/isolate-security-groups.js';
@@ -43,6 +44,8 @@ export interface PlanRequest {
   dryRun?: boolean;
   /** The rest of the playbook (Auto Scaling, load balancers, IAM, IMDS, evidence); unset fields take the defaults. */
   playbook?: Partial<PlaybookOptions>;
+  /** The incident id for a new containment when none is given (a fleet's workers share one); a rerun keeps its own. */
+  defaultIncident?: string;
   /** Containment layers (default ['sg']), NACL mode and forensics allow-list: src/core/layers.ts. */
   layers?: Layer[];
   naclMode?: NaclMode;
@@ -58,7 +61,7 @@ export interface PlanOutcome {
 
 export function containOptions(r: PlanRequest, incident?: string): ContainOptions {
   return {
-    incident: r.incident ?? incident ?? newIncidentId(),
+    incident: r.incident ?? incident ?? r.defaultIncident ?? newIncidentId(),
     lowerConntrack: r.lowerConntrack ?? true,
     skipUntrackStep: r.skipUntrackStep,
     playbook: resolvePlaybook(r.playbook),
@@ -214,6 +217,13 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
     throw new Aborted('containment aborted at the confirmation prompt; nothing was changed');
   const journal = new Journal(r.stateDir ?? defaultStateDir(), plan.incident);
   const deadline = Date.now() + (r.deadlineMs ?? defaultDeadlineMs(plan, r.clients));
+  // What reached the instance before containment (for the incident report), read alongside the apply: other buckets
+  // than the swaps', never waited for by the critical path.
+  const beforeP = gateway
+    .scheduled({ priority: PRIORITY.critical, label: 'verify-before' }, () =>
+      gatherNetworkFactsMany(r.clients, targets),
+    )
+    .catch(() => undefined);
   const applied = await applyPlan(plan, gateway, journal, { onEvent: r.onEvent, deadline });
   const isolatedAt = applied.startedMs + (applied.isolatedAfterMs ?? 0);
   // Every wave of calls up to the last ENI on the empty group — the describes included.
@@ -294,12 +304,14 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
   }
   // What survived: verify's reasoning on the network as it is now (off the critical path; a read failure is a
   // warning). One set of reads for the whole fleet.
+  const verified: VerifyRecord[] = [];
   try {
     const facts = await gatherNetworkFactsMany(r.clients, after);
     for (const i of instances) {
       const report = verify(facts[i.instanceId]!, {
         untrackStepApplied: layersOf(plan.options).includes('sg') && !plan.options.skipUntrackStep,
       });
+      verified.push({ when: 'after', instanceId: i.instanceId, region: r.clients.region, at: Date.now(), report });
       i.survivors = {
         bottomLine: report.bottomLine,
         contained: report.summary.contained,
@@ -313,6 +325,30 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
       i.warnings.push(
         `could not read the network to say what still gets through: ${(e as Error).message}; run \`cordon verify ${i.instanceId}\``,
       );
+  }
+  const before = await beforeP;
+  if (before)
+    for (const i of plan.instances)
+      if (before[i.instanceId])
+        verified.push({
+          when: 'before',
+          instanceId: i.instanceId,
+          region: r.clients.region,
+          at: applied.startedMs,
+          report: verify(before[i.instanceId]!, { untrackStepApplied: false }),
+        });
+  const stateDir = r.stateDir ?? defaultStateDir();
+  try {
+    writeVerifyRecords(stateDir, plan.incident, verified);
+    writeCallsRecord(stateDir, plan.incident, {
+      region: r.clients.region,
+      appliedAt: applied.startedMs,
+      isolatedAt: applied.isolatedAfterMs === undefined ? undefined : isolatedAt,
+      calls: gateway.calls,
+    });
+  } catch (e) {
+    for (const i of instances)
+      i.warnings.push(`could not write the run's records for the report: ${(e as Error).message}`);
   }
   journal.append(
     ...instances.map((i) => ({

@@ -99,7 +99,14 @@ export async function applyPlan(
   options: ApplyOptions | ((e: EngineEvent) => void) = {},
 ): Promise<ApplyResult> {
   const o: ApplyOptions = typeof options === 'function' ? { onEvent: options } : options;
-  const onEvent = o.onEvent ?? (() => undefined);
+  // A failing progress display must never stop a containment.
+  const onEvent = (e: EngineEvent): void => {
+    try {
+      o.onEvent?.(e);
+    } catch {
+      // the display is wrong; the containment goes on
+    }
+  };
   const startedMs = Date.now();
   const now = (): string => new Date().toISOString();
   const resolved: Record<string, string> = {};
@@ -254,7 +261,17 @@ export async function applyPlan(
       const mine = nodes.get(key(s.id, unit))!.result;
       const owners = ownersFor(s.id, unit).map((x) => x.result);
       const worst = owners.find((x) => x.status === 'failed') ?? owners.find((x) => x.status === 'skipped');
-      return worst && worst !== mine ? { ...mine, status: worst.status, error: worst.error } : { ...mine };
+      if (worst && worst !== mine) return { ...mine, status: worst.status, error: worst.error };
+      // A shared change made for this instance by another's node (a subnet's NACL): its times count here too.
+      const shared = owners.filter((x) => x !== mine && x.status === 'done');
+      if (mine.changes === 0 && shared.length)
+        return {
+          ...mine,
+          status: 'done' as const,
+          startedMs: Math.min(...shared.map((x) => x.startedMs ?? 0)),
+          endedMs: Math.max(...shared.map((x) => x.endedMs ?? 0)),
+        };
+      return { ...mine };
     });
   }
   const steps = STEPS.map((s) =>

@@ -9,6 +9,8 @@ import { CordonError, EXIT } from '../core/errors.js';
 import { TAG } from '../core/tags.js';
 import { STEPS } from '../steps/index.js';
 import { containableEnis, type RestoreItem, type StepContext } from '../steps/types.js';
+import { PRIORITY } from '../aws/scheduler.js';
+import { awsErrorCode } from '../aws/clients.js';
 import { Journal, defaultStateDir, journalsFor } from './journal.js';
 
 export interface RestoreRequest {
@@ -127,12 +129,20 @@ export interface RestoreResult {
   instances: {
     instanceId: string;
     incident: string;
-    status: 'restored';
+    status: 'restored' | 'failed';
     restored: { resource: string; attribute: string; summary: string }[];
+    /** What failed (the steps after it were not restored for this instance; rerun restore to finish). */
+    error?: { stepId: string; code: string; message: string };
   }[];
   calls: Gateway['calls'];
 }
 
+/**
+ * Puts everything back. All instances at once, step after step in restoreOrder across the whole fleet: every
+ * subnet-level layer of every instance is removed before any security group is restored (docs/layers.md: no old
+ * conntrack entry may revive a flow through a half-restored instance), each phase's calls paced by the scheduler.
+ * An instance whose step fails stops there (it stays marked `restoring`; a rerun finishes it); the others go on.
+ */
 export async function restore(r: RestoreRequest): Promise<RestoreResult> {
   const plan = await planRestore(r);
   if (r.confirm && !(await r.confirm(plan)))
@@ -140,50 +150,112 @@ export async function restore(r: RestoreRequest): Promise<RestoreResult> {
   const gateway = new Gateway(r.clients);
   const stateDir = r.stateDir ?? defaultStateDir();
   const now = (): string => new Date().toISOString();
+  const ctxs = new Map<string, StepContext>();
   for (const inst of plan.instances) {
-    const journal = new Journal(stateDir, inst.incident);
-    const ctx: StepContext = {
+    ctxs.set(inst.instanceId, {
       gateway,
-      journal,
+      journal: new Journal(stateDir, inst.incident),
       incident: inst.incident,
       now,
       resolve: (id) => id,
       setResolved: () => undefined,
       warn: () => undefined,
-    };
-    // Mark the restore first: a `contain` started meanwhile refuses instead of interleaving into a mixed state.
-    // (Nothing to mark on an instance already released: a repeated restore only re-marks it released.)
-    if (inst.status !== 'released') {
-      await gateway.createTags([inst.instanceId], { [TAG.status]: 'restoring', [TAG.incident]: inst.incident });
-    }
-    // Steps restore one after another in restoreOrder; a step's own items run in parallel.
-    const order = [...STEPS]
-      .filter((s) => s.applyRestore)
-      .sort((a, b) => (a.restoreOrder ?? 0) - (b.restoreOrder ?? 0));
-    for (const step of order) {
-      const items = inst.items.filter((i) => i.stepId === step.id);
-      if (items.length === 0) continue;
-      await step.applyRestore!(ctx, items);
-      journal.append(
-        ...items.map((i) => ({
-          type: 'restored' as const,
-          time: now(),
-          incident: inst.incident,
-          resource: i.resource,
-          attribute: i.attribute,
-          value: i.original,
-        })),
-      );
-    }
+    });
   }
+  const failed = new Map<string, { stepId: string; code: string; message: string }>();
+  const fail = (instanceId: string, stepId: string, e: unknown): void => {
+    failed.set(instanceId, {
+      stepId,
+      code: e instanceof CordonError ? e.code : (awsErrorCode(e) ?? 'error'),
+      message: (e as Error).message,
+    });
+  };
+  // Mark the restore first: a `contain` started meanwhile refuses instead of interleaving into a mixed state.
+  // (Nothing to mark on an instance already released: a repeated restore only re-marks it released.) Instances of
+  // the same incident share one CreateTags call.
+  await Promise.all(
+    plan.instances
+      .filter((inst) => inst.status !== 'released')
+      .map((inst) =>
+        gateway
+          .createTags([inst.instanceId], { [TAG.status]: 'restoring', [TAG.incident]: inst.incident })
+          .catch((e: unknown) => fail(inst.instanceId, 'mark-restoring', e)),
+      ),
+  );
+  const order = [...STEPS].filter((s) => s.applyRestore).sort((a, b) => (a.restoreOrder ?? 0) - (b.restoreOrder ?? 0));
+  for (const step of order) {
+    if (step.restoreTogether) {
+      const mine = plan.instances.filter(
+        (inst) => !failed.has(inst.instanceId) && inst.items.some((i) => i.stepId === step.id),
+      );
+      const items = mine.flatMap((inst) => inst.items.filter((i) => i.stepId === step.id));
+      if (items.length === 0) continue;
+      try {
+        await gateway.scheduled({ priority: PRIORITY.critical, label: `restore:${step.id}` }, () =>
+          step.applyRestore!(ctxs.get(mine[0]!.instanceId)!, items),
+        );
+        for (const inst of mine)
+          ctxs.get(inst.instanceId)!.journal.appendSoon(
+            ...inst.items
+              .filter((i) => i.stepId === step.id)
+              .map((i) => ({
+                type: 'restored' as const,
+                time: now(),
+                incident: inst.incident,
+                resource: i.resource,
+                attribute: i.attribute,
+                value: i.original,
+              })),
+          );
+      } catch (e) {
+        for (const inst of mine) fail(inst.instanceId, step.id, e);
+      }
+      continue;
+    }
+    await Promise.all(
+      plan.instances.map(async (inst) => {
+        const items = inst.items.filter((i) => i.stepId === step.id);
+        if (items.length === 0 || failed.has(inst.instanceId)) return;
+        const ctx = ctxs.get(inst.instanceId)!;
+        try {
+          await gateway.scheduled({ priority: PRIORITY.critical, label: `restore:${step.id}` }, () =>
+            step.applyRestore!(ctx, items),
+          );
+          ctx.journal.appendSoon(
+            ...items.map((i) => ({
+              type: 'restored' as const,
+              time: now(),
+              incident: inst.incident,
+              resource: i.resource,
+              attribute: i.attribute,
+              value: i.original,
+            })),
+          );
+        } catch (e) {
+          fail(inst.instanceId, step.id, e);
+        }
+      }),
+    );
+  }
+  for (const c of ctxs.values()) c.journal.flush();
   return {
     plan,
-    instances: plan.instances.map((i) => ({
-      instanceId: i.instanceId,
-      incident: i.incident,
-      status: 'restored' as const,
-      restored: i.items.map((x) => ({ resource: x.resource, attribute: x.attribute, summary: x.summary })),
-    })),
+    instances: plan.instances.map((i) => {
+      const error = failed.get(i.instanceId);
+      const done = error
+        ? i.items.filter((x) => {
+            const idx = order.findIndex((s) => s.id === x.stepId);
+            return idx < order.findIndex((s) => s.id === error.stepId);
+          })
+        : i.items;
+      return {
+        instanceId: i.instanceId,
+        incident: i.incident,
+        status: error ? ('failed' as const) : ('restored' as const),
+        restored: done.map((x) => ({ resource: x.resource, attribute: x.attribute, summary: x.summary })),
+        error,
+      };
+    }),
     calls: gateway.calls,
   };
 }

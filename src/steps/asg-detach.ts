@@ -26,7 +26,7 @@ import {
   updateGroupSizes,
 } from '../aws/autoscaling.js';
 import type { Change } from '../core/plan.js';
-import type { RestoreItem, StepDef } from './types.js';
+import type { RestoreItem, StepContext, StepDef } from './types.js';
 import {
   instanceChange,
   journalOriginal,
@@ -67,7 +67,12 @@ export interface AsgRecord {
   suspended?: string;
 }
 
-function plannedAction(f: AsgFacts, mode: 'detach' | 'standby', decrement: boolean): AsgAction | undefined {
+function plannedAction(
+  f: AsgFacts,
+  mode: 'detach' | 'standby',
+  decrement: boolean,
+  leaving = 1,
+): AsgAction | undefined {
   const m = f.member;
   if (!m) return undefined;
   const g: AsgGroupFacts | undefined = f.group;
@@ -83,8 +88,8 @@ function plannedAction(f: AsgFacts, mode: 'detach' | 'standby', decrement: boole
       : undefined;
   }
   const a: AsgAction = { action: mode, group: m.groupName, decrement, ...lb };
-  if (decrement && g && g.desiredCapacity - 1 < g.minSize) {
-    a.lowerMinTo = Math.max(0, g.desiredCapacity - 1);
+  if (decrement && g && g.desiredCapacity - leaving < g.minSize) {
+    a.lowerMinTo = Math.max(0, g.desiredCapacity - leaving);
     a.originalMin = g.minSize;
   }
   return a;
@@ -143,10 +148,17 @@ export const asgDetach: StepDef = {
     const pb = playbookOf(input);
     if (pb.asg === 'skip') return [];
     const changes: Change[] = [];
+    // Instances of the same group leaving with --asg-decrement lower its desired capacity together: MinSize must
+    // make room for all of them at once.
+    const leaving = new Map<string, number>();
+    for (const inst of input.instances) {
+      const m = extra<AsgFacts>(inst, EXTRA.asg)?.member;
+      if (m?.lifecycleState === 'InService') leaving.set(m.groupName, (leaving.get(m.groupName) ?? 0) + 1);
+    }
     for (const inst of input.instances) {
       const f = extra<AsgFacts>(inst, EXTRA.asg);
       if (!f || f.error) continue;
-      const a = plannedAction(f, pb.asg, pb.asgDecrement);
+      const a = plannedAction(f, pb.asg, pb.asgDecrement, leaving.get(f.member?.groupName ?? '') ?? 1);
       if (!a) continue;
       const before = {
         group: a.group,
@@ -316,41 +328,59 @@ export const asgDetach: StepDef = {
     );
     return items;
   },
-  async applyRestore(ctx, items) {
-    for (const i of items) {
-      const rec = i.original as AsgRecord & { move: boolean; resume: string[]; tagKeys: string[] };
-      const cur = i.current as {
-        member?: AsgFacts['member'];
-        minSize?: number;
-        maxSize?: number;
-        desiredCapacity?: number;
-      };
-      const gw = ctx.gateway;
-      if (rec.move) {
-        const desired = cur.desiredCapacity ?? 0;
-        const max = cur.maxSize ?? 0;
-        const keep = rec.dec !== '1';
-        // Attach adds one to the desired capacity: make room under MaxSize for the moment if needed.
-        const raiseMax = desired + 1 > max;
-        if (raiseMax) await updateGroupSizes(gw, rec.group, { maxSize: desired + 1 });
-        if (rec.mode === 'detach') await attachInstance(gw, rec.group, i.resource);
-        else await exitStandby(gw, rec.group, i.resource);
-        if (keep) {
-          // Back to the capacity it has now: protect this instance so the scale-in takes the replacement instead.
-          await setProtection(gw, rec.group, i.resource, true);
-          await updateGroupSizes(gw, rec.group, { desiredCapacity: desired, maxSize: raiseMax ? max : undefined });
-          await settled(ctx.gateway, rec.group, desired);
-        } else if (raiseMax) {
-          await updateGroupSizes(gw, rec.group, { maxSize: max });
-        }
-        await setProtection(gw, rec.group, i.resource, rec.prot === '1');
-      }
-      if (rec.min !== undefined) await updateGroupSizes(gw, rec.group, { minSize: Number(rec.min) });
-      if (rec.resume.length) await resumeProcesses(gw, rec.group, rec.resume);
-      await gw.deleteTags([i.resource], rec.tagKeys);
+  // One call with every instance's items: a group's instances are restored one after another (each re-attach
+  // reads and sets the group's sizes), groups in parallel, and a group's MinSize goes back after its last instance.
+  restoreTogether: true,
+  async applyRestore(ctx, all) {
+    const byGroup = new Map<string, RestoreItem[]>();
+    for (const i of all) {
+      const g = (i.original as AsgRecord).group;
+      byGroup.set(g, [...(byGroup.get(g) ?? []), i]);
     }
+    await Promise.all([...byGroup.values()].map((items) => restoreGroup(ctx, items)));
   },
 };
+
+async function restoreGroup(ctx: StepContext, items: RestoreItem[]): Promise<void> {
+  const gw = ctx.gateway;
+  let restoreMin: { group: string; min: number } | undefined;
+  // Every re-attached instance stays protected from scale-in until the group's last one is back: otherwise the
+  // scale-in after the next re-attach could take an instance restored a moment ago instead of a replacement.
+  const unprotect: { group: string; id: string; prot: boolean }[] = [];
+  for (const i of items) {
+    const rec = i.original as AsgRecord & { move: boolean; resume: string[]; tagKeys: string[] };
+    const cur = i.current as {
+      member?: AsgFacts['member'];
+      minSize?: number;
+      maxSize?: number;
+      desiredCapacity?: number;
+    };
+    if (rec.move) {
+      const desired = cur.desiredCapacity ?? 0;
+      const max = cur.maxSize ?? 0;
+      const keep = rec.dec !== '1';
+      // Attach adds one to the desired capacity: make room under MaxSize for the moment if needed.
+      const raiseMax = desired + 1 > max;
+      if (raiseMax) await updateGroupSizes(gw, rec.group, { maxSize: desired + 1 });
+      if (rec.mode === 'detach') await attachInstance(gw, rec.group, i.resource);
+      else await exitStandby(gw, rec.group, i.resource);
+      if (keep) {
+        // Back to the capacity it has now: protect this instance so the scale-in takes the replacement instead.
+        await setProtection(gw, rec.group, i.resource, true);
+        await updateGroupSizes(gw, rec.group, { desiredCapacity: desired, maxSize: raiseMax ? max : undefined });
+        await settled(gw, rec.group, desired);
+      } else if (raiseMax) {
+        await updateGroupSizes(gw, rec.group, { maxSize: max });
+      }
+      unprotect.push({ group: rec.group, id: i.resource, prot: rec.prot === '1' });
+    }
+    if (rec.min !== undefined) restoreMin = { group: rec.group, min: Number(rec.min) };
+    if (rec.resume.length) await resumeProcesses(gw, rec.group, rec.resume);
+    await gw.deleteTags([i.resource], rec.tagKeys);
+  }
+  for (const u of unprotect) await setProtection(gw, u.group, u.id, u.prot);
+  if (restoreMin) await updateGroupSizes(gw, restoreMin.group, { minSize: restoreMin.min });
+}
 
 /** After a ValidationError on detach / standby: is the instance already out of service in that group? */
 async function alreadyOut(gw: Parameters<typeof describeGroup>[0], group: string, id: string): Promise<boolean> {

@@ -105,6 +105,11 @@ export interface StepDef {
   apply(ctx: StepContext, changes: Change[]): Promise<void>;
   /** Restores run in ascending order of this number (security groups last: see docs). */
   restoreOrder?: number;
+  /**
+   * Restore every instance's items in one applyRestore call (the step orders them itself), instead of one call per
+   * instance in parallel.
+   */
+  restoreTogether?: boolean;
   /** Pure: what to put back for one instance. */
   planRestore?(input: RestoreInput): RestoreItem[];
   applyRestore?(ctx: StepContext, items: RestoreItem[]): Promise<void>;

@@ -4,7 +4,6 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { startHarness, type SimHarness } from '../helpers/sim.js';
 import { tempStateDir } from '../helpers/cordon.js';
 import { createClients } from '../../src/aws/clients.js';
@@ -23,9 +22,10 @@ function resilientClients(h: SimHarness) {
   });
 }
 
+/** Read from the simulated world, not through the API: the faults under test must not fail the test's own reads. */
 async function isolationGroupCount(h: SimHarness): Promise<number> {
-  const r = await h.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag-key', Values: [TAG.role] }] }));
-  return r.SecurityGroups!.length;
+  const region = h.sim.world.region('111122223333', 'us-east-1');
+  return [...region.ec2.securityGroups.values()].filter((g) => g.tags[TAG.role] !== undefined).length;
 }
 
 describe('containment under faults', () => {
