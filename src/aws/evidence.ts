@@ -15,7 +15,9 @@ import {
   waitUntilSnapshotCompleted,
   waitUntilImageAvailable,
 } from '@aws-sdk/client-ec2';
+import { randomBytes } from 'node:crypto';
 import { awsErrorCode } from './clients.js';
+import { withoutTransientRetry } from './retry.js';
 import type { Gateway } from './gateway.js';
 
 export interface Answer<T> {
@@ -41,34 +43,92 @@ export interface SnapshotInfo {
   volumeSize?: number;
 }
 
-/** One crash-consistent set: every volume attached to the instance, at one instant. */
+/** The tag that names one CreateSnapshots request, so a lost answer can be found instead of sent again. */
+export const SET_TAG = 'cordon:evidence-set';
+
+/** Whether an error may have come after the call took effect (a 5xx, a timeout, a reset connection). */
+function mayHaveTakenEffect(e: unknown): boolean {
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500;
+  const code = awsErrorCode(e) ?? (e as { code?: string }).code ?? (e as Error).name;
+  return /Timeout|ECONNRESET|EPIPE|ECONNREFUSED|socket hang up|NetworkingError|AbortError/i.test(String(code));
+}
+
+function snapshotInfo(s: {
+  SnapshotId?: string;
+  VolumeId?: string;
+  State?: string;
+  StartTime?: Date;
+  VolumeSize?: number;
+}): SnapshotInfo {
+  return {
+    snapshotId: s.SnapshotId!,
+    volumeId: s.VolumeId ?? '',
+    state: s.State ?? 'pending',
+    startTime: s.StartTime?.toISOString(),
+    volumeSize: s.VolumeSize,
+  };
+}
+
+/**
+ * One crash-consistent set: every volume attached to the instance, at one instant. CreateSnapshots has no
+ * idempotency token, so a blind retry after a lost answer (it took effect, the client saw a 5xx) takes a second full
+ * set. Each request carries a tag of its own (`cordon:evidence-set`); after an error that may have come after the
+ * effect, the set is looked up by that tag and only sent again when it is not there.
+ */
 export async function createSnapshotSet(
   gw: Gateway,
   instanceId: string,
   description: string,
   tags: Record<string, string>,
   dryRun = false,
+  attempts = 3,
 ): Promise<Answer<{ snapshots: SnapshotInfo[]; raw: unknown }> | undefined> {
-  const r = await gw.call('ec2:CreateSnapshots', dryRun, () =>
-    gw.clients.ec2.send(
-      new CreateSnapshotsCommand({
-        InstanceSpecification: { InstanceId: instanceId, ExcludeBootVolume: false },
-        Description: description,
-        CopyTagsFromSource: 'volume',
-        TagSpecifications: [tagSpec('snapshot', tags)],
-        DryRun: dryRun || undefined,
-      }),
-    ),
-  );
-  if (!r) return undefined;
-  const snapshots = (r.Snapshots ?? []).map((s) => ({
-    snapshotId: s.SnapshotId!,
-    volumeId: s.VolumeId ?? '',
-    state: s.State ?? 'pending',
-    startTime: s.StartTime?.toISOString(),
-    volumeSize: s.VolumeSize,
-  }));
-  return { value: { snapshots, raw: stripMeta(r) }, requestId: r.$metadata.requestId, time: new Date().toISOString() };
+  const setId = randomBytes(8).toString('hex');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const r = await withoutTransientRetry(() =>
+        gw.call('ec2:CreateSnapshots', dryRun, () =>
+          gw.clients.ec2.send(
+            new CreateSnapshotsCommand({
+              InstanceSpecification: { InstanceId: instanceId, ExcludeBootVolume: false },
+              Description: description,
+              CopyTagsFromSource: 'volume',
+              TagSpecifications: [tagSpec('snapshot', dryRun ? tags : { ...tags, [SET_TAG]: setId })],
+              DryRun: dryRun || undefined,
+            }),
+          ),
+        ),
+      );
+      if (!r) return undefined;
+      return {
+        value: { snapshots: (r.Snapshots ?? []).map(snapshotInfo), raw: stripMeta(r) },
+        requestId: r.$metadata.requestId,
+        time: new Date().toISOString(),
+      };
+    } catch (e) {
+      if (dryRun || !mayHaveTakenEffect(e)) throw e;
+      const found = await gw.call('ec2:DescribeSnapshots', false, () =>
+        gw.clients.ec2.send(
+          new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: `tag:${SET_TAG}`, Values: [setId] }] }),
+        ),
+      );
+      if (found.Snapshots?.length) {
+        // The set was taken: its answer was lost, not the snapshots. The lookup stands in for the answer.
+        const raw = {
+          ...stripMeta(found),
+          lostAnswer: { error: (e as Error).message, lookedUpBy: `${SET_TAG}=${setId}` },
+        };
+        return {
+          value: { snapshots: found.Snapshots.map(snapshotInfo), raw },
+          requestId: found.$metadata.requestId,
+          time: new Date().toISOString(),
+        };
+      }
+      if (attempt >= attempts) throw e;
+      await new Promise((res) => setTimeout(res, Math.floor(Math.random() * 200 * 2 ** attempt)));
+    }
+  }
 }
 
 /** CreateImage with NoReboot: a reboot would destroy memory and volatile evidence (aws-api-semantics.md §3.5). */

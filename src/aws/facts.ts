@@ -19,6 +19,7 @@ import type { InstanceFacts, SecurityGroupFacts } from '../core/facts.js';
 import { TAG, joinTagValue } from '../core/tags.js';
 import { LTAG, ROLE_ALLOW } from '../core/subnet-layers.js';
 import { GATHERERS, type GatherOptions } from './gatherers.js';
+import { classifyIsolationGroups, type TamperedGroup } from '../core/isolation-groups.js';
 import { groupFacts, instanceFacts } from './normalize.js';
 
 export { tagMap, instanceFacts, groupFacts } from './normalize.js';
@@ -115,6 +116,11 @@ async function findInOtherRegions(
 
 export interface TargetFacts {
   instances: InstanceFacts[];
+  /**
+   * Groups tagged with a cordon role whose tags or rules are not what cordon gives that role: never used, reported
+   * as an indicator (src/core/isolation-groups.ts).
+   */
+  tampered: TamperedGroup[];
   /** Isolation groups by VPC: the groups cordon prepared or created, found by their cordon:role tag. */
   isolationGroups: Record<
     string,
@@ -199,9 +205,11 @@ export async function describeTargets(
     for (const [id, perInstance] of extras)
       if (perInstance[i.instanceId] !== undefined) i.extras[id] = perInstance[i.instanceId];
   }
-  return { instances, isolationGroups: indexIsolationGroups((groups.SecurityGroups ?? []).map(groupFacts)) };
+  const { trusted, tampered } = classifyIsolationGroups((groups.SecurityGroups ?? []).map(groupFacts));
+  return { instances, isolationGroups: indexIsolationGroups(trusted), tampered };
 }
 
+/** Isolation groups by VPC and role. Give it trusted groups only (classifyIsolationGroups). */
 export function indexIsolationGroups(groups: SecurityGroupFacts[]): TargetFacts['isolationGroups'] {
   const out: TargetFacts['isolationGroups'] = {};
   for (const g of groups) {

@@ -10,7 +10,19 @@
 //   jitter, up to maxAttempts, and not past the deadline; no client-wide quota either (one failing call must not
 //   starve the critical path of the others).
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { currentSchedule } from './scheduler.js';
+
+const noTransientRetry = new AsyncLocalStorage<true>();
+
+/**
+ * Runs fn with the SDK's retry of transient errors (5xx, timeouts, resets) switched off — throttling is still
+ * retried (a throttled call had no effect). For calls without an idempotency token, whose lost answer must be looked
+ * up before anything is sent again (CreateSnapshots: a blind retry takes a second full snapshot set).
+ */
+export function withoutTransientRetry<T>(fn: () => Promise<T>): Promise<T> {
+  return noTransientRetry.run(true, fn);
+}
 
 interface RetryErrorInfo {
   errorType: 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR';
@@ -55,6 +67,7 @@ export class DeadlineRetryStrategy {
     if (info.errorType === 'THROTTLING') return new Token(token.retries + 1, 0, token.started, token.transient);
     // As the SDK: only transient errors (500/502/503/504, timeouts, resets) are worth another attempt.
     if (info.errorType !== 'TRANSIENT') throw new Error('not retryable');
+    if (noTransientRetry.getStore()) throw new Error('the caller looks up a lost answer itself');
     if (token.transient + 1 >= this.maxAttempts) throw new Error('attempts exhausted');
     const delay = Math.floor(Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** token.transient));
     if (now + delay >= deadline) throw new Error('deadline reached');

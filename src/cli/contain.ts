@@ -5,13 +5,13 @@ import type { Command } from 'commander';
 import { addAwsOptions, clientsFrom, outputOf, type CommonOptions } from './common.js';
 import { printJson } from './output.js';
 import { confirmOrRefuse } from './prompt.js';
-import { renderContainResult, renderPlan, bold, green, red } from './render.js';
+import { renderContainResult, renderPlan, bold, green, red, yellow } from './render.js';
 import { progressFor } from './progress.js';
 import { planContainment, Aborted } from '../engine/contain.js';
 import { containFleet, restoreFleet } from '../engine/fleet.js';
 import { parseDuration } from '../core/targets.js';
 import { addTargetOptions, destroyWorkers, workersFrom, type TargetFlags } from './targets.js';
-import { renderFleetResult, renderPlans, restoreLines } from './render-fleet.js';
+import { indicatorLine, renderFleetResult, renderPlans, restoreLines } from './render-fleet.js';
 import { prepare } from '../engine/prepare.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { PLAN_VERSION, type Plan } from '../core/plan.js';
@@ -227,6 +227,7 @@ export function registerContainment(program: Command): void {
           isolatedAfterMs: result.summary.isolatedAfterMs,
           completedAfterMs: result.summary.completedAfterMs,
           instances: result.instances,
+          indicators: result.indicators,
           fleet: result.summary,
         });
       } else {
@@ -266,39 +267,59 @@ export function registerContainment(program: Command): void {
         .option(
           '--remove-revocation',
           'also remove the session-revocation policy --revoke-sessions put on the role (kept by default)',
+        )
+        .option(
+          '--trust <journal|tags>',
+          "when a resource's record tags and the local journal disagree about an original (restore refuses), use this one",
         ),
     ),
-  ).action(async (args: string[], o: CommonOptions & TargetFlags & { force?: boolean; removeRevocation?: boolean }) => {
-    const format = outputOf(o);
-    const workers = await workersFrom(args, o);
-    try {
-      const r = await restoreFleet(workers, {
-        force: o.force,
-        removeRevocation: o.removeRevocation,
-        stateDir: o.stateDir,
-        confirm: async (plans) => {
-          if (format === 'text') process.stderr.write(restoreLines(plans));
-          const ids = plans.flatMap((p) => p.instances.map((i) => i.instanceId));
-          return confirmOrRefuse(
-            `Restore ${ids.length <= 5 ? ids.join(', ') : `${ids.length} instances`}?`,
-            o.yes,
-            'restore',
-          );
-        },
-      });
-      if (format === 'json') printJson({ instances: r.instances });
-      else
-        for (const i of r.instances)
-          process.stdout.write(
-            i.status === 'restored'
-              ? `${bold(i.instanceId)}: ${green('RESTORED')} (incident ${i.incident})\n${i.restored.map((x) => `  ${x.summary}`).join('\n')}\n`
-              : `${bold(i.instanceId)}: ${red('RESTORE FAILED')} at ${i.error!.stepId}: ${i.error!.message} (incident ${i.incident}) — rerun \`cordon restore\` to finish it\n${i.restored.map((x) => `  ${x.summary}`).join('\n')}\n`,
-          );
-      if (r.instances.some((i) => i.status === 'failed')) process.exitCode = EXIT.incomplete;
-    } finally {
-      destroyWorkers(workers);
-    }
-  });
+  ).action(
+    async (
+      args: string[],
+      o: CommonOptions & TargetFlags & { force?: boolean; removeRevocation?: boolean; trust?: string },
+    ) => {
+      if (o.trust !== undefined && o.trust !== 'journal' && o.trust !== 'tags')
+        throw new CordonError(
+          'usage',
+          `--trust "${o.trust}": give journal or tags`,
+          EXIT.usage,
+          'see `cordon restore --help`',
+        );
+      const format = outputOf(o);
+      const workers = await workersFrom(args, o);
+      try {
+        const r = await restoreFleet(workers, {
+          trust: o.trust as 'journal' | 'tags' | undefined,
+          force: o.force,
+          removeRevocation: o.removeRevocation,
+          stateDir: o.stateDir,
+          confirm: async (plans) => {
+            if (format === 'text') {
+              process.stderr.write(restoreLines(plans));
+              for (const w of new Set(plans.flatMap((p) => p.warnings))) process.stderr.write(yellow(`  ! ${w}\n`));
+            }
+            const ids = plans.flatMap((p) => p.instances.map((i) => i.instanceId));
+            return confirmOrRefuse(
+              `Restore ${ids.length <= 5 ? ids.join(', ') : `${ids.length} instances`}?`,
+              o.yes,
+              'restore',
+            );
+          },
+        });
+        if (format === 'json') printJson({ instances: r.instances });
+        else
+          for (const i of r.instances)
+            process.stdout.write(
+              i.status === 'restored'
+                ? `${bold(i.instanceId)}: ${green('RESTORED')} (incident ${i.incident})\n${i.restored.map((x) => `  ${x.summary}`).join('\n')}\n`
+                : `${bold(i.instanceId)}: ${red('RESTORE FAILED')} at ${i.error!.stepId}: ${i.error!.message} (incident ${i.incident}) — rerun \`cordon restore\` to finish it\n${i.restored.map((x) => `  ${x.summary}`).join('\n')}\n`,
+            );
+        if (r.instances.some((i) => i.status === 'failed')) process.exitCode = EXIT.incomplete;
+      } finally {
+        destroyWorkers(workers);
+      }
+    },
+  );
 
   addAwsOptions(
     program
@@ -318,11 +339,13 @@ export function registerContainment(program: Command): void {
     try {
       const r = await prepare(clients, o.allVpcs ? 'all' : o.vpc!);
       if (format === 'json') printJson(r);
-      else
+      else {
         for (const v of r.vpcs)
           process.stdout.write(
             `${v.vpcId}: step 1 ${v.open.groupId}${v.open.created ? ' (created)' : ''}, step 2 ${v.empty.groupId}${v.empty.created ? ' (created)' : ''}\n`,
           );
+        for (const t of r.tampered) process.stdout.write(red(`${indicatorLine(t)}\n`));
+      }
     } finally {
       clients.destroy();
     }

@@ -3,6 +3,7 @@
 
 import type { Plan } from '../core/plan.js';
 import type { FleetContainResult } from '../engine/fleet.js';
+import type { TamperedGroup } from '../core/isolation-groups.js';
 import type { RestorePlan } from '../engine/restore.js';
 import { renderBlastRadius } from './layers.js';
 import { bold, dim, green, red, yellow } from './render.js';
@@ -43,9 +44,15 @@ export function renderPlans(plans: Plan[], missing: { step: string; action: stri
   return out.join('\n');
 }
 
+/** One line for a tampered isolation group (an indicator that someone in the account works against containment). */
+export function indicatorLine(t: TamperedGroup & { region?: string; accountId?: string }): string {
+  return `INDICATOR: ${t.groupId} (${t.groupName}, ${t.role}) in ${t.vpcId}${t.region ? ` (${t.accountId ?? 'own account'} ${t.region})` : ''} is tagged as cordon's isolation group, but ${t.reason}: it was not used — find out who changed it`;
+}
+
 export function renderFleetResult(r: FleetContainResult): string {
   const s = r.summary;
   const out: string[] = [];
+  for (const t of r.indicators) out.push(red(indicatorLine(t)));
   const status = s.incomplete
     ? red(`${s.incomplete} INCOMPLETE`)
     : green(`ALL ${s.instances} ${s.alreadyContained === s.instances ? 'ALREADY CONTAINED' : 'CONTAINED'}`);

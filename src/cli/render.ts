@@ -63,6 +63,12 @@ export function progressPrinter(quiet: boolean): (e: EngineEvent) => void {
 
 export function renderContainResult(r: ContainResult): string {
   const out: string[] = [];
+  for (const t of r.indicators)
+    out.push(
+      red(
+        `INDICATOR: ${t.groupId} (${t.groupName}, ${t.role}) in ${t.vpcId} is tagged as cordon's isolation group, but ${t.reason}: it was not used — find out who changed it`,
+      ),
+    );
   for (const i of r.instances) {
     const status = i.status === 'incomplete' ? red('INCOMPLETE') : green(i.status.toUpperCase());
     out.push(`${bold(i.instanceId)}: ${status} (incident ${i.incident})`);

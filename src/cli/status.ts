@@ -29,7 +29,7 @@ export function registerStatus(program: Command): void {
       else
         for (const s of r)
           process.stdout.write(
-            `${bold(s.instanceId)} (${s.state}${workers.length > 1 ? `, ${s.accountId ?? 'own account'} ${s.region}` : ''}): ${s.summary}\n${s.enis.map((e) => `  ${e.networkInterfaceId}: ${e.groups.join(', ')}${e.onIsolationGroup === 'empty' ? ' (isolated)' : e.onIsolationGroup === 'open' ? ' (ALL-OPEN step-1 group!)' : ''}`).join('\n')}\n`,
+            `${bold(s.instanceId)} (${s.state}${workers.length > 1 ? `, ${s.accountId ?? 'own account'} ${s.region}` : ''}): ${s.summary}\n${s.enis.map((e) => `  ${e.networkInterfaceId}: ${e.groups.join(', ')}${e.onIsolationGroup === 'empty' ? ' (isolated)' : e.onIsolationGroup === 'open' ? ' (ALL-OPEN step-1 group!)' : e.onIsolationGroup === 'tampered' ? ' (TAMPERED isolation group: not contained)' : ''}`).join('\n')}\n`,
           );
     } finally {
       destroyWorkers(workers);

@@ -10,6 +10,8 @@ export const TAG = {
   doNotUse: 'cordon:do-not-use',
   originalGroups: 'cordon:original-groups',
   originalConntrack: 'cordon:original-conntrack',
+  /** The SHA-256 of the journal's plan record of the run that wrote the tags (ties them to that journal). */
+  journal: 'cordon:journal',
 } as const;
 
 export const ROLE_OPEN = 'isolation-open';

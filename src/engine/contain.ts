@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AwsClients } from '../aws/clients.js';
 import { describeTargets, type TargetFacts } from '../aws/facts.js';
+import type { TamperedGroup } from '../core/isolation-groups.js';
 import { gatherNetworkFactsMany } from '../aws/network-facts.js';
 import { writeCallsRecord, writeVerifyRecords, type VerifyRecord } from './records.js';
 import { PRIORITY } from '../aws/scheduler.js';
@@ -153,7 +154,16 @@ export interface ContainResult {
   completedAfterMs: number;
   /** When the run stopped trying to send calls the account's buckets held back (ISO time). */
   deadline: string;
+  /**
+   * What cordon found that someone may have done to undermine it: isolation groups whose tags or rules are not
+   * cordon's (never used: containment made fresh ones). Reported; the exit code is not changed by them.
+   */
+  indicators: Indicator[];
   calls: Gateway['calls'];
+}
+
+export interface Indicator extends TamperedGroup {
+  kind: 'tampered-isolation-group';
 }
 
 export interface ContainRequest extends PlanRequest {
@@ -373,8 +383,16 @@ export async function contain(r: ContainRequest): Promise<ContainResult> {
     isolatedAfterMs: applied.isolatedAfterMs === undefined ? undefined : sinceStart(isolatedAt),
     completedAfterMs: sinceStart(applied.startedMs + Math.max(0, ...applied.steps.map((s) => s.endedMs ?? 0))),
     deadline: new Date(deadline).toISOString(),
+    indicators: tamperedIndicators([...targets.tampered, ...after.tampered]),
     calls: gateway.calls,
   };
+}
+
+function tamperedIndicators(groups: TamperedGroup[]): Indicator[] {
+  const seen = new Set<string>();
+  return groups
+    .filter((g) => !seen.has(g.groupId) && seen.add(g.groupId))
+    .map((g) => ({ kind: 'tampered-isolation-group' as const, ...g }));
 }
 
 /** When each layer was in place on an instance (ms since contain started, prompts left out). */

@@ -130,6 +130,7 @@ export async function applyPlan(
       onEvent({ type: 'warning', instanceId, message });
     },
     progress: (stepId, instanceId, message) => onEvent({ type: 'progress', stepId, instanceId, message }),
+    journalSha: journal.planHash,
     outcome: (changeId) => outcomes.get(changeId),
     whenSettled: (changeId) => outcomes.when(changeId),
     settle: (changeId, ok) => {

@@ -12,6 +12,7 @@ import {
   Aborted,
   contain,
   newIncidentId,
+  type Indicator,
   type ContainRequest,
   type ContainResult,
   type InstanceResult,
@@ -150,6 +151,8 @@ export interface FleetSummary {
 export interface FleetContainResult {
   incident: string;
   workers: WorkerResult[];
+  /** Every worker's indicators (tampered isolation groups …), with where they were found. */
+  indicators: (Indicator & { region: string; accountId?: string })[];
   instances: (InstanceResult & { region: string; accountId?: string })[];
   summary: FleetSummary;
 }
@@ -213,6 +216,9 @@ function mergeResults(workers: WorkerResult[], incident: string): FleetContainRe
   return {
     incident: workers[0]?.result?.incident ?? incident,
     workers,
+    indicators: workers.flatMap((w) =>
+      (w.result?.indicators ?? []).map((x) => ({ ...x, region: w.region, accountId: w.accountId })),
+    ),
     instances,
     summary: {
       instances: instances.length,

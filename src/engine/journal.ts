@@ -1,5 +1,6 @@
 // The local write-ahead journal: one JSON-lines file per incident, each record fsynced before cordon makes the
-// change it protects. Restore reads originals from the resources' own tags first and from here second.
+// change it protects, each line chained to the one before by its SHA-256 (tamper-evident). Restore cross-checks the
+// originals recorded here against the record tags on the resources.
 
 import {
   mkdirSync,
@@ -8,10 +9,13 @@ import {
   fsyncSync,
   closeSync,
   readFileSync,
+  readSync,
+  fstatSync,
   existsSync,
   readdirSync,
   statSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,8 +56,36 @@ export function defaultStateDir(): string {
   return process.env.CORDON_HOME ?? join(homedir(), '.cordon');
 }
 
+/** The journal record every record of a chain starts from: prev of the first line. */
+export function genesis(incident: string): string {
+  return sha256(`cordon-journal:${incident}`);
+}
+
+export function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/** What every Journal object of one file shares in this process: the queue and the chain's last hash. */
+interface FileState {
+  queued: JournalRecord[];
+  waiting: { resolve(): void; reject(e: unknown): void }[];
+  flushTimer?: NodeJS.Timeout;
+  commitScheduled: boolean;
+  /** Hash of the line each written plan record became (the run's write-ahead batch), newest last. */
+  planHashes: string[];
+}
+
+const files = new Map<string, FileState>();
+
+/**
+ * The write-ahead journal of one incident. Each line is a JSON record carrying `prev`, the SHA-256 of the line
+ * before it (the first: of "cordon-journal:<incident>"): a changed, removed or inserted line breaks the chain, and
+ * `cordon journal verify` names where. The tags cordon writes carry the hash of the run's plan record
+ * (`cordon:journal`), tying them to this journal.
+ */
 export class Journal {
   readonly path: string;
+  private readonly state: FileState;
   constructor(
     readonly dir: string,
     readonly incident: string,
@@ -61,22 +93,29 @@ export class Journal {
     if (!/^[A-Za-z0-9._-]{1,128}$/.test(incident))
       throw new Error(`incident id "${incident}" may use only letters, digits, . _ -`);
     this.path = join(dir, 'journal', `${incident}.jsonl`);
+    let st = files.get(this.path);
+    if (!st) {
+      st = { queued: [], waiting: [], commitScheduled: false, planHashes: [] };
+      files.set(this.path, st);
+    }
+    this.state = st;
   }
 
-  private queued: JournalRecord[] = [];
-  private waiting: { resolve(): void; reject(e: unknown): void }[] = [];
-  private flushTimer?: NodeJS.Timeout;
-  private commitScheduled = false;
+  /** The hash of the plan record this process wrote last (what the run's tags carry), if any. */
+  get planHash(): string | undefined {
+    return this.state.planHashes.at(-1);
+  }
 
   /** Appends records and fsyncs them: when this returns, they survive a crash (queued records go first). */
   append(...records: JournalRecord[]): void {
-    if (records.length === 0 && this.queued.length === 0) return;
-    const batch = [...this.queued, ...records];
-    const waiting = this.waiting;
-    this.queued = [];
-    this.waiting = [];
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    const st = this.state;
+    if (records.length === 0 && st.queued.length === 0) return;
+    const batch = [...st.queued, ...records];
+    const waiting = st.waiting;
+    st.queued = [];
+    st.waiting = [];
+    if (st.flushTimer) clearTimeout(st.flushTimer);
+    st.flushTimer = undefined;
     try {
       this.write(batch);
     } catch (e) {
@@ -91,12 +130,13 @@ export class Journal {
    * write and fsync. Resolves once they survive a crash — await it before the change the records protect.
    */
   appendDurable(...records: JournalRecord[]): Promise<void> {
-    this.queued.push(...records);
-    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    if (!this.commitScheduled) {
-      this.commitScheduled = true;
+    const st = this.state;
+    st.queued.push(...records);
+    const done = new Promise<void>((resolve, reject) => st.waiting.push({ resolve, reject }));
+    if (!st.commitScheduled) {
+      st.commitScheduled = true;
       setImmediate(() => {
-        this.commitScheduled = false;
+        st.commitScheduled = false;
         try {
           this.append();
         } catch {
@@ -112,9 +152,10 @@ export class Journal {
    * whatever else is queued, or at the latest with the next durable append or flush().
    */
   appendSoon(...records: JournalRecord[]): void {
-    this.queued.push(...records);
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
+    const st = this.state;
+    st.queued.push(...records);
+    st.flushTimer ??= setTimeout(() => {
+      st.flushTimer = undefined;
       try {
         this.append();
       } catch {
@@ -131,9 +172,20 @@ export class Journal {
   private write(records: JournalRecord[]): void {
     if (records.length === 0) return;
     mkdirSync(join(this.dir, 'journal'), { recursive: true, mode: 0o700 });
-    const fd = openSync(this.path, 'a', 0o600);
+    const fd = openSync(this.path, 'a+', 0o600);
     try {
-      writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      // The chain continues from the file's actual last line (another process may have appended since).
+      const tail = lastLine(fd);
+      let prev = tail === undefined ? genesis(this.incident) : sha256(tail.line);
+      const lines: string[] = [];
+      for (const r of records) {
+        const line = JSON.stringify({ ...r, prev });
+        prev = sha256(line);
+        lines.push(line);
+        if (r.type === 'plan') this.state.planHashes.push(prev);
+      }
+      // A torn last line (a crash mid-write) is closed first, so the next record starts on a line of its own.
+      writeSync(fd, (tail && !tail.terminated ? '\n' : '') + lines.join('\n') + '\n');
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -155,6 +207,16 @@ export class Journal {
       });
   }
 
+  /** The hashes of every plan record in the file (each run's write-ahead batch), oldest first. */
+  planHashes(): string[] {
+    this.flush();
+    if (!existsSync(this.path)) return [];
+    return readFileSync(this.path, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{"type":"plan"'))
+      .map(sha256);
+  }
+
   /** The first recorded original of (resource, attribute): the value before cordon ever touched it. */
   original(resource: string, attribute: string): unknown {
     const r = this.read().find((x) => x.type === 'original' && x.resource === resource && x.attribute === attribute);
@@ -162,11 +224,89 @@ export class Journal {
   }
 }
 
+/** The last line of an open file and whether it ends in a newline (undefined: empty). Reads only the tail. */
+function lastLine(fd: number): { line: string; terminated: boolean } | undefined {
+  const size = fstatSync(fd).size;
+  if (size === 0) return undefined;
+  let take = Math.min(size, 64 * 1024);
+  for (;;) {
+    const buf = Buffer.alloc(take);
+    readSync(fd, buf, 0, take, size - take);
+    const text = buf.toString('utf8');
+    const terminated = text.endsWith('\n');
+    const body = terminated ? text.slice(0, -1) : text;
+    const nl = body.lastIndexOf('\n');
+    if (nl >= 0 || take === size) return { line: nl >= 0 ? body.slice(nl + 1) : body, terminated };
+    take = Math.min(size, take * 4);
+  }
+}
+
+export interface ChainProblem {
+  /** 1-based line number. */
+  line: number;
+  problem: string;
+  /** A line torn by a crash while writing (not JSON, and the chain continues from it): reported, not tampering. */
+  torn?: true;
+}
+
+/**
+ * Checks a journal's hash chain. Every problem is named by its line: a changed line (the next line's prev does not
+ * match it), a removed or inserted line (a prev that matches no line before), a line that is not JSON.
+ */
+export function verifyChain(text: string, incident: string): { lines: number; problems: ChainProblem[] } {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const problems: ChainProblem[] = [];
+  let prev = genesis(incident);
+  lines.forEach((line, i) => {
+    let rec: { prev?: string; incident?: string };
+    try {
+      rec = JSON.parse(line) as { prev?: string; incident?: string };
+    } catch {
+      // A crash mid-write leaves a torn line; cordon's next write closes it and chains on from it.
+      const next = lines[i + 1];
+      const chainedOn = next !== undefined && next.includes(`"prev":"${sha256(line)}"`);
+      if (i === lines.length - 1 || chainedOn)
+        problems.push({ line: i + 1, problem: 'torn line (a crash while writing): ignored by cordon', torn: true });
+      else problems.push({ line: i + 1, problem: 'not a JSON record' });
+      prev = sha256(line);
+      return;
+    }
+    if (rec.prev === undefined)
+      problems.push({ line: i + 1, problem: 'no prev hash (not written by this cordon, or edited)' });
+    else if (rec.prev !== prev)
+      problems.push({
+        line: i + 1,
+        problem:
+          i === 0
+            ? "the first line does not start this incident's chain (lines removed before it, or a different incident)"
+            : `line ${i} was changed, or lines were removed or inserted before line ${i + 1}`,
+      });
+    if (rec.incident !== undefined && rec.incident !== incident)
+      problems.push({ line: i + 1, problem: `belongs to incident ${rec.incident}` });
+    prev = sha256(line);
+  });
+  return { lines: lines.length, problems };
+}
+
 export interface JournalSummary {
   incident: string;
   path: string;
   mtimeMs: number;
   records: JournalRecord[];
+}
+
+/** Every journal file in a state dir (valid incident names only), newest first. */
+export function journalFiles(dir: string): { incident: string; path: string; mtimeMs: number }[] {
+  const jdir = join(dir, 'journal');
+  if (!existsSync(jdir)) return [];
+  return readdirSync(jdir)
+    .filter((f) => f.endsWith('.jsonl') && /^[A-Za-z0-9._-]{1,128}$/.test(f.slice(0, -'.jsonl'.length)))
+    .map((f) => {
+      const path = join(jdir, f);
+      return { incident: f.slice(0, -'.jsonl'.length), path, mtimeMs: statSync(path).mtimeMs };
+    })
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
 }
 
 /**

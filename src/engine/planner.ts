@@ -61,6 +61,7 @@ export function makePlan(
     options,
     now,
     knownOriginals,
+    tamperedGroupIds: targets.tampered.map((g) => g.groupId),
   };
   const changes = STEPS.flatMap((s) => s.plan(input));
   const instances = targets.instances.map((i) => {

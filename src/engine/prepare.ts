@@ -7,9 +7,12 @@ import { indexIsolationGroups } from '../aws/facts.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { TAG, ROLE_OPEN, ROLE_EMPTY } from '../core/tags.js';
 import { createIsolationGroup } from '../steps/ensure-isolation-groups.js';
+import { classifyIsolationGroups, type TamperedGroup } from '../core/isolation-groups.js';
 
 export interface PrepareResult {
   vpcs: { vpcId: string; open: { groupId: string; created: boolean }; empty: { groupId: string; created: boolean } }[];
+  /** Groups tagged as cordon's whose tags or rules are not cordon's: not used (fresh ones were made), reported. */
+  tampered: TamperedGroup[];
 }
 
 export async function prepare(clients: AwsClients, vpcIds: string[] | 'all'): Promise<PrepareResult> {
@@ -32,13 +35,14 @@ export async function prepare(clients: AwsClients, vpcIds: string[] | 'all'): Pr
         'check the id and --region; `aws ec2 describe-vpcs` lists them',
       );
   }
-  if (targets.length === 0) return { vpcs: [] };
-  const existing = indexIsolationGroups(
+  if (targets.length === 0) return { vpcs: [], tampered: [] };
+  const { trusted, tampered } = classifyIsolationGroups(
     await gw.findGroupsByTag([
       { name: 'vpc-id', values: targets },
       { name: 'tag-key', values: [TAG.role] },
     ]),
   );
+  const existing = indexIsolationGroups(trusted);
   const vpcs = await Promise.all(
     targets.map(async (vpcId) => {
       const have = existing[vpcId] ?? {};
@@ -53,5 +57,5 @@ export async function prepare(clients: AwsClients, vpcIds: string[] | 'all'): Pr
       return { vpcId, open, empty };
     }),
   );
-  return { vpcs };
+  return { vpcs, tampered };
 }

@@ -8,10 +8,11 @@ import { Gateway } from '../aws/gateway.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { TAG } from '../core/tags.js';
 import { STEPS } from '../steps/index.js';
-import { containableEnis, type RestoreItem, type StepContext } from '../steps/types.js';
+import { containableEnis, type RestoreInput, type RestoreItem, type StepContext } from '../steps/types.js';
 import { PRIORITY } from '../aws/scheduler.js';
 import { awsErrorCode } from '../aws/clients.js';
-import { Journal, defaultStateDir, journalsFor } from './journal.js';
+import { readFileSync } from 'node:fs';
+import { Journal, defaultStateDir, journalFiles, sha256, verifyChain, type JournalRecord } from './journal.js';
 
 export interface RestoreRequest {
   clients: AwsClients;
@@ -20,6 +21,11 @@ export interface RestoreRequest {
   stateDir?: string;
   /** Also remove the session-revocation policy cordon put on the role (kept by default). */
   removeRevocation?: boolean;
+  /**
+   * When the record tags on a resource and the local journal disagree about an original, restore refuses; this
+   * says which to believe instead.
+   */
+  trust?: 'journal' | 'tags';
   /** Called with the restore plan before anything changes; return false to abort. */
   confirm?: (plan: RestorePlan) => Promise<boolean>;
 }
@@ -32,15 +38,38 @@ export interface RestorePlan {
     items: RestoreItem[];
     /** cordon:status before the restore. */ status?: string;
   }[];
+  /** Originals that come from tags alone (anyone able to tag the resource could have written them), and the like. */
+  warnings: string[];
+}
+
+/** One original the tags and the journal disagree about. */
+export interface RecordConflict {
+  instanceId: string;
+  resource: string;
+  attribute: string;
+  tags: unknown;
+  journal: unknown;
+}
+
+/** JSON with sorted keys: two records of the same value compare equal. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
 }
 
 export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
   // Everything restore may put back is read now (load balancer registrations, the groups instances left …).
   const stateDir = r.stateDir ?? defaultStateDir();
+  // Every local journal, read once (a fleet's instances share them).
+  const local = allJournals(stateDir);
+  const journalsOf = (id: string): JournalSummary[] => local.filter((j) => mentions(j.records, id));
   // Groups the journal says an instance left (their record tag may never have reached it): read them too.
   const asgGroupOf: Record<string, string> = {};
   for (const id of r.instanceIds) {
-    for (const j of journalsFor(stateDir, id)) {
+    for (const j of journalsOf(id)) {
       const rec = j.records.find((x) => x.type === 'original' && x.resource === id && x.attribute === 'asg-record');
       const group = rec?.type === 'original' ? (rec.value as { group?: string } | undefined)?.group : undefined;
       if (group) {
@@ -50,7 +79,11 @@ export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
     }
   }
   const targets = await describeTargets(r.clients, r.instanceIds, { complete: true, asgGroupOf });
-  const out: RestorePlan = { instances: [] };
+  const out: RestorePlan = { instances: [], warnings: [] };
+  const conflicts: RecordConflict[] = [];
+  const tagsOnly: string[] = [];
+  const foreign: string[] = [];
+  const broken: string[] = [];
   for (const inst of targets.instances) {
     // The incident from the tags, or — when a run crashed before its tags reached AWS — from the local journal.
     // A released instance's incident tag names a finished incident: a later containment whose tags never landed is
@@ -61,7 +94,7 @@ export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
       containableEnis(inst)
         .map((e) => e.tags[TAG.incident])
         .find(Boolean) ??
-      journalsFor(stateDir, inst.instanceId)[0]?.incident ??
+      journalsOf(inst.instanceId)[0]?.incident ??
       inst.tags[TAG.incident];
     if (!incident) {
       throw new CordonError(
@@ -74,21 +107,50 @@ export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
     const journal = new Journal(stateDir, incident);
     // The incident's journal first, then any other local journal of this instance (a rerun elsewhere may have tagged
     // it with a new incident while the originals were recorded here under the first one).
-    const records = [
-      ...journal.read(),
-      ...journalsFor(stateDir, inst.instanceId)
-        .filter((j) => j.incident !== incident)
-        .flatMap((j) => j.records),
+    const mine = [
+      ...local.filter((j) => j.incident === incident),
+      ...journalsOf(inst.instanceId).filter((j) => j.incident !== incident),
     ];
+    for (const j of mine) {
+      const chain = verifyChain(j.text, j.incident);
+      const real = chain.problems.filter((p) => !p.torn);
+      if (real.length && !broken.some((b) => b.startsWith(`${j.path}:`)))
+        broken.push(`${j.path}: line ${real[0]!.line}: ${real[0]!.problem}`);
+    }
+    const records = mine.flatMap((j) => j.records);
     const journalOriginal = (resource: string, attribute: string): unknown => {
       const rec = records.find((x) => x.type === 'original' && x.resource === resource && x.attribute === attribute);
       return rec && rec.type === 'original' ? rec.value : undefined;
     };
-    const input = {
+    // Tags carry the hash of the plan record of the run that wrote them. A hash this journal does not hold: the tags
+    // come from a run whose journal is elsewhere (another responder's machine) — or were written by someone else.
+    // The originals themselves are still compared value by value below; this is said, not refused.
+    const planHashes = new Set(mine.flatMap((j) => j.planHashes));
+    for (const res of [inst.tags, ...containableEnis(inst).map((e) => e.tags)]) {
+      const h = res[TAG.journal];
+      if (h && mine.length && !planHashes.has(h))
+        foreign.push(
+          `${res === inst.tags ? inst.instanceId : (containableEnis(inst).find((e) => e.tags === res)?.networkInterfaceId ?? '?')} (${TAG.journal}=${h.slice(0, 12)}…)`,
+        );
+    }
+    const pick: RestoreInput['pick'] = (resource, attribute, fromTags, fromJournal) => {
+      if (fromTags === undefined && fromJournal === undefined) return undefined;
+      if (fromTags === undefined) return { value: fromJournal!, source: 'journal' };
+      if (fromJournal === undefined) {
+        tagsOnly.push(`${resource} ${attribute}`);
+        return { value: fromTags, source: 'tags' };
+      }
+      if (canonical(fromTags) === canonical(fromJournal)) return { value: fromJournal, source: 'tags+journal' };
+      conflicts.push({ instanceId: inst.instanceId, resource, attribute, tags: fromTags, journal: fromJournal });
+      return r.trust === 'tags' ? { value: fromTags, source: 'tags' } : { value: fromJournal, source: 'journal' };
+    };
+    const input: RestoreInput = {
       instance: inst,
       incident,
       isolation: targets.isolationGroups[inst.vpcId ?? ''] ?? {},
+      tamperedGroupIds: targets.tampered.map((g) => g.groupId),
       journalOriginal,
+      pick,
       removeRevocation: r.removeRevocation,
     };
     const items = [...STEPS]
@@ -103,6 +165,35 @@ export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
       status: inst.tags[TAG.status],
     });
   }
+  if (broken.length && r.trust !== 'tags') {
+    throw new CordonError(
+      'journal-tampered',
+      `the local journal is not as cordon wrote it: ${broken.join('; ')}`,
+      EXIT.stale,
+      "find out who changed it (`cordon journal verify <incident>` names every line); to restore from the resources' record tags alone, rerun with --trust tags",
+    );
+  }
+  if (conflicts.length && !r.trust) {
+    const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+    throw new CordonError(
+      'record-conflict',
+      `the record tags and the local journal disagree: ${conflicts
+        .slice(0, 5)
+        .map((c) => `${c.resource} ${c.attribute}: tags say ${show(c.tags)}, the journal says ${show(c.journal)}`)
+        .join('; ')}${conflicts.length > 5 ? `; and ${conflicts.length - 5} more` : ''}`,
+      EXIT.stale,
+      'someone changed the tags (or the journal) after containment — anyone able to tag can; check which is right, then rerun with --trust journal or --trust tags',
+      { conflicts },
+    );
+  }
+  if (tagsOnly.length)
+    out.warnings.push(
+      `${tagsOnly.length <= 3 ? tagsOnly.join(', ') : `${tagsOnly.length} originals`}: restored from the resources' record tags alone (no local journal of the incident here): anyone able to tag them could have written them — restore where the journal is to cross-check`,
+    );
+  if (foreign.length)
+    out.warnings.push(
+      `record tags on ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''} were written by a run whose journal is not here (another machine's, or not cordon's): their originals were checked against this journal value by value`,
+    );
   const drifted = out.instances.flatMap((i) => i.items.filter((x) => x.drift));
   const unknown = drifted.filter((x) => x.original === undefined);
   if (unknown.length) {
@@ -122,6 +213,42 @@ export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
     );
   }
   return out;
+}
+
+interface JournalSummary {
+  incident: string;
+  path: string;
+  text: string;
+  records: JournalRecord[];
+  planHashes: string[];
+}
+
+/** Every local journal, parsed once, newest first. */
+function allJournals(stateDir: string): JournalSummary[] {
+  return journalFiles(stateDir).map((f) => {
+    const text = readFileSync(f.path, 'utf8');
+    const lines = text.split('\n').filter((l) => l.trim());
+    return {
+      incident: f.incident,
+      path: f.path,
+      text,
+      records: lines.flatMap((l) => {
+        try {
+          return [JSON.parse(l) as JournalRecord];
+        } catch {
+          return [];
+        }
+      }),
+      planHashes: lines.filter((l) => l.startsWith('{"type":"plan"')).map(sha256),
+    };
+  });
+}
+
+function mentions(records: JournalRecord[], instanceId: string): boolean {
+  return records.some(
+    (r) =>
+      (r.type === 'plan' && r.instances.includes(instanceId)) || (r.type === 'original' && r.instanceId === instanceId),
+  );
 }
 
 export interface RestoreResult {
@@ -179,7 +306,21 @@ export async function restore(r: RestoreRequest): Promise<RestoreResult> {
       .map((inst) =>
         gateway
           .createTags([inst.instanceId], { [TAG.status]: 'restoring', [TAG.incident]: inst.incident })
-          .catch((e: unknown) => fail(inst.instanceId, 'mark-restoring', e)),
+          .catch((e: unknown) => {
+            // Not a reason to leave the instance contained: the journal records each thing put back as it goes.
+            plan.warnings.push(
+              `${inst.instanceId}: could not mark it ${TAG.status}=restoring (${(e as Error).message}); restoring anyway — a containment started meanwhile would not see the mark`,
+            );
+            ctxs.get(inst.instanceId)!.journal.appendSoon({
+              type: 'step',
+              time: now(),
+              incident: inst.incident,
+              stepId: 'mark-restoring',
+              instanceId: inst.instanceId,
+              status: 'failed',
+              error: (e as Error).message,
+            });
+          }),
       ),
   );
   const order = [...STEPS].filter((s) => s.applyRestore).sort((a, b) => (a.restoreOrder ?? 0) - (b.restoreOrder ?? 0));

@@ -14,7 +14,12 @@ export interface InstanceStatus {
   incident?: string;
   since?: string;
   layers: string[];
-  enis: { networkInterfaceId: string; groups: string[]; onIsolationGroup: 'empty' | 'open' | 'no' }[];
+  enis: {
+    networkInterfaceId: string;
+    groups: string[];
+    /** 'tampered': on a group tagged as cordon's whose tags or rules are not cordon's — not contained. */
+    onIsolationGroup: 'empty' | 'open' | 'tampered' | 'no';
+  }[];
   /** One line a responder can read. */
   summary: string;
 }
@@ -23,20 +28,27 @@ export async function status(clients: AwsClients, instanceIds: string[]): Promis
   const t = await describeTargets(clients, instanceIds);
   return t.instances.map((i) => {
     const iso = t.isolationGroups[i.vpcId ?? ''] ?? {};
+    const tampered = (g: string) => t.tampered.find((x) => x.groupId === g);
     const enis = containableEnis(i).map((e) => ({
       networkInterfaceId: e.networkInterfaceId,
       groups: e.groupIds,
-      onIsolationGroup: (e.groupIds.length === 1 && e.groupIds[0] === iso.empty?.groupId
-        ? 'empty'
-        : e.groupIds.length === 1 && e.groupIds[0] === iso.open?.groupId
-          ? 'open'
-          : 'no') as 'empty' | 'open' | 'no',
+      onIsolationGroup: (e.groupIds.some((g) => tampered(g))
+        ? 'tampered'
+        : e.groupIds.length === 1 && e.groupIds[0] === iso.empty?.groupId
+          ? 'empty'
+          : e.groupIds.length === 1 && e.groupIds[0] === iso.open?.groupId
+            ? 'open'
+            : 'no') as 'empty' | 'open' | 'tampered' | 'no',
     }));
+    const onTampered = enis.filter((e) => e.onIsolationGroup === 'tampered');
     const tagStatus = i.tags[TAG.status] ?? 'none';
     const layers = (i.tags[TAG.layers] ?? '').split(',').filter(Boolean);
     const allIsolated = enis.length > 0 && enis.every((e) => e.onIsolationGroup === 'empty');
     let summary: string;
-    if (tagStatus === 'contained' && allIsolated)
+    if (onTampered.length) {
+      const g = tampered(onTampered[0]!.groups.find((x) => tampered(x))!)!;
+      summary = `NOT contained: ${onTampered.map((e) => e.networkInterfaceId).join(', ')} on ${g.groupId}, tagged as cordon's ${g.role} group, but ${g.reason} — rerun \`cordon contain ${i.instanceId}\` (it makes a fresh group) and find out who changed it`;
+    } else if (tagStatus === 'contained' && allIsolated)
       summary = `contained since ${i.tags[TAG.containedAt] ?? '?'} by incident ${i.tags[TAG.incident]} (layers: ${layers.join(', ') || 'sg'})`;
     else if (tagStatus === 'contained')
       summary = `tagged contained by incident ${i.tags[TAG.incident]}, but ${enis

@@ -247,10 +247,15 @@ export const asgDetach: StepDef = {
   restoreOrder: 120,
   planRestore(input) {
     const inst = input.instance;
-    const tagged = decodeRecord(recordTag(inst, PB_TAG.asg)) as AsgRecord | undefined;
-    const rec = tagged ?? (input.journalOriginal(inst.instanceId, 'asg-record') as AsgRecord | undefined);
+    const picked = input.pick(
+      inst.instanceId,
+      'asg-record',
+      decodeRecord(recordTag(inst, PB_TAG.asg)) as AsgRecord | undefined,
+      input.journalOriginal(inst.instanceId, 'asg-record') as AsgRecord | undefined,
+    );
+    const rec = picked?.value;
     if (!rec?.group) return [];
-    const source = tagged ? 'tags' : 'journal';
+    const source = picked!.source;
     const f = extra<AsgFacts>(inst, EXTRA.asg);
     if (f?.error)
       throw new CordonError(

@@ -63,7 +63,8 @@ export const associateIsolationNacl: StepDef = {
     const items: RestoreItem[] = [];
     for (const s of f.subnets) {
       const journal = input.journalOriginal(s.subnetId, 'network-acl') as { networkAclId?: string } | undefined;
-      const original = s.tags[LTAG.originalNacl] ?? journal?.networkAclId;
+      const picked = input.pick(s.subnetId, 'network-acl', s.tags[LTAG.originalNacl], journal?.networkAclId);
+      const original = picked?.value;
       if (!original || !s.nacl || !s.naclAssociationId || s.nacl.networkAclId === original) continue;
       const role = restoreRole(input, s, LTAG.holdersNacl);
       if (!role.owner) continue;
@@ -75,7 +76,7 @@ export const associateIsolationNacl: StepDef = {
         attribute: 'network-acl',
         current: { networkAclId: s.nacl.networkAclId, associationId: s.naclAssociationId },
         original: { networkAclId: original },
-        source: s.tags[LTAG.originalNacl] ? 'tags' : 'journal',
+        source: picked!.source,
         drift: onIsolation ? undefined : `its NACL is ${s.nacl.networkAclId}, not cordon's isolation NACL`,
         summary: `${s.subnetId}: NACL ${s.nacl.networkAclId} → ${original} (${reviveWarning(input.instance)})`,
       });

@@ -88,9 +88,13 @@ export const associateRouteTableStep: StepDef = {
     const items: RestoreItem[] = [];
     for (const s of f.subnets) {
       const journal = input.journalOriginal(s.subnetId, 'route-table') as Before | undefined;
-      const original =
-        s.tags[LTAG.originalRouteTable] ??
-        (journal ? (journal.implicitMain ? 'main' : journal.routeTableId) : undefined);
+      const picked = input.pick(
+        s.subnetId,
+        'route-table',
+        s.tags[LTAG.originalRouteTable],
+        journal ? (journal.implicitMain ? 'main' : journal.routeTableId) : undefined,
+      );
+      const original = picked?.value;
       const t = s.routeTable;
       if (!original || !t) continue;
       const implicit = !s.routeAssociationId;
@@ -107,7 +111,7 @@ export const associateRouteTableStep: StepDef = {
         attribute: 'route-table',
         current: { routeTableId: t.routeTableId, associationId: s.routeAssociationId, deleteCopy } satisfies Current,
         original,
-        source: s.tags[LTAG.originalRouteTable] ? 'tags' : 'journal',
+        source: picked!.source,
         drift:
           role === ROLE_ROUTE_TABLE || role === ROLE_INTERNET_CUT
             ? undefined

@@ -203,7 +203,13 @@ export const elbDeregister: StepDef = {
   planRestore(input) {
     const inst = input.instance;
     const tagged = decodeLbSet(recordTag(inst, PB_TAG.lb));
-    const rec = tagged ?? (input.journalOriginal(inst.instanceId, 'lb-registrations') as LbSet | undefined);
+    const picked = input.pick(
+      inst.instanceId,
+      'lb-registrations',
+      tagged,
+      input.journalOriginal(inst.instanceId, 'lb-registrations') as LbSet | undefined,
+    );
+    const rec = picked?.value;
     if (!rec || (rec.targets.length === 0 && rec.classic.length === 0)) return [];
     const regs = extra<ElbFacts>(inst, EXTRA.elb);
     const live = new Set(
@@ -223,7 +229,7 @@ export const elbDeregister: StepDef = {
           'lb-registrations',
           regs,
           { ...missing, tagKeys: recordKeys(inst, PB_TAG.lb) },
-          tagged ? 'tags' : 'journal',
+          picked!.source,
           missing.targets.length || missing.classic.length
             ? `${inst.instanceId}: register with ${names(missing).join(', ')} again`
             : `${inst.instanceId}: load balancer registrations already back`,

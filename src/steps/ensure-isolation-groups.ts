@@ -9,7 +9,10 @@ import { awsErrorCode } from '../aws/clients.js';
 import { allowList, hasLayer } from '../core/layers.js';
 import { ROLE_ALLOW } from '../core/subnet-layers.js';
 import { allowGroupName, createAllowGroup } from './allow-list-group.js';
+import { randomBytes } from 'node:crypto';
 import { isolationIds, type StepDef } from './types.js';
+import { isolationGroupProblem } from '../core/isolation-groups.js';
+import type { RuleFacts, SecurityGroupFacts } from '../core/facts.js';
 
 export const GROUP_NAMES = {
   [ROLE_OPEN]: 'cordon-isolation-step1-open',
@@ -20,21 +23,22 @@ const DESCRIPTIONS = {
   [ROLE_EMPTY]: 'cordon isolation step 2 (no rules) - DO NOT USE for anything else',
 } as const;
 
-export function isolationGroupTags(role: string, incident?: string): Record<string, string> {
+export function isolationGroupTags(role: string, incident?: string, name?: string): Record<string, string> {
   const tags: Record<string, string> = {
     [TAG.role]: role,
     [TAG.doNotUse]: DO_NOT_USE,
-    Name: GROUP_NAMES[role as keyof typeof GROUP_NAMES],
+    Name: name ?? GROUP_NAMES[role as keyof typeof GROUP_NAMES],
   };
   if (incident) tags[TAG.incident] = incident;
   return tags;
 }
 
-/** Creates one isolation group with its final rules. Returns the new group id. */
 /**
  * Creates one isolation group with its final rules and returns its id. Safe to repeat: when the group already exists
  * (another responder's run at the same moment, or a retried call whose first attempt had succeeded), it is reused
- * and its rules are completed; rules that are already there (or already gone) are not an error.
+ * and its rules are completed; rules that are already there (or already gone) are not an error. A group of that name
+ * that is not cordon's — without its tags, or with a rule cordon never gives the role — is never reused: the new
+ * group gets a fresh name.
  */
 export async function createIsolationGroup(
   gw: Gateway,
@@ -42,22 +46,23 @@ export async function createIsolationGroup(
   role: typeof ROLE_OPEN | typeof ROLE_EMPTY,
   incident?: string,
 ): Promise<string> {
-  let id: string;
-  try {
-    id = (await gw.createSecurityGroup(
-      vpcId,
-      GROUP_NAMES[role],
-      DESCRIPTIONS[role],
-      isolationGroupTags(role, incident),
-    ))!;
-  } catch (e) {
-    if (awsErrorCode(e) !== 'InvalidGroup.Duplicate') throw e;
-    const existing = await gw.findGroupsByTag([
-      { name: 'vpc-id', values: [vpcId] },
-      { name: 'group-name', values: [GROUP_NAMES[role]] },
-    ]);
-    if (!existing[0]) throw e;
-    id = existing[0].groupId;
+  let id: string | undefined;
+  let name: string = GROUP_NAMES[role];
+  for (let attempt = 0; id === undefined; attempt++) {
+    try {
+      id = (await gw.createSecurityGroup(vpcId, name, DESCRIPTIONS[role], isolationGroupTags(role, incident, name)))!;
+    } catch (e) {
+      if (awsErrorCode(e) !== 'InvalidGroup.Duplicate' || attempt > 3) throw e;
+      const existing = (
+        await gw.findGroupsByTag([
+          { name: 'vpc-id', values: [vpcId] },
+          { name: 'group-name', values: [name] },
+        ])
+      )[0];
+      if (!existing) throw e;
+      if (inProgressOrOurs(existing, role)) id = existing.groupId;
+      else name = `${GROUP_NAMES[role]}-${randomBytes(3).toString('hex')}`;
+    }
   }
   const tolerate =
     (codes: string[]) =>
@@ -78,6 +83,26 @@ export async function createIsolationGroup(
     ]);
   }
   return id;
+}
+
+/**
+ * Whether a group found by name is cordon's: its tags, and no rule but those cordon gives the role — allowing for a
+ * group another run of cordon is still completing (the open group may lack some of its rules; a new group still has
+ * its default all-traffic egress, which the empty group's creator is about to revoke).
+ */
+function inProgressOrOurs(g: SecurityGroupFacts, role: typeof ROLE_OPEN | typeof ROLE_EMPTY): boolean {
+  const all = (r: RuleFacts): boolean =>
+    r.protocol === '-1' && (r.cidr === '0.0.0.0/0' || r.cidr === '::/0') && !r.groupId && !r.prefixListId;
+  const full = [
+    { protocol: '-1', cidr: '0.0.0.0/0' },
+    { protocol: '-1', cidr: '::/0' },
+  ];
+  if (role === ROLE_OPEN) {
+    if (!g.ingress.every(all) || !g.egress.every(all)) return false;
+    return isolationGroupProblem({ ...g, ingress: full, egress: full }) === undefined;
+  }
+  if (g.ingress.length || !g.egress.every(all)) return false;
+  return isolationGroupProblem({ ...g, egress: [] }) === undefined;
 }
 
 export const ensureIsolationGroups: StepDef = {

@@ -68,26 +68,33 @@ export const iamDisassociateProfile: StepDef = {
     await Promise.all(
       changes.map(async (c) => {
         const { associationId, profileArn } = c.before as { associationId: string; profileArn: string };
-        // The record first, so a profile is never gone without a record of which one it was.
-        await writeRecordTag(ctx, c.resource, PB_TAG.profile, encodeRecord({ arn: profileArn }));
-        await disassociateProfile(ctx.gateway, associationId).catch((e) => {
-          if (awsErrorCode(e) !== 'InvalidAssociationID.NotFound') throw e; // already disassociated
-        });
+        // The fsynced journal holds the original (the change's before) already; the record tag and the change go
+        // out together, so a tag that cannot be written (an instance at its tag limit) does not keep the role's
+        // credentials on a compromised instance.
+        await Promise.all([
+          writeRecordTag(ctx, c.resource, PB_TAG.profile, encodeRecord({ arn: profileArn })),
+          disassociateProfile(ctx.gateway, associationId).catch((e) => {
+            if (awsErrorCode(e) !== 'InvalidAssociationID.NotFound') throw e; // already disassociated
+          }),
+        ]);
       }),
     );
   },
   restoreOrder: 55,
   planRestore(input) {
     const inst = input.instance;
-    const tagged = decodeRecord(recordTag(inst, PB_TAG.profile))?.arn;
-    const arn =
-      tagged ??
-      (input.journalOriginal(inst.instanceId, 'instance-profile') as { profileArn?: string } | undefined)?.profileArn;
+    const picked = input.pick(
+      inst.instanceId,
+      'instance-profile',
+      decodeRecord(recordTag(inst, PB_TAG.profile))?.arn,
+      (input.journalOriginal(inst.instanceId, 'instance-profile') as { profileArn?: string } | undefined)?.profileArn,
+    );
+    const arn = picked?.value;
     if (!arn) return [];
     const now = extra<IamFacts>(inst, EXTRA.iam)?.association;
     const keys = recordKeys(inst, PB_TAG.profile);
     const items: RestoreItem[] = [];
-    const source = tagged ? 'tags' : 'journal';
+    const source = picked!.source;
     if (!now)
       items.push(
         restoreItem(

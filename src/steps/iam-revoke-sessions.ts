@@ -159,8 +159,14 @@ export const iamRevokeSessions: StepDef = {
     const rec = decodeRecord(recordTag(inst, PB_TAG.revoked));
     const journaled = input.journalOriginal(inst.instanceId, 'revocation') as
       { roleName: string; policyName: string; prior: string | null } | undefined;
-    const role = rec?.role ?? journaled?.roleName;
-    const policy = rec?.policy ?? journaled?.policyName;
+    const picked = input.pick(
+      inst.instanceId,
+      'revocation',
+      rec?.role ? { role: rec.role, policy: rec.policy } : undefined,
+      journaled ? { role: journaled.roleName, policy: journaled.policyName } : undefined,
+    );
+    const role = picked?.value.role;
+    const policy = picked?.value.policy;
     if (!role || !policy) return [];
     const keys = recordKeys(inst, PB_TAG.revoked);
     if (!input.removeRevocation) {

@@ -54,8 +54,13 @@ export const imdsDisable: StepDef = {
   restoreOrder: 60,
   planRestore(input) {
     const inst = input.instance;
-    const tagged = recordTag(inst, PB_TAG.imds);
-    const original = tagged ?? (input.journalOriginal(inst.instanceId, 'metadata-http-endpoint') as string | undefined);
+    const picked = input.pick(
+      inst.instanceId,
+      'metadata-http-endpoint',
+      recordTag(inst, PB_TAG.imds),
+      input.journalOriginal(inst.instanceId, 'metadata-http-endpoint') as string | undefined,
+    );
+    const original = picked?.value;
     if (original !== 'enabled' && original !== 'disabled') return [];
     const keys = recordKeys(inst, PB_TAG.imds);
     if (inst.metadataHttpEndpoint === original && keys.length === 0) return [];
@@ -66,7 +71,7 @@ export const imdsDisable: StepDef = {
         'metadata-http-endpoint',
         inst.metadataHttpEndpoint,
         { value: original, set: inst.metadataHttpEndpoint !== original, tagKeys: keys },
-        tagged ? 'tags' : 'journal',
+        picked!.source,
         `${inst.instanceId}: metadata service HttpEndpoint ${inst.metadataHttpEndpoint} → ${original}`,
       ),
     ];

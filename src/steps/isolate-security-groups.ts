@@ -99,7 +99,8 @@ export const isolateSecurityGroups: StepDef = {
         // Where the ENI goes back to if it cannot reach the empty group: its original groups (never an isolation group).
         const known = input.knownOriginals?.[eni.networkInterfaceId]?.groups;
         const tagged = joinTagValue(eni.tags, TAG.originalGroups)?.split(',').filter(Boolean);
-        const original = onOpen ? (known ?? tagged) : g;
+        // On the open group or on a tampered isolation group (a rerun): its record says what it was before.
+        const original = onOpen || g.some((x) => isIsolationGroup(input, x)) ? (known ?? tagged) : g;
         const fallback =
           original?.length && !original.some((x) => isIsolationGroup(input, x) || x === ids.open || x === ids.empty)
             ? original
@@ -138,12 +139,25 @@ export const isolateSecurityGroups: StepDef = {
       input.isolation.open?.groupId,
       input.isolation.empty?.groupId,
       ...Object.values(input.isolation.allow ?? {}).map((g) => g.groupId),
+      ...input.tamperedGroupIds,
     ].filter(Boolean) as string[];
     const items: RestoreItem[] = [];
     for (const e of containableEnis(input.instance)) {
       const tagged = joinTagValue(e.tags, TAG.originalGroups);
       const fromJournal = input.journalOriginal(e.networkInterfaceId, 'eni-state') as { groups?: string[] } | undefined;
-      const recorded = tagged !== undefined ? tagged.split(',').filter(Boolean) : fromJournal?.groups;
+      const picked = input.pick(
+        e.networkInterfaceId,
+        'groups',
+        tagged === undefined ? undefined : tagged.split(',').filter(Boolean).sort(),
+        fromJournal?.groups ? [...fromJournal.groups].sort() : undefined,
+      );
+      // Compared as sets; put back in the recorded order.
+      const recorded =
+        picked === undefined
+          ? undefined
+          : picked.source === 'tags'
+            ? tagged!.split(',').filter(Boolean)
+            : (fromJournal!.groups as string[]);
       // An isolation group is never an original: such a record (another run's) is no record at all.
       const original = recorded?.some((g) => isoIds.includes(g)) ? undefined : recorded;
       if (!original || original.length === 0) {
@@ -169,7 +183,7 @@ export const isolateSecurityGroups: StepDef = {
         attribute: 'groups',
         current: e.groupIds,
         original,
-        source: tagged !== undefined ? 'tags' : 'journal',
+        source: picked!.source,
         drift: onIsolation ? undefined : `groups are ${e.groupIds.join(', ')}, not cordon's isolation group`,
         summary: `${e.networkInterfaceId}: ${e.groupIds.join(', ')} → ${original.join(', ')}`,
       });

@@ -82,9 +82,14 @@ export const lowerConntrackTimeouts: StepDef = {
       const fromJournal = input.journalOriginal(e.networkInterfaceId, 'eni-state') as
         { connectionTracking?: ConnTrackFacts } | undefined;
       const tagged = decodeConntrack(e.tags[TAG.originalConntrack]);
-      const original = tagged ?? fromJournal?.connectionTracking;
-      if (!original) continue;
-      const want = effective(original);
+      const picked = input.pick(
+        e.networkInterfaceId,
+        'connection-tracking',
+        tagged && effective(tagged),
+        fromJournal?.connectionTracking && effective(fromJournal.connectionTracking),
+      );
+      if (!picked) continue;
+      const want = picked.value;
       const have = effective(e.connectionTracking);
       if (
         want.tcpEstablishedTimeout === have.tcpEstablishedTimeout &&
@@ -99,7 +104,7 @@ export const lowerConntrackTimeouts: StepDef = {
         attribute: 'connection-tracking',
         current: e.connectionTracking,
         original: want,
-        source: tagged ? 'tags' : 'journal',
+        source: picked.source,
         summary: `${e.networkInterfaceId}: conntrack timeouts → tcp ${want.tcpEstablishedTimeout} s, udp-stream ${want.udpStreamTimeout} s, udp ${want.udpTimeout} s`,
       });
     }

@@ -5,7 +5,7 @@
 import type { Change, ContainOptions } from '../core/plan.js';
 import type { InstanceFacts } from '../core/facts.js';
 import { resolvePlaybook, type PlaybookOptions } from '../core/playbook.js';
-import { joinTagValue, splitTagValue } from '../core/tags.js';
+import { TAG, joinTagValue, splitTagValue } from '../core/tags.js';
 import { EvidenceFolder, EVIDENCE_MANIFEST_ATTRIBUTE } from '../engine/evidence.js';
 import type { PlanInput, RestoreInput, RestoreItem, StepContext } from './types.js';
 
@@ -79,7 +79,12 @@ export function journalOriginal(
 
 /** Writes a record tag on the instance (long values across numbered tags). */
 export async function writeRecordTag(ctx: StepContext, instanceId: string, key: string, value: string): Promise<void> {
-  await ctx.gateway.createTags([instanceId], splitTagValue(key, value));
+  await ctx.gateway.createTags([instanceId], withJournal(ctx, splitTagValue(key, value)));
+}
+
+/** Adds the run's journal hash to a set of record tags (it ties them to the journal that holds the same originals). */
+export function withJournal(ctx: StepContext, tags: Record<string, string>): Record<string, string> {
+  return ctx.journalSha ? { ...tags, [TAG.journal]: ctx.journalSha } : tags;
 }
 
 /** A record tag's keys on the instance (the key and its numbered continuations), for restore to remove. */

@@ -87,8 +87,13 @@ export const preserveShutdownBehaviour: StepDef = {
   restoreOrder: 130,
   planRestore(input) {
     const inst = input.instance;
-    const tagged = recordTag(inst, PB_TAG.shutdown);
-    const original = tagged ?? (input.journalOriginal(inst.instanceId, 'shutdown-behaviour') as string | undefined);
+    const picked = input.pick(
+      inst.instanceId,
+      'shutdown-behaviour',
+      recordTag(inst, PB_TAG.shutdown),
+      input.journalOriginal(inst.instanceId, 'shutdown-behaviour') as string | undefined,
+    );
+    const original = picked?.value;
     if (original !== 'stop' && original !== 'terminate') return [];
     const now = extra<AttributeFacts>(inst, EXTRA.attributes)?.shutdownBehavior;
     const keys = recordKeys(inst, PB_TAG.shutdown);
@@ -100,7 +105,7 @@ export const preserveShutdownBehaviour: StepDef = {
         'shutdown-behaviour',
         now,
         { value: original, set: now !== original, tagKeys: keys },
-        tagged !== undefined ? 'tags' : 'journal',
+        picked!.source,
         `${inst.instanceId}: shutdown behaviour ${now ?? '?'} → ${original}`,
       ),
     ];

@@ -96,7 +96,13 @@ export const preserveTerminationProtection: StepDef = {
     const inst = input.instance;
     const tagged = recordTag(inst, PB_TAG.termination);
     const j = input.journalOriginal(inst.instanceId, 'disable-api-termination');
-    const original = tagged !== undefined ? tagged === 'true' : typeof j === 'boolean' ? j : undefined;
+    const picked = input.pick(
+      inst.instanceId,
+      'disable-api-termination',
+      tagged === undefined ? undefined : tagged === 'true',
+      typeof j === 'boolean' ? j : undefined,
+    );
+    const original = picked?.value;
     if (original === undefined) return [];
     const now = extra<AttributeFacts>(inst, EXTRA.attributes)?.disableApiTermination;
     const keys = recordKeys(inst, PB_TAG.termination);
@@ -108,7 +114,7 @@ export const preserveTerminationProtection: StepDef = {
         'disable-api-termination',
         now,
         { value: original, set: now !== original, tagKeys: keys },
-        tagged !== undefined ? 'tags' : 'journal',
+        picked!.source,
         `${inst.instanceId}: termination protection → ${original ? 'on' : 'off'}`,
       ),
     ];

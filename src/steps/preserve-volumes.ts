@@ -68,10 +68,14 @@ export const preserveVolumes: StepDef = {
   planRestore(input) {
     const inst = input.instance;
     const tagged = recordTag(inst, PB_TAG.deleteOnTermination);
-    const devices =
-      tagged !== undefined
-        ? tagged.split(',').filter(Boolean)
-        : (input.journalOriginal(inst.instanceId, 'delete-on-termination') as string[] | undefined);
+    const journaled = input.journalOriginal(inst.instanceId, 'delete-on-termination') as string[] | undefined;
+    const picked = input.pick(
+      inst.instanceId,
+      'delete-on-termination',
+      tagged === undefined ? undefined : tagged.split(',').filter(Boolean).sort(),
+      journaled ? [...journaled].sort() : undefined,
+    );
+    const devices = picked?.value;
     if (!devices) return [];
     // Devices still attached whose flag is off again: the ones cordon turned off.
     const back = inst.volumes
@@ -86,7 +90,7 @@ export const preserveVolumes: StepDef = {
         'delete-on-termination',
         devices,
         { devices: back, tagKeys: keys },
-        tagged !== undefined ? 'tags' : 'journal',
+        picked!.source,
         back.length
           ? `${inst.instanceId}: DeleteOnTermination → true on ${back.join(', ')}`
           : `${inst.instanceId}: volumes' DeleteOnTermination already back`,

@@ -7,6 +7,7 @@ import type { Change } from '../core/plan.js';
 import type { ConnTrackFacts } from '../core/facts.js';
 import { TAG, splitTagValue, isCordonTag } from '../core/tags.js';
 import { containableEnis, isIsolationGroup, type RestoreItem, type StepDef } from './types.js';
+import { withJournal } from './playbook-common.js';
 
 export function encodeConntrack(ct: ConnTrackFacts): string {
   if (ct.tcpEstablishedTimeout === undefined && ct.udpStreamTimeout === undefined && ct.udpTimeout === undefined)
@@ -72,7 +73,9 @@ export const recordOriginals: StepDef = {
     if (changes.length) await ctx.gateway.createTags([changes[0]!.resource], { [TAG.incident]: ctx.incident }, true);
   },
   async apply(ctx, changes) {
-    await Promise.all(changes.map((c) => ctx.gateway.createTags([c.resource], c.after as Record<string, string>)));
+    await Promise.all(
+      changes.map((c) => ctx.gateway.createTags([c.resource], withJournal(ctx, c.after as Record<string, string>))),
+    );
   },
   // Last of all: the record is removed only after everything it protects has been put back.
   restoreOrder: 1000,

@@ -3,6 +3,7 @@
 // on a NACL changed in place the rule numbers cordon inserts and renumbers; and on both the instances that rely on
 // them (holders), so restoring one instance never lifts an isolation another contained instance still needs.
 
+import { withJournal } from './playbook-common.js';
 import type { Change } from '../core/plan.js';
 import { TAG, isCordonTag } from '../core/tags.js';
 import { subnetLayers } from '../core/layers.js';
@@ -105,7 +106,9 @@ export const recordSubnetOriginals: StepDef = {
     if (changes.length) await ctx.gateway.createTags([changes[0]!.resource], { [TAG.incident]: ctx.incident }, true);
   },
   async apply(ctx, changes) {
-    await Promise.all(changes.map((c) => ctx.gateway.createTags([c.resource], c.after as Record<string, string>)));
+    await Promise.all(
+      changes.map((c) => ctx.gateway.createTags([c.resource], withJournal(ctx, c.after as Record<string, string>))),
+    );
   },
   // After every layer is back: drop this restore's instances from the holders; with none left, remove the record.
   restoreOrder: 990,

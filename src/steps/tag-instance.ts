@@ -5,6 +5,7 @@ import type { Change } from '../core/plan.js';
 import { TAG } from '../core/tags.js';
 import { layersOf } from '../core/layers.js';
 import type { RestoreItem, StepDef } from './types.js';
+import { withJournal } from './playbook-common.js';
 
 export const tagInstance: StepDef = {
   id: 'tag-instance',
@@ -49,7 +50,9 @@ export const tagInstance: StepDef = {
       );
   },
   async apply(ctx, changes) {
-    await Promise.all(changes.map((c) => ctx.gateway.createTags([c.resource], c.after as Record<string, string>)));
+    await Promise.all(
+      changes.map((c) => ctx.gateway.createTags([c.resource], withJournal(ctx, c.after as Record<string, string>))),
+    );
   },
   restoreOrder: 1001,
   planRestore(input): RestoreItem[] {

@@ -25,6 +25,11 @@ export interface PlanInput {
    * when an ENI is already on an isolation group but its record tags never reached AWS.
    */
   knownOriginals?: Record<string, { groups: string[]; connectionTracking: ConnTrackFacts }>;
+  /**
+   * Groups tagged as cordon's isolation groups whose tags or rules are not cordon's (tampered): never used, never an
+   * original either.
+   */
+  tamperedGroupIds?: string[];
 }
 
 export interface StepContext {
@@ -47,6 +52,8 @@ export interface StepContext {
   settle?(changeId: string, ok: boolean): void;
   /** The run's deadline (ms since the epoch), if any. */
   deadline?: number;
+  /** The SHA-256 of this run's plan record in the journal: every record tag cordon writes carries it. */
+  journalSha?: string;
 }
 
 /** What restore knows about one instance: its current facts and the write-ahead records. */
@@ -55,8 +62,22 @@ export interface RestoreInput {
   incident: string;
   /** Isolation groups of the instance's VPC. */
   isolation: IsolationGroups;
+  /** Groups tagged as cordon's isolation groups but tampered with (see PlanInput): isolation, never an original. */
+  tamperedGroupIds: string[];
   /** The first recorded original of (resource, attribute) in the local journal. */
   journalOriginal(resource: string, attribute: string): unknown;
+  /**
+   * The original of (resource, attribute), cross-checked: `fromTags` is what the resource's record tags say,
+   * `fromJournal` what the local journal says, in the same comparable form (undefined: not recorded there). They
+   * agree → that value; they differ → restore refuses (unless told which to trust); only tags → used, with a warning
+   * (anyone able to tag the resource could have written them).
+   */
+  pick<T>(
+    resource: string,
+    attribute: string,
+    fromTags: T | undefined,
+    fromJournal: T | undefined,
+  ): { value: T; source: RestoreItem['source'] } | undefined;
   /** Also remove the session-revocation policy cordon added (`cordon restore --remove-revocation`). */
   removeRevocation?: boolean;
 }
@@ -68,8 +89,8 @@ export interface RestoreItem {
   attribute: string;
   current: unknown;
   original: unknown;
-  /** Where the original came from. */
-  source: 'tags' | 'journal' | 'step';
+  /** Where the original came from ('tags+journal': both, and they agree). */
+  source: 'tags' | 'journal' | 'tags+journal' | 'step';
   /** Set when the resource changed since containment (restore refuses unless forced). */
   drift?: string;
   summary: string;
@@ -133,7 +154,8 @@ export function isolationIds(
   return { open: g?.open?.groupId ?? `new:isolation-open:${vpcId}`, empty };
 }
 
-export function isIsolationGroup(input: PlanInput, id: string): boolean {
+export function isIsolationGroup(input: Pick<PlanInput, 'isolationGroups' | 'tamperedGroupIds'>, id: string): boolean {
+  if (input.tamperedGroupIds?.includes(id)) return true;
   return Object.values(input.isolationGroups).some(
     (g) =>
       g.open?.groupId === id || g.empty?.groupId === id || Object.values(g.allow ?? {}).some((a) => a.groupId === id),
