@@ -11,6 +11,7 @@ import { registerIamPolicy } from './iam-policy.js';
 import { registerVerify } from './verify.js';
 import { registerEvidence } from './evidence.js';
 import { registerJournal } from './journal.js';
+import { registerAudit } from './audit.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerEvidence(program);
   registerJournal(program);
+  registerAudit(program);
   return program;
 }
 

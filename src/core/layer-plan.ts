@@ -138,16 +138,18 @@ export function validIsolationNacl(f: SubnetLayersFacts, allow: string[]): Layer
     .sort((a, b) => a.networkAclId.localeCompare(b.networkAclId))[0];
 }
 
+/** Whether a route table is a usable isolation table: cordon's, local routes only, no propagation, not main. */
+export function isIsolationRtb(t: LayerRouteTable): boolean {
+  return (
+    roleOf(t.tags) === ROLE_ROUTE_TABLE &&
+    t.routes.every((r) => r.targetKind === 'local') &&
+    t.propagatingVgws.length === 0 &&
+    !t.main
+  );
+}
+
 export function validIsolationRtb(f: SubnetLayersFacts): LayerRouteTable | undefined {
-  return f.cordonRouteTables
-    .filter(
-      (t) =>
-        roleOf(t.tags) === ROLE_ROUTE_TABLE &&
-        t.routes.every((r) => r.targetKind === 'local') &&
-        t.propagatingVgws.length === 0 &&
-        !t.main,
-    )
-    .sort((a, b) => a.routeTableId.localeCompare(b.routeTableId))[0];
+  return f.cordonRouteTables.filter(isIsolationRtb).sort((a, b) => a.routeTableId.localeCompare(b.routeTableId))[0];
 }
 
 /** Routes of `source` an internet-cut copy keeps, and the ones it cannot carry over (with why). */

@@ -12,10 +12,27 @@ export interface PolicyRequest {
   options: ContainOptions;
 }
 
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: '*';
+  Condition?: Record<string, Record<string, string[]>>;
+}
+
 export interface PolicyDocument {
   Version: '2012-10-17';
-  Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: '*' }[];
+  Statement: PolicyStatement[];
 }
+
+/**
+ * The tag keys cordon writes and removes. With them as an `aws:TagKeys` condition, the role cannot be used to write
+ * (or remove) any other tag — e.g. an application's tags that drive IAM ABAC decisions.
+ */
+export const OWN_TAG_KEYS = ['cordon:*', 'Name'];
+
+/** Actions that create a resource with tags in the same call (TagSpecifications); CreateSnapshots copies volume tags. */
+const TAG_ON_CREATE = ['CreateSecurityGroup', 'CreateNetworkAcl', 'CreateRouteTable', 'CreateSnapshots', 'CreateImage'];
 
 const sortUnique = (xs: string[]): string[] => [...new Set(xs)].sort();
 
@@ -39,11 +56,34 @@ export function requiredActions(r: PolicyRequest): { read: string[]; change: str
 
 export function leastPrivilegePolicy(r: PolicyRequest): PolicyDocument {
   const { read, change } = requiredActions(r);
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'CordonRead', Effect: 'Allow', Action: read, Resource: '*' },
-      { Sid: 'CordonContainAndRestore', Effect: 'Allow', Action: change, Resource: '*' },
-    ],
-  };
+  const tagActions = ['ec2:CreateTags', 'ec2:DeleteTags'];
+  const statements: PolicyStatement[] = [
+    { Sid: 'CordonRead', Effect: 'Allow', Action: read, Resource: '*' },
+    {
+      Sid: 'CordonContainAndRestore',
+      Effect: 'Allow',
+      Action: change.filter((a) => !tagActions.includes(a)),
+      Resource: '*',
+    },
+  ];
+  const tagging = change.filter((a) => tagActions.includes(a));
+  if (tagging.length)
+    statements.push({
+      Sid: 'CordonOwnTagsOnly',
+      Effect: 'Allow',
+      Action: tagging,
+      Resource: '*',
+      Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': OWN_TAG_KEYS } },
+    });
+  const creates = TAG_ON_CREATE.filter((a) => change.includes(`ec2:${a}`));
+  if (tagging.includes('ec2:CreateTags') && creates.includes('CreateSnapshots'))
+    // CopyTagsFromSource copies the volumes' own tags onto the evidence snapshots: any key, but only on creation.
+    statements.push({
+      Sid: 'CordonTagOnCreate',
+      Effect: 'Allow',
+      Action: ['ec2:CreateTags'],
+      Resource: '*',
+      Condition: { StringEquals: { 'ec2:CreateAction': creates } },
+    });
+  return { Version: '2012-10-17', Statement: statements };
 }

@@ -33,7 +33,7 @@ const all = policy.Statement.flatMap((s) => s.Action);
 const RESTORE_ONLY = new Set(['ec2:DeleteTags', 'ec2:AssociateIamInstanceProfile']);
 /** EC2 actions without a DryRun parameter (the IAM instance-profile association calls): no preflight can check them. */
 const NO_DRYRUN = new Set(['ec2:DisassociateIamInstanceProfile']);
-const EC2_CHANGES = policy.Statement[1]!.Action.filter(
+const EC2_CHANGES = [...new Set(policy.Statement.slice(1).flatMap((s) => s.Action))].filter(
   (a) => a.startsWith('ec2:') && !RESTORE_ONLY.has(a) && !NO_DRYRUN.has(a),
 );
 
@@ -73,6 +73,24 @@ describe('least-privilege policy', () => {
     );
     h.sim.world.clock.advance(301_000);
     await restore({ clients, instanceIds: [WEB1], stateDir: state });
+    // The simulator does not evaluate IAM conditions: check the aws:TagKeys condition against every tag key cordon
+    // actually wrote or removed in this containment and restore.
+    const own = policy.Statement.find((s) => s.Sid === 'CordonOwnTagsOnly')!;
+    assert.deepEqual(own.Action, ['ec2:CreateTags', 'ec2:DeleteTags']);
+    const patterns = own.Condition!['ForAllValues:StringLike']!['aws:TagKeys']!;
+    const allowed = (k: string) => patterns.some((p) => (p.endsWith('*') ? k.startsWith(p.slice(0, -1)) : k === p));
+    const keys = new Set(
+      h.sim.world.calls
+        .filter((c) => c.accessKeyId === KEY && (c.action === 'CreateTags' || c.action === 'DeleteTags') && !c.dryRun)
+        .flatMap((c) => ((c.params as { Tag?: { Key: string }[] }).Tag ?? []).map((t) => t.Key)),
+    );
+    assert.ok(keys.size >= 5, `cordon wrote tags: ${[...keys].join(', ')}`);
+    assert.deepEqual(
+      [...keys].filter((k) => !allowed(k)),
+      [],
+      'every tag key cordon writes is within the condition',
+    );
+    assert.ok(!policy.Statement[1]!.Action.includes('ec2:CreateTags'), 'tagging is granted only with the condition');
     clients.destroy();
   });
 

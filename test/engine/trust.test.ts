@@ -127,6 +127,36 @@ describe('trust: isolation groups are verified every time they are used', () => 
     clients.destroy();
   });
 
+  test('a rule added to the open (step-1) group: never attached to any ENI, a fresh one is made and reported', async () => {
+    await h.sim.reset('demo');
+    const clients = cordonClients(h.sim);
+    await prepare(clients, [VPC]);
+    const tampered = [...region(h).ec2.securityGroups.values()].find(
+      (x) => x.vpcId === VPC && x.tags[TAG.role] === 'isolation-open',
+    )!.groupId;
+    await h.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: tampered,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, UserIdGroupPairs: [{ GroupId: tampered }] }],
+      }),
+    );
+    const seq0 = h.sim.world.calls.at(-1)!.seq;
+    const r = await contain({ clients, instanceIds: [WEB1], stateDir: tempStateDir(), playbook: { asg: 'skip' } });
+    assert.equal(r.instances[0]!.status, 'contained');
+    assert.deepEqual(
+      r.indicators.map((x) => x.groupId),
+      [tampered],
+    );
+    const swaps = h.sim.world.calls.filter((c) => c.seq > seq0 && c.action === 'ModifyNetworkInterfaceAttribute');
+    assert.ok(swaps.length >= 4, 'two swaps per ENI');
+    assert.ok(
+      swaps.every((c) => !JSON.stringify(c.params).includes(tampered)),
+      'no ENI was ever put on the tampered open group',
+    );
+    assert.equal(r.instances[0]!.survivors?.open, 0);
+    clients.destroy();
+  });
+
   test("a look-alike group with cordon's tags and a rule is not trusted; an untagged group of cordon's name is not reused", async () => {
     await h.sim.reset('demo');
     // The attacker: a tagged look-alike with SSH open, and a plain group squatting on the open group's name.
@@ -163,6 +193,18 @@ describe('trust: isolation groups are verified every time they are used', () => 
     assert.deepEqual(groupRules(h, used), { ingress: 0, egress: 0 });
     assert.match(region(h).ec2.securityGroups.get(used)!.groupName, /^cordon-isolation-step2-empty-[0-9a-f]{6}$/);
     assert.deepEqual(groupRules(h, squat.GroupId!), { ingress: 0, egress: 1 }, "the squatter's rules were not touched");
+    // On the command line: the indicator is a line of its own, the exit code unchanged.
+    const cli = await runCli([
+      'contain',
+      'i-0c0ffee0000000003',
+      '--yes',
+      '--endpoint-url',
+      h.endpoint,
+      '--state-dir',
+      tempStateDir(),
+    ]);
+    assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+    assert.match(cli.stdout, new RegExp(`INDICATOR: ${lookAlike.GroupId} \\(ops-quarantine, isolation-empty\\)`));
     clients.destroy();
   });
 });
