@@ -1,6 +1,8 @@
-// S3's REST routing, path style only (`/bucket/key`, what clients send with forcePathStyle: true or an IP
-// endpoint): which operation a method, path and query string are. The SDK adds `x-id=<Operation>` to some
-// requests; like S3, the router ignores it and goes by the method and the sub-resource in the query.
+// S3's REST routing: which operation a method, path and query string are. Path style (`/bucket/key`, what clients
+// send with forcePathStyle: true or an IP endpoint) and virtual-hosted style (`bucket.localhost:PORT/key`, what the
+// SDK sends for a `http://localhost:PORT` endpoint without forcePathStyle; `bucket.s3.<region>.amazonaws.com`) are
+// both read. The SDK adds `x-id=<Operation>` to some requests; like S3, the router ignores it and goes by the method
+// and the sub-resource in the query.
 
 import { AwsError } from '../errors.js';
 import type { RestRequest } from './rest-xml.js';
@@ -13,7 +15,6 @@ const UNMODELLED = new Set([
   'attributes',
   'cors',
   'delete',
-  'encryption',
   'intelligent-tiering',
   'inventory',
   'legal-hold',
@@ -22,11 +23,9 @@ const UNMODELLED = new Set([
   'metadataConfiguration',
   'metrics',
   'notification',
-  'object-lock',
   'ownershipControls',
   'policy',
   'policyStatus',
-  'publicAccessBlock',
   'renameObject',
   'replication',
   'requestPayment',
@@ -66,13 +65,33 @@ export interface S3Route {
   params: Record<string, string>;
 }
 
+/**
+ * The bucket a virtual-hosted-style Host header names: `<bucket>.localhost[:port]` or
+ * `<bucket>.s3[.<region>|-<region>|.dualstack…].amazonaws.com`. IP addresses, plain `localhost` and any other host
+ * name mean path style.
+ */
+export function virtualHostBucket(host: string | undefined): string | undefined {
+  if (!host || host.startsWith('[')) return undefined;
+  const name = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  const m = /^(.+)\.localhost$/.exec(name) ?? /^(.+?)\.s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/.exec(name);
+  return m?.[1];
+}
+
 /** The operation of an S3 request (throws NotImplemented / MethodNotAllowed when there is none here). */
 export function s3Route(req: RestRequest): S3Route {
   const { method, query } = req;
-  const rest = req.path.replace(/^\/+/, '');
-  const slash = rest.indexOf('/');
-  const bucket = decodeSegment(slash < 0 ? rest : rest.slice(0, slash));
-  const key = slash < 0 ? '' : decodeSegment(rest.slice(slash + 1));
+  const hosted = virtualHostBucket(req.headers.host);
+  let bucket: string;
+  let key: string;
+  if (hosted !== undefined) {
+    bucket = hosted;
+    key = decodeSegment(req.path.replace(/^\//, ''));
+  } else {
+    const rest = req.path.replace(/^\/+/, '');
+    const slash = rest.indexOf('/');
+    bucket = decodeSegment(slash < 0 ? rest : rest.slice(0, slash));
+    key = slash < 0 ? '' : decodeSegment(rest.slice(slash + 1));
+  }
   const has = (name: string): boolean => query.has(name);
   for (const name of query.keys()) if (UNMODELLED.has(name)) throw notModelled(`?${name}`);
 
@@ -94,16 +113,26 @@ export function s3Route(req: RestRequest): S3Route {
   if (!key) {
     switch (method) {
       case 'PUT':
-        return route(has('versioning') ? 'PutBucketVersioning' : 'CreateBucket');
+        if (has('versioning')) return route('PutBucketVersioning');
+        if (has('encryption')) return route('PutBucketEncryption');
+        if (has('publicAccessBlock')) return route('PutPublicAccessBlock');
+        if (has('object-lock')) return route('PutObjectLockConfiguration');
+        return route('CreateBucket');
       case 'GET':
         if (has('versioning')) return route('GetBucketVersioning');
         if (has('location')) return route('GetBucketLocation');
+        if (has('encryption')) return route('GetBucketEncryption');
+        if (has('publicAccessBlock')) return route('GetPublicAccessBlock');
+        if (has('object-lock')) return route('GetObjectLockConfiguration');
         if (has('uploads')) throw notModelled('?uploads (ListMultipartUploads)');
         if (query.get('list-type') === '2') return route('ListObjectsV2');
         throw notModelled('ListObjects (version 1); use ListObjectsV2');
       case 'HEAD':
         return route('HeadBucket');
       case 'DELETE':
+        if (has('encryption')) return route('DeleteBucketEncryption');
+        if (has('publicAccessBlock')) return route('DeletePublicAccessBlock');
+        if (has('object-lock')) throw methodNotAllowed(method, 'BUCKET');
         return route('DeleteBucket');
       default:
         throw methodNotAllowed(method, 'BUCKET');

@@ -231,6 +231,42 @@ const s3BucketSchema = z.strictObject({
       'must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit',
     ),
   versioning: z.enum(['Enabled', 'Suspended']).optional(),
+  /** Default encryption [SSE-S3]: `AES256`, `aws:kms`, or { algorithm, kmsKeyId, bucketKeyEnabled }. */
+  encryption: z
+    .union([
+      z.enum(['AES256', 'aws:kms']),
+      z.strictObject({
+        algorithm: z.enum(['AES256', 'aws:kms']),
+        kmsKeyId: z.string().min(1).optional(),
+        bucketKeyEnabled: z.boolean().default(false),
+      }),
+    ])
+    .optional(),
+  /** Block Public Access [all four on]: `true`, `false` (no configuration) or the four switches. */
+  publicAccessBlock: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        blockPublicAcls: z.boolean().default(false),
+        ignorePublicAcls: z.boolean().default(false),
+        blockPublicPolicy: z.boolean().default(false),
+        restrictPublicBuckets: z.boolean().default(false),
+      }),
+    ])
+    .default(true),
+  /** Object Lock: `true`, or a default retention { mode, days | years }. Implies versioning Enabled. */
+  objectLock: z
+    .union([
+      z.literal(true),
+      z
+        .strictObject({
+          mode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
+          days: z.number().int().positive().optional(),
+          years: z.number().int().positive().optional(),
+        })
+        .refine((o) => (o.days === undefined) !== (o.years === undefined), { message: 'give days or years' }),
+    ])
+    .optional(),
   /** Other accounts that may read, write and list its objects (a stand-in for a bucket policy). */
   allowAccounts: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')).default([]),
   objects: z.array(s3ObjectSchema).default([]),

@@ -6,8 +6,8 @@ import type { RegionState } from '../state/types.js';
 import type { ScenarioRegion } from './schema.js';
 import { ScenarioError } from './errors.js';
 import { AwsError } from '../errors.js';
-import { checkBucketName } from '../services/s3/access.js';
-import { newBucket } from '../services/s3/buckets.js';
+import { checkBucketName, sseOf } from '../services/s3/access.js';
+import { BLOCK_ALL, newBucket } from '../services/s3/buckets.js';
 import { checksumBase64, etagOf } from '../services/s3/checksums.js';
 import { makeTopic } from '../services/sns/topics.js';
 
@@ -38,6 +38,30 @@ export function buildStorage(
     seen.set(b.name, at);
     const bucket = newBucket(b.name, accountId, region.name, created);
     bucket.versioning = b.versioning;
+    if (b.encryption !== undefined) {
+      const e = typeof b.encryption === 'string' ? { algorithm: b.encryption, bucketKeyEnabled: false } : b.encryption;
+      if (e.algorithm === 'AES256' && 'kmsKeyId' in e && e.kmsKeyId)
+        throw new ScenarioError(`${at}.encryption.kmsKeyId: only for "aws:kms"`);
+      bucket.encryption = { ...e };
+    }
+    const pab = b.publicAccessBlock;
+    bucket.publicAccessBlock =
+      pab === true
+        ? { ...BLOCK_ALL }
+        : pab === false
+          ? undefined
+          : {
+              BlockPublicAcls: pab.blockPublicAcls,
+              IgnorePublicAcls: pab.ignorePublicAcls,
+              BlockPublicPolicy: pab.blockPublicPolicy,
+              RestrictPublicBuckets: pab.restrictPublicBuckets,
+            };
+    if (b.objectLock !== undefined) {
+      if (b.versioning === 'Suspended')
+        throw new ScenarioError(`${at}.versioning: Object Lock needs versioning "Enabled"`);
+      bucket.versioning = 'Enabled';
+      bucket.objectLock = b.objectLock === true ? {} : { defaultRetention: { ...b.objectLock } };
+    }
     bucket.allowAccounts = [...b.allowAccounts];
     const keys = new Set<string>();
     b.objects.forEach((o, j) => {
@@ -47,7 +71,7 @@ export function buildStorage(
       bucket.objects.set(o.key, [
         {
           key: o.key,
-          versionId: b.versioning === 'Enabled' ? world.ids.hex('s3v', 32).slice(4) : 'null',
+          versionId: bucket.versioning === 'Enabled' ? world.ids.hex('s3v', 32).slice(4) : 'null',
           deleteMarker: false,
           body,
           etag: etagOf(body),
@@ -55,7 +79,7 @@ export function buildStorage(
           headers: { 'content-type': o.contentType ?? 'binary/octet-stream' },
           metadata: Object.fromEntries(Object.entries(o.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
           checksum: { algorithm: 'CRC64NVME', value: checksumBase64('CRC64NVME', body), type: 'FULL_OBJECT' },
-          sse: { algorithm: 'AES256' },
+          sse: sseOf({}, bucket),
         },
       ]);
     });

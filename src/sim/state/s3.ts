@@ -16,6 +16,27 @@ export interface StoredChecksum {
 export interface Sse {
   algorithm: 'AES256' | 'aws:kms';
   kmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
+}
+
+/** An Object Lock retention: the version cannot be deleted (or overwritten in place) before `retainUntil`. */
+export interface Retention {
+  mode: 'GOVERNANCE' | 'COMPLIANCE';
+  /** ISO-8601. */
+  retainUntil: string;
+}
+
+/** A bucket's Object Lock configuration (only ever on a versioned bucket; it cannot be removed). */
+export interface ObjectLockConfig {
+  defaultRetention?: { mode: Retention['mode']; days?: number; years?: number };
+}
+
+/** The four switches of S3 Block Public Access (new buckets have all four on, as S3 does since April 2023). */
+export interface PublicAccessBlock {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  BlockPublicPolicy: boolean;
+  RestrictPublicBuckets: boolean;
 }
 
 export interface S3ObjectVersion {
@@ -35,6 +56,7 @@ export interface S3ObjectVersion {
   /** Multipart objects: how many parts. */
   partsCount?: number;
   sse: Sse;
+  retention?: Retention;
 }
 
 export interface S3Part {
@@ -55,6 +77,7 @@ export interface S3Upload {
   headers: Record<string, string>;
   metadata: Record<string, string>;
   sse: Sse;
+  retention?: Retention;
   parts: Map<number, S3Part>;
 }
 
@@ -65,6 +88,12 @@ export interface S3Bucket {
   creationDate: string;
   /** Absent until versioning is first configured. */
   versioning?: 'Enabled' | 'Suspended';
+  /** Default encryption of new objects (every bucket has one: SSE-S3 unless configured otherwise). */
+  encryption: Sse;
+  /** Absent after DeletePublicAccessBlock. */
+  publicAccessBlock?: PublicAccessBlock;
+  /** Present when Object Lock is enabled. */
+  objectLock?: ObjectLockConfig;
   /** Versions of each key, oldest first; the last one is current (it may be a delete marker). */
   objects: Map<string, S3ObjectVersion[]>;
   uploads: Map<string, S3Upload>;

@@ -15,6 +15,14 @@ export const IAM_ACTION: Record<string, string> = {
   GetBucketLocation: 's3:GetBucketLocation',
   PutBucketVersioning: 's3:PutBucketVersioning',
   GetBucketVersioning: 's3:GetBucketVersioning',
+  PutBucketEncryption: 's3:PutEncryptionConfiguration',
+  GetBucketEncryption: 's3:GetEncryptionConfiguration',
+  DeleteBucketEncryption: 's3:PutEncryptionConfiguration',
+  PutPublicAccessBlock: 's3:PutBucketPublicAccessBlock',
+  GetPublicAccessBlock: 's3:GetBucketPublicAccessBlock',
+  DeletePublicAccessBlock: 's3:PutBucketPublicAccessBlock',
+  PutObjectLockConfiguration: 's3:PutBucketObjectLockConfiguration',
+  GetObjectLockConfiguration: 's3:GetBucketObjectLockConfiguration',
   ListObjectsV2: 's3:ListBucket',
   PutObject: 's3:PutObject',
   GetObject: 's3:GetObject',
@@ -174,16 +182,27 @@ export function userMetadata(headers: Record<string, string>): Record<string, st
   return out;
 }
 
-/** Server-side encryption asked for (every object is encrypted: SSE-S3 unless SSE-KMS is asked for). */
+/**
+ * Server-side encryption of a new object: what the request asks for, else the bucket's default encryption (every
+ * object is encrypted; a bucket's default is SSE-S3 unless configured otherwise).
+ */
 export function sseOf(headers: Record<string, string>, bucket: S3Bucket): Sse {
   const asked = headers['x-amz-server-side-encryption'];
-  if (asked === undefined || asked === 'AES256') return { algorithm: 'AES256' };
+  const bucketKey = headers['x-amz-server-side-encryption-bucket-key-enabled'];
+  const def = bucket.encryption;
+  const bucketKeyEnabled =
+    (bucketKey !== undefined ? bucketKey.toLowerCase() === 'true' : def.bucketKeyEnabled) || undefined;
+  const awsManaged = `arn:aws:kms:${bucket.region}:${bucket.accountId}:alias/aws/s3`;
+  if (asked === undefined) {
+    if (def.algorithm === 'AES256') return { algorithm: 'AES256' };
+    return { algorithm: 'aws:kms', kmsKeyId: def.kmsKeyId ?? awsManaged, bucketKeyEnabled };
+  }
+  if (asked === 'AES256') return { algorithm: 'AES256' };
   if (asked === 'aws:kms')
     return {
       algorithm: 'aws:kms',
-      kmsKeyId:
-        headers['x-amz-server-side-encryption-aws-kms-key-id'] ??
-        `arn:aws:kms:${bucket.region}:${bucket.accountId}:alias/aws/s3`,
+      kmsKeyId: headers['x-amz-server-side-encryption-aws-kms-key-id'] ?? awsManaged,
+      bucketKeyEnabled,
     };
   throw s3Errors.invalidArgument(
     'The encryption method specified is not supported',
@@ -196,6 +215,7 @@ export function sseHeaders(sse: Sse): Record<string, string | undefined> {
   return {
     'x-amz-server-side-encryption': sse.algorithm,
     'x-amz-server-side-encryption-aws-kms-key-id': sse.kmsKeyId,
+    'x-amz-server-side-encryption-bucket-key-enabled': sse.bucketKeyEnabled ? 'true' : undefined,
   };
 }
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { CallContext, RestHandler } from '../framework.js';
 import { parseXml, childText, XmlSyntaxError, type XmlElement } from '../../protocol/xml-parse.js';
-import type { S3Bucket } from '../../state/s3.js';
+import type { PublicAccessBlock, S3Bucket } from '../../state/s3.js';
 import { AwsError } from '../../errors.js';
 import { bucketFor, checkBucketName } from './access.js';
 import { s3Errors } from './errors.js';
@@ -35,6 +35,13 @@ export function xmlBody(body: Buffer, root: string): XmlElement | undefined {
   return el;
 }
 
+export const BLOCK_ALL: PublicAccessBlock = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
+
 /** Creates a bucket directly (scenario loading uses this too). */
 export function newBucket(name: string, accountId: string, region: string, creationDate: string): S3Bucket {
   return {
@@ -42,6 +49,8 @@ export function newBucket(name: string, accountId: string, region: string, creat
     accountId,
     region,
     creationDate,
+    encryption: { algorithm: 'AES256', bucketKeyEnabled: false },
+    publicAccessBlock: { ...BLOCK_ALL },
     objects: new Map(),
     uploads: new Map(),
     allowAccounts: [],
@@ -51,8 +60,7 @@ export function newBucket(name: string, accountId: string, region: string, creat
 const createBucket: RestHandler = (ctx, call) => {
   const name = call.params.Bucket!;
   checkBucketName(name);
-  if (call.headers['x-amz-bucket-object-lock-enabled'] === 'true')
-    throw s3Errors.notImplemented('x-amz-bucket-object-lock-enabled (Object Lock is not simulated)');
+  const objectLock = call.headers['x-amz-bucket-object-lock-enabled']?.toLowerCase() === 'true';
   const config = xmlBody(call.body, 'CreateBucketConfiguration');
   const constraint = config ? childText(config, 'LocationConstraint') : undefined;
   const region = ctx.regionName;
@@ -75,7 +83,13 @@ const createBucket: RestHandler = (ctx, call) => {
     if (!(region === 'us-east-1' && existing.region === 'us-east-1')) throw s3Errors.alreadyOwned(name);
     return { headers: { location: `/${name}` } };
   }
-  ctx.world.s3.buckets.set(name, newBucket(name, ctx.accountId, region, ctx.nowIso()));
+  const bucket = newBucket(name, ctx.accountId, region, ctx.nowIso());
+  if (objectLock) {
+    // Object Lock needs versioning: S3 enables it with the lock, for good.
+    bucket.objectLock = {};
+    bucket.versioning = 'Enabled';
+  }
+  ctx.world.s3.buckets.set(name, bucket);
   return { headers: { location: `/${name}` } };
 };
 
@@ -141,6 +155,12 @@ const putBucketVersioning: RestHandler = (ctx, call) => {
   if (status !== 'Enabled' && status !== 'Suspended') throw s3Errors.malformedXml();
   const mfa = config ? childText(config, 'MfaDelete') : undefined;
   if (mfa === 'Enabled') throw s3Errors.notImplemented('MfaDelete (MFA delete is not simulated)');
+  if (bucket.objectLock && status !== 'Enabled')
+    throw new AwsError(
+      'InvalidBucketState',
+      'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.',
+      409,
+    );
   bucket.versioning = status;
   return {};
 };

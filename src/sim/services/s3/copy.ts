@@ -15,6 +15,7 @@ import {
   userMetadata,
 } from './access.js';
 import { algorithmNamed, checksumBase64, checksumMember, etagOf } from './checksums.js';
+import { retentionFor } from './config.js';
 import { s3Errors } from './errors.js';
 import { checkReadConditions, checkWriteConditions, putVersion, versionHeader, versionToRead } from './store.js';
 
@@ -48,6 +49,7 @@ const copyObject: RestHandler = (ctx, call) => {
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   checkWriteConditions(call.headers, bucket, key);
+  const retention = retentionFor(ctx, bucket, call.headers, true);
 
   const body = source.body;
   const checksum: StoredChecksum = { algorithm, value: checksumBase64(algorithm, body), type: 'FULL_OBJECT' };
@@ -61,10 +63,8 @@ const copyObject: RestHandler = (ctx, call) => {
       directive === 'COPY' ? { ...source.headers } : storedHeaders(call.headers, call.headers['content-encoding']),
     metadata: directive === 'COPY' ? { ...source.metadata } : userMetadata(call.headers),
     checksum,
-    sse:
-      call.headers['x-amz-server-side-encryption'] !== undefined
-        ? sseOf(call.headers, bucket)
-        : { algorithm: 'AES256' },
+    sse: sseOf(call.headers, bucket),
+    retention,
   });
   return {
     headers: {

@@ -4,6 +4,7 @@ import type { RestHandler, RestServiceDef } from '../framework.js';
 import { s3Route } from '../../protocol/s3-routes.js';
 import { iamNeeds } from './access.js';
 import { bucketActions } from './buckets.js';
+import { configActions } from './config.js';
 import { copyActions } from './copy.js';
 import { listActions } from './list.js';
 import { multipartActions } from './multipart.js';
@@ -14,6 +15,7 @@ export const S3_MAX_BODY = 256 * 1024 * 1024;
 
 const actions: Record<string, RestHandler> = {
   ...bucketActions,
+  ...configActions,
   ...objectActions,
   ...copyActions,
   ...listActions,

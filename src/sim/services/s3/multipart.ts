@@ -17,6 +17,7 @@ import {
   etagOf,
   multipartEtag,
 } from './checksums.js';
+import { retentionFor } from './config.js';
 import { MIN_PART_SIZE, s3Errors } from './errors.js';
 import { readPayload, sentChecksum } from './integrity.js';
 import { checkWriteConditions, newUploadId, putVersion, versionHeader } from './store.js';
@@ -67,6 +68,7 @@ const createMultipartUpload: RestHandler = (ctx, call) => {
     headers: storedHeaders(call.headers, call.headers['content-encoding']),
     metadata: userMetadata(call.headers),
     sse: sseOf(call.headers, bucket),
+    retention: retentionFor(ctx, bucket, call.headers, true),
     parts: new Map(),
   };
   bucket.uploads.set(upload.uploadId, upload);
@@ -205,6 +207,7 @@ const completeMultipartUpload: RestHandler = (ctx: CallContext, call) => {
     checksum,
     partsCount: parts.length,
     sse: upload.sse,
+    retention: upload.retention,
   });
   bucket.uploads.delete(id);
   return {

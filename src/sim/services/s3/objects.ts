@@ -5,6 +5,7 @@ import type { RestReply } from '../../protocol/rest-xml.js';
 import type { S3Bucket, StoredChecksum } from '../../state/s3.js';
 import { bucketFor, keyOf, nowSeconds, sseHeaders, sseOf, storedHeaders, userMetadata } from './access.js';
 import { checksumBase64, checksumHeader, etagOf } from './checksums.js';
+import { checkDeleteRetention, retentionFor, retentionHeaders } from './config.js';
 import { s3Errors } from './errors.js';
 import { readPayload } from './integrity.js';
 import {
@@ -39,6 +40,12 @@ const putObject: RestHandler = (ctx, call) => {
   const payload = readPayload(call);
   if (payload.data.length > MAX_PUT) throw s3Errors.entityTooLarge(payload.data.length, MAX_PUT);
   checkWriteConditions(call.headers, bucket, key);
+  const retention = retentionFor(
+    ctx,
+    bucket,
+    call.headers,
+    payload.checksum !== undefined || call.headers['content-md5'] !== undefined,
+  );
   const checksum = checksumFor(payload.data, payload.checksum);
   const v = putVersion(ctx, bucket, {
     key,
@@ -50,6 +57,7 @@ const putObject: RestHandler = (ctx, call) => {
     metadata: userMetadata(call.headers),
     checksum,
     sse: sseOf(call.headers, bucket),
+    retention,
   });
   return {
     headers: {
@@ -107,7 +115,7 @@ function readObject(ctx: CallContext, call: RestCall, withBody: boolean): RestRe
   const range = rangeHeader !== undefined ? parseRange(rangeHeader, size, rangeHeader) : undefined;
   // A part of the object has no whole-object checksum to show.
   const checksumMode = call.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED' && range === undefined;
-  const headers = objectHeaders(bucket, v, checksumMode);
+  const headers = { ...objectHeaders(bucket, v, checksumMode), ...retentionHeaders(v) };
   for (const h of OVERRIDES) {
     const o = call.query.get(`response-${h}`);
     if (o !== null) headers[h] = o;
@@ -135,6 +143,7 @@ const deleteObject: RestHandler = (ctx, call) => {
   if (versionId !== undefined) {
     // Deleting a version removes it for good (a delete marker too); an unknown version id is no error.
     const v = list.find((x) => x.versionId === versionId);
+    checkDeleteRetention(ctx, v, call.headers);
     const rest = list.filter((x) => x !== v);
     if (rest.length) bucket.objects.set(key, rest);
     else bucket.objects.delete(key);
