@@ -4,8 +4,12 @@ import {
   CreateTopicCommand,
   DeleteTopicCommand,
   GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  ListSubscriptionsCommand,
   ListTopicsCommand,
   PublishCommand,
+  SubscribeCommand,
+  UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { control } from '../helpers/control.js';
 import { withStorage, s3Error as awsError, KEYS, ACCOUNT } from './storage-fixture.js';
@@ -172,5 +176,42 @@ test('FIFO topics need a MessageGroupId and deduplicate within five minutes (con
       `/_sim/sns/messages?topic=${encodeURIComponent(t.TopicArn!)}`,
     );
     assert.equal(msgs.body.length, 2);
+  });
+});
+
+test('Subscribe (minimal): recorded, listed and counted; email stays pending; Unsubscribe; DeleteTopic drops them', async () => {
+  await withStorage(async ({ sns }) => {
+    const queue = `arn:aws:sqs:us-east-1:${ACCOUNT}:cordon-results`;
+    const sqs = await sns.send(new SubscribeCommand({ TopicArn: ALERTS, Protocol: 'sqs', Endpoint: queue }));
+    assert.match(sqs.SubscriptionArn ?? '', new RegExp(`^${ALERTS}:[0-9a-f-]{36}$`));
+    const again = await sns.send(new SubscribeCommand({ TopicArn: ALERTS, Protocol: 'sqs', Endpoint: queue }));
+    assert.equal(again.SubscriptionArn, sqs.SubscriptionArn);
+    const mail = await sns.send(
+      new SubscribeCommand({ TopicArn: ALERTS, Protocol: 'email', Endpoint: 'soc@example.com' }),
+    );
+    assert.equal(mail.SubscriptionArn, 'pending confirmation');
+    const bad = await awsError(() =>
+      sns.send(new SubscribeCommand({ TopicArn: ALERTS, Protocol: 'email', Endpoint: 'x' })),
+    );
+    assert.equal(bad.name, 'InvalidParameterException');
+
+    const listed = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: ALERTS }));
+    assert.deepEqual(
+      listed.Subscriptions?.map((s) => [s.Protocol, s.Endpoint, s.SubscriptionArn === 'PendingConfirmation']),
+      [
+        ['sqs', queue, false],
+        ['email', 'soc@example.com', true],
+      ],
+    );
+    const attrs = await sns.send(new GetTopicAttributesCommand({ TopicArn: ALERTS }));
+    assert.equal(attrs.Attributes?.SubscriptionsConfirmed, '1');
+    assert.equal(attrs.Attributes?.SubscriptionsPending, '1');
+
+    await sns.send(new UnsubscribeCommand({ SubscriptionArn: sqs.SubscriptionArn }));
+    const gone = await awsError(() => sns.send(new UnsubscribeCommand({ SubscriptionArn: sqs.SubscriptionArn })));
+    assert.equal(gone.name, 'NotFoundException');
+    assert.equal((await sns.send(new ListSubscriptionsCommand({}))).Subscriptions?.length, 1);
+    await sns.send(new DeleteTopicCommand({ TopicArn: ALERTS }));
+    assert.deepEqual((await sns.send(new ListSubscriptionsCommand({}))).Subscriptions ?? [], []);
   });
 });

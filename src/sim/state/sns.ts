@@ -1,5 +1,5 @@
-// SNS records: topics per account × region, and every message published to them (there are no subscribers:
-// tests read the messages through the control API, GET /_sim/sns/messages).
+// SNS records: topics per account × region, their subscriptions (recorded, never delivered to) and every message
+// published to them (tests read the messages through the control API, GET /_sim/sns/messages).
 
 export interface SnsTopic {
   arn: string;
@@ -36,11 +36,24 @@ export interface SnsMessage {
   sequenceNumber?: string;
 }
 
+/** A subscription: recorded, listed and counted, never delivered to (messages are read through the control API). */
+export interface SnsSubscription {
+  arn: string;
+  topicArn: string;
+  owner: string;
+  protocol: string;
+  endpoint: string;
+  /** email / email-json / http / https wait for a confirmation that never comes here. */
+  pending: boolean;
+  attributes: Record<string, string>;
+}
+
 export interface SnsState {
   topics: Map<string, SnsTopic>;
   messages: SnsMessage[];
+  subscriptions: Map<string, SnsSubscription>;
 }
 
 export function emptySns(): SnsState {
-  return { topics: new Map(), messages: [] };
+  return { topics: new Map(), messages: [], subscriptions: new Map() };
 }

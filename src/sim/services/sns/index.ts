@@ -4,9 +4,10 @@ import './control.js';
 import { AwsError } from '../../errors.js';
 import type { Handler, ServiceDef } from '../framework.js';
 import { publishActions } from './publish.js';
+import { subscriptionActions } from './subscriptions.js';
 import { topicActions } from './topics.js';
 
-const actions: Record<string, Handler> = { ...topicActions, ...publishActions };
+const actions: Record<string, Handler> = { ...topicActions, ...publishActions, ...subscriptionActions };
 
 export const snsService: ServiceDef = {
   signingName: 'sns',

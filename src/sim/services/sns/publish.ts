@@ -1,5 +1,5 @@
 // SNS Publish: validates a message as SNS does (size, Subject, MessageStructure, message attributes, FIFO group and
-// deduplication ids) and records it. There are no subscribers: tests read published messages through the control
+// deduplication ids) and records it. Subscriptions are never delivered to: tests read published messages through the control
 // API (GET /_sim/sns/messages, see control.ts).
 
 import { createHash } from 'node:crypto';

@@ -114,6 +114,8 @@ const deleteTopic: Handler = (ctx, p) => {
     throw e;
   }
   ctx.region.sns.topics.delete(arn);
+  for (const [subArn, s] of ctx.region.sns.subscriptions)
+    if (s.topicArn === arn) ctx.region.sns.subscriptions.delete(subArn);
   return undefined;
 };
 
@@ -145,13 +147,14 @@ function defaultPolicy(t: SnsTopic): string {
 
 const getTopicAttributes: Handler = (ctx, p) => {
   const t = topicFor(ctx, needStr(p, 'TopicArn'), 'GetTopicAttributes');
+  const subs = [...ctx.region.sns.subscriptions.values()].filter((s) => s.topicArn === t.arn);
   const attrs: Record<string, string> = {
     TopicArn: t.arn,
     Owner: t.accountId,
     Policy: defaultPolicy(t),
     DisplayName: '',
-    SubscriptionsPending: '0',
-    SubscriptionsConfirmed: '0',
+    SubscriptionsPending: String(subs.filter((s) => s.pending).length),
+    SubscriptionsConfirmed: String(subs.filter((s) => !s.pending).length),
     SubscriptionsDeleted: '0',
     EffectiveDeliveryPolicy: JSON.stringify({
       http: {
