@@ -1,4 +1,4 @@
-// The simulated S3 (REST-XML protocol, path-style addressing: http://127.0.0.1:PORT/bucket/key).
+// The simulated S3 (REST-XML protocol; path-style http://127.0.0.1:PORT/bucket/key or virtual-hosted bucket.localhost).
 
 import type { RestHandler, RestServiceDef } from '../framework.js';
 import { s3Route } from '../../protocol/s3-routes.js';
