@@ -31,7 +31,7 @@ export function registerControlRoute(method: string, path: string, route: Contro
 }
 
 /** Actions that only read (the rest are counted as mutating in the call summary). */
-const READ_ONLY = /^(Describe|List|Get|Search|Lookup|Decode|Simulate)/;
+const READ_ONLY = /^(Describe|List|Get|Head|Search|Lookup|Decode|Simulate)/;
 
 export function isMutatingAction(action: string): boolean {
   return !READ_ONLY.test(action);

@@ -24,6 +24,23 @@ const STATUS_BY_CODE: Record<string, number> = {
   Throttling: 400,
   TargetGroupNotFound: 400,
   LoadBalancerNotFound: 400,
+  // S3
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  NoSuchUpload: 404,
+  NoSuchVersion: 404,
+  BucketAlreadyExists: 409,
+  BucketAlreadyOwnedByYou: 409,
+  BucketNotEmpty: 409,
+  PreconditionFailed: 412,
+  InvalidRange: 416,
+  MethodNotAllowed: 405,
+  NotImplemented: 501,
+  SlowDown: 503,
+  // SNS
+  NotFound: 404,
+  AuthorizationError: 403,
+  Throttled: 429,
 };
 
 export class AwsError extends Error {
@@ -31,11 +48,23 @@ export class AwsError extends Error {
   readonly status: number;
   /** awsQuery `<Type>`: Sender for client errors, Receiver for server errors. */
   readonly type: 'Sender' | 'Receiver';
-  constructor(code: string, message: string, status?: number) {
+  /** Extra elements of a REST-XML (S3) error, after Code and Message: `{ BucketName: 'b' }`. */
+  readonly details?: Record<string, string>;
+  /** Response headers a REST-XML error carries (`x-amz-bucket-region`, `x-amz-delete-marker`). */
+  readonly headers?: Record<string, string>;
+  constructor(
+    code: string,
+    message: string,
+    status?: number,
+    details?: Record<string, string>,
+    headers?: Record<string, string>,
+  ) {
     super(message);
     this.code = code;
     this.status = status ?? STATUS_BY_CODE[code] ?? 400;
     this.type = this.status >= 500 ? 'Receiver' : 'Sender';
+    this.details = details;
+    this.headers = headers;
   }
 }
 

@@ -3,9 +3,9 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Dispatcher } from './dispatch.js';
+import { Dispatcher, QUERY_MAX_BODY } from './dispatch.js';
 import { allServices } from './services/index.js';
-import type { ServiceDef } from './services/framework.js';
+import type { AnyServiceDef } from './services/framework.js';
 import { World } from './state/world.js';
 // the scenario loader + each world's data plane
 import { loadScenario, type ScenarioInput } from './dataplane/index.js';
@@ -20,7 +20,7 @@ export interface SimulatorOptions {
   /** Faults in force from the start, and again after every reset (see docs/simulator.md, "Faults"). */
   faults?: FaultConfigInput;
   /** The services to serve (default: every simulated service). Tests use this to add a service of their own. */
-  services?: ServiceDef[];
+  services?: AnyServiceDef[];
 }
 
 export interface Simulator {
@@ -33,22 +33,21 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 8 * 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<string> {
+/** Reads a request body, refusing more than `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
+      if (size > limit) {
         reject(new Error('request body too large'));
         req.destroy();
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -83,15 +82,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const url = req.url ?? '/';
       const control = url.startsWith('/_sim/') || url === '/_sim';
       try {
-        const body = await readBody(req);
+        const body = await readBody(req, control ? QUERY_MAX_BODY : dispatcher.maxBody(url, req.headers));
         if (control) {
-          const out = await handleControl(sim, req.method ?? 'GET', url, body);
+          const out = await handleControl(sim, req.method ?? 'GET', url, body.toString('utf8'));
           res.writeHead(out.status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(out.body, null, out.pretty ? 2 : undefined));
           return;
         }
         const out = await dispatcher.handle({ method: req.method ?? 'POST', url, headers: req.headers, body });
-        res.writeHead(out.status, { 'content-type': out.contentType, 'x-amzn-requestid': out.requestId });
+        res.writeHead(out.status, {
+          'content-type': out.contentType,
+          'x-amzn-requestid': out.requestId,
+          ...out.headers,
+        });
         res.end(out.body);
       } catch (e) {
         // Never an HTML page: JSON for the control API, the EC2 error envelope for AWS calls.

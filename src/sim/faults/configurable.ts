@@ -14,24 +14,32 @@ import { TokenBuckets, type BucketView } from './throttle.js';
 export type { FaultConfig, FaultConfigInput } from './schema.js';
 
 /** Turns a configured error (a code or a protocol-aware kind) into the AwsError the call answers with. */
-export function faultError(e: FaultError, protocol: CallInfo['protocol'], action: string): AwsError {
+export function faultError(e: FaultError, call: Pick<CallInfo, 'protocol' | 'service' | 'action'>): AwsError {
+  const { protocol, action } = call;
   switch (e.code) {
     case 'throttle':
-      return protocol === 'ec2'
-        ? new AwsError('RequestLimitExceeded', e.message ?? 'Request limit exceeded.', e.status ?? 503)
-        : new AwsError('Throttling', e.message ?? 'Rate exceeded', e.status ?? 400);
+      return throttled(call, e.message, e.status);
     case 'internal':
-      return protocol === 'ec2'
-        ? new AwsError('InternalError', e.message ?? 'An internal error has occurred', e.status ?? 500)
-        : new AwsError(
-            'InternalFailure',
-            e.message ?? 'The request processing has failed because of an unknown error, exception or failure.',
-            e.status ?? 500,
-          );
+      if (protocol === 'ec2')
+        return new AwsError('InternalError', e.message ?? 'An internal error has occurred', e.status ?? 500);
+      if (protocol === 'rest-xml')
+        return new AwsError(
+          'InternalError',
+          e.message ?? 'We encountered an internal error. Please try again.',
+          e.status ?? 500,
+        );
+      return new AwsError(
+        'InternalFailure',
+        e.message ?? 'The request processing has failed because of an unknown error, exception or failure.',
+        e.status ?? 500,
+      );
     case 'unavailable':
       return new AwsError(
         'ServiceUnavailable',
-        e.message ?? 'The request has failed due to a temporary failure of the server.',
+        e.message ??
+          (protocol === 'rest-xml'
+            ? 'Service is unable to handle request.'
+            : 'The request has failed due to a temporary failure of the server.'),
         e.status ?? 503,
       );
     default: {
@@ -41,10 +49,25 @@ export function faultError(e: FaultError, protocol: CallInfo['protocol'], action
           ? 'Request limit exceeded.'
           : e.code === 'Throttling'
             ? 'Rate exceeded'
-            : `Injected fault on ${action}: ${e.code}`);
+            : e.code === 'SlowDown'
+              ? 'Please reduce your request rate.'
+              : `Injected fault on ${action}: ${e.code}`);
       return new AwsError(e.code, message, e.status);
     }
   }
+}
+
+/**
+ * The throttling answer of a call's service: EC2 503 RequestLimitExceeded, S3 503 SlowDown, SNS 429 Throttled,
+ * other awsQuery services 400 Throttling.
+ */
+function throttled(call: Pick<CallInfo, 'protocol' | 'service'>, message?: string, status?: number): AwsError {
+  if (call.protocol === 'ec2')
+    return new AwsError('RequestLimitExceeded', message ?? 'Request limit exceeded.', status ?? 503);
+  if (call.protocol === 'rest-xml')
+    return new AwsError('SlowDown', message ?? 'Please reduce your request rate.', status ?? 503);
+  if (call.service === 'sns') return new AwsError('Throttled', message ?? 'Rate exceeded', status ?? 429);
+  return new AwsError('Throttling', message ?? 'Rate exceeded', status ?? 400);
 }
 
 const EMPTY: FaultConfig = parseFaultConfig({});
@@ -160,28 +183,28 @@ export class ConfigurableFaults implements Faults {
         const m = (this.counts.get(`#rule${r}`) ?? 0) + 1;
         this.counts.set(`#rule${r}`, m);
         if (m >= rule.nth && m < rule.nth + rule.times) {
-          if (!rule.afterEffect) return faultError(rule, call.protocol, call.action);
-          this.lostAnswers.set(call, faultError(rule, call.protocol, call.action));
+          if (!rule.afterEffect) return faultError(rule, call);
+          this.lostAnswers.set(call, faultError(rule, call));
         }
         continue;
       }
       const i = rule.action === '*' ? all : rule.action === call.action ? n : 0;
       if (i >= rule.nth && i < rule.nth + rule.times) {
-        if (!rule.afterEffect) return faultError(rule, call.protocol, call.action);
-        this.lostAnswers.set(call, faultError(rule, call.protocol, call.action));
+        if (!rule.afterEffect) return faultError(rule, call);
+        this.lostAnswers.set(call, faultError(rule, call));
       }
     }
     const fr = c.failRate;
     if (fr && fr.rate > 0 && (!fr.actions || fr.actions.includes('*') || fr.actions.includes(call.action))) {
       if (this.random() < fr.rate) {
         const pick = fr.codes[Math.floor(this.random() * fr.codes.length)]!;
-        return faultError(pick, call.protocol, call.action);
+        return faultError(pick, call);
       }
     }
     if (c.throttle?.enabled) {
       const v = this.buckets.take(call);
       if (!v.ok) {
-        if (call.protocol !== 'ec2') return new AwsError('Throttling', 'Rate exceeded', 400);
+        if (call.protocol !== 'ec2') return throttled(call);
         const why = v.kind === 'resource' ? 'resource rate limit' : 'request rate limit';
         return new AwsError(
           'RequestLimitExceeded',

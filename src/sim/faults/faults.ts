@@ -10,7 +10,7 @@ export interface CallInfo {
   accountId: string;
   regionName: string;
   params: FormObject;
-  protocol: 'ec2' | 'query';
+  protocol: 'ec2' | 'query' | 'rest-xml';
 }
 
 export interface Faults {

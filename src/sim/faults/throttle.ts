@@ -1,9 +1,9 @@
 // EC2's request-rate token buckets (aws-api-semantics.md §2.1): one bucket per account + region + API action,
 // sized by the action's category, refilled once a second (overflow discarded; an empty bucket can be drawn on at
 // the refill rate). Run/Start/Stop/TerminateInstances also spend one resource token per instance affected.
-// awsQuery services (Auto Scaling, ELB, IAM, STS) publish no numbers: one shared bucket per service, account and
-// region, sized like EC2's mutating bucket. Time comes from the simulated clock, so tests refill a bucket by
-// advancing the clock.
+// awsQuery services (Auto Scaling, ELB, IAM, STS; SNS too, for want of one number for all its actions): one shared
+// bucket per service, account and region, sized like EC2's mutating bucket. S3 has per-bucket read and write rates.
+// Time comes from the simulated clock, so tests refill a bucket by advancing the clock.
 
 import type { CallInfo } from './faults.js';
 import { ec2Bucket, RESOURCE_RATE, SERVICE_BUCKET } from '../../core/rate-limits.js';
@@ -33,6 +33,20 @@ function instancesAffected(call: CallInfo): number {
   }
   const ids = call.params.InstanceId;
   return Array.isArray(ids) ? Math.max(ids.length, 1) : 1;
+}
+
+/**
+ * S3 request rates (S3 user guide, "Best practices design patterns: optimizing Amazon S3 performance"): at least
+ * 3,500 PUT/COPY/POST/DELETE and 5,500 GET/HEAD requests per second per partitioned prefix. The simulator keeps one
+ * pair of buckets per S3 bucket (it does not partition prefixes) and answers 503 SlowDown when one is empty.
+ */
+export const S3_WRITE_RATE: [number, number] = [3500, 3500];
+export const S3_READ_RATE: [number, number] = [5500, 5500];
+
+function s3Bucket(call: CallInfo): { key: string; size: [number, number] } {
+  const read = /^(Get|Head|List)/.test(call.action);
+  const bucket = typeof call.params.Bucket === 'string' ? call.params.Bucket : '';
+  return { key: `${call.service}/${bucket}#${read ? 'read' : 'write'}`, size: read ? S3_READ_RATE : S3_WRITE_RATE };
 }
 
 interface Bucket {
@@ -85,6 +99,13 @@ export class TokenBuckets {
   take(call: CallInfo): ThrottleVerdict {
     const now = this.now();
     const base = `${call.accountId}/${call.regionName}`;
+    if (call.protocol === 'rest-xml') {
+      const { key, size } = s3Bucket(call);
+      const b = this.bucket(`${base}/${key}`, this.size(call.action, size), now);
+      if (b.tokens < 1) return { ok: false, kind: 'request' };
+      b.tokens -= 1;
+      return { ok: true };
+    }
     if (call.protocol !== 'ec2') {
       const b = this.bucket(`${base}/${call.service}`, this.size(call.action, SERVICE_BUCKET), now);
       if (b.tokens < 1) return { ok: false, kind: 'request' };

@@ -12,14 +12,19 @@ import type { AwsError } from '../errors.js';
 export interface WireResponse {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Buffer;
+  /** Further response headers (REST-XML: ETag, Content-Length, x-amz-checksum-* …). */
+  headers?: Record<string, string>;
 }
 
 const DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
+/** The query codecs answer with text. */
+export type TextResponse = WireResponse & { body: string };
+
 export interface Codec {
-  success(action: string, result: XmlData, requestId: string, xmlns: string): WireResponse;
-  error(e: AwsError, requestId: string, xmlns: string): WireResponse;
+  success(action: string, result: XmlData, requestId: string, xmlns: string): TextResponse;
+  error(e: AwsError, requestId: string, xmlns: string): TextResponse;
 }
 
 export const ec2Codec: Codec = {

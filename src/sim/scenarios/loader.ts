@@ -11,6 +11,7 @@ import { scenarioSchema, type Scenario } from './schema.js';
 import { World } from '../state/world.js';
 import { RegionBuilder } from './region-builder.js';
 import { FLEET_MAX, fleetScenario, fleetSize } from './fleet.js';
+import { buildStorage, type BucketNames } from './storage-builder.js';
 import type { AccountState } from '../state/types.js';
 
 export type ScenarioInput = string | Scenario | Record<string, unknown>;
@@ -107,6 +108,7 @@ export function buildWorld(s: Scenario): World {
     world.clock.advance(Date.parse(s.startTime) - Date.now());
   }
   const flows: ScenarioFlowSpec[] = [];
+  const bucketNames: BucketNames = new Map();
   s.accounts.forEach((acct, ai) => {
     const account = world.account(acct.id);
     account.alias = acct.alias;
@@ -126,6 +128,7 @@ export function buildWorld(s: Scenario): World {
       const path = `accounts[${ai}].regions[${ri}]`;
       const region = world.region(acct.id, reg.name);
       new RegionBuilder(world, account, region, reg, path).build();
+      buildStorage(world, acct.id, region, reg, path, bucketNames);
       reg.flows.forEach((f, fi) =>
         flows.push({ accountId: acct.id, region: reg.name, path: `${path}.flows[${fi}]`, spec: f }),
       );

@@ -215,6 +215,73 @@ const classicElbSchema = z.strictObject({
   instances: z.array(ref).default([]),
 });
 
+const s3ObjectSchema = z
+  .strictObject({
+    key: z.string().min(1).max(1024),
+    /** UTF-8 text of the object (or `bodyBase64` for bytes). */
+    body: z.string().optional(),
+    bodyBase64: z.string().optional(),
+    contentType: z.string().optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+  })
+  .refine((o) => o.body === undefined || o.bodyBase64 === undefined, { message: 'give body or bodyBase64, not both' });
+
+const s3BucketSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit',
+    ),
+  versioning: z.enum(['Enabled', 'Suspended']).optional(),
+  /** Default encryption [SSE-S3]: `AES256`, `aws:kms`, or { algorithm, kmsKeyId, bucketKeyEnabled }. */
+  encryption: z
+    .union([
+      z.enum(['AES256', 'aws:kms']),
+      z.strictObject({
+        algorithm: z.enum(['AES256', 'aws:kms']),
+        kmsKeyId: z.string().min(1).optional(),
+        bucketKeyEnabled: z.boolean().default(false),
+      }),
+    ])
+    .optional(),
+  /** Block Public Access [all four on]: `true`, `false` (no configuration) or the four switches. */
+  publicAccessBlock: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        blockPublicAcls: z.boolean().default(false),
+        ignorePublicAcls: z.boolean().default(false),
+        blockPublicPolicy: z.boolean().default(false),
+        restrictPublicBuckets: z.boolean().default(false),
+      }),
+    ])
+    .default(true),
+  /** Object Lock: `true`, or a default retention { mode, days | years }. Implies versioning Enabled. */
+  objectLock: z
+    .union([
+      z.literal(true),
+      z
+        .strictObject({
+          mode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
+          days: z.number().int().positive().optional(),
+          years: z.number().int().positive().optional(),
+        })
+        .refine((o) => (o.days === undefined) !== (o.years === undefined), { message: 'give days or years' }),
+    ])
+    .optional(),
+  /** Other accounts that may read, write and list its objects (a stand-in for a bucket policy). */
+  allowAccounts: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')).default([]),
+  objects: z.array(s3ObjectSchema).default([]),
+});
+
+const snsTopicSchema = z.strictObject({
+  name: z.string().min(1).max(256),
+  /** CreateTopic attributes, e.g. { "DisplayName": "IR", "FifoTopic": "true" } */
+  attributes: z.record(z.string(), z.string()).default({}),
+  tags: tags.optional(),
+});
+
 const regionSchema = z.strictObject({
   name: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name such as us-east-1'),
   vpcs: z.array(vpcSchema).default([]),
@@ -226,6 +293,9 @@ const regionSchema = z.strictObject({
   classicLoadBalancers: z.array(classicElbSchema).default([]),
   /** Data-plane flows (see docs/simulator.md, "Flows"). Validated by the data plane when it loads them. */
   flows: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** S3 buckets the account owns in this region (bucket names are unique across the whole scenario). */
+  s3Buckets: z.array(s3BucketSchema).default([]),
+  snsTopics: z.array(snsTopicSchema).default([]),
 });
 
 const credentialSchema = z.strictObject({

@@ -2,9 +2,12 @@
 // A handler gets the caller's context and the decoded parameters and returns data shaped like the wire model;
 // it throws AwsError for AWS errors. Mutating EC2 handlers call ctx.dryRunGate() after validating, before changing
 // anything; the dispatcher turns that into DryRunOperation.
+// REST-XML services (S3) are told apart by their protocol: they route a request by method, path and query to an
+// action themselves, and their handlers answer with a status, headers and an XML document or raw bytes.
 
 import type { FormObject, FormValue } from '../protocol/form.js';
 import type { XmlData } from '../protocol/xml.js';
+import type { RestReply, RestRequest } from '../protocol/rest-xml.js';
 import type { AccountState, Principal, RegionState } from '../state/types.js';
 import type { World } from '../state/world.js';
 import { AwsError } from '../errors.js';
@@ -37,8 +40,43 @@ export interface ServiceDef {
   iamPrefix: string;
   /** IAM and STS are global: their state lives on the account, whatever region the request was signed for. */
   global?: boolean;
+  /** The error a denied call answers [awsQuery: 403 AccessDenied; SNS says AuthorizationError]. */
+  denied?(principal: Principal, iamAction: string, params: FormObject): AwsError;
   actions: Record<string, Handler>;
 }
+
+/** One REST call as its handler sees it: the route's labels and query parameters, the headers and the raw body. */
+export interface RestCall {
+  method: string;
+  /** Path labels and the query parameters the route names (`Bucket`, `Key`, `uploadId`, `partNumber` …). */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Lower-case header names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export type RestHandler = (ctx: CallContext, call: RestCall) => RestReply | Promise<RestReply>;
+
+/** What an IAM check needs: the action (`s3:PutObject`) and the resource's ARN (for the AccessDenied message). */
+export interface IamNeed {
+  action: string;
+  resource: string;
+}
+
+export interface RestServiceDef extends Omit<ServiceDef, 'protocol' | 'actions' | 'denied'> {
+  protocol: 'rest-xml';
+  /** The action a request is, with its labels (throws AwsError when no action matches). */
+  route(req: RestRequest): { action: string; params: Record<string, string> };
+  /** The IAM actions a call needs (several for CopyObject); default `<iamPrefix>:<action>`. */
+  iamNeeds?(action: string, params: Record<string, string>): IamNeed[];
+  /** Largest request body accepted, in bytes (query services: 8 MiB). */
+  maxBody?: number;
+  actions: Record<string, RestHandler>;
+}
+
+/** Any simulated service: a query-family one (EC2, awsQuery) or a REST-XML one (S3). */
+export type AnyServiceDef = ServiceDef | RestServiceDef;
 
 // ---- parameter helpers -------------------------------------------------------------------------------
 

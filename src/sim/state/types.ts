@@ -1,6 +1,8 @@
 // The simulated world's resource records. Field names follow the EC2 / Auto Scaling / IAM models (lower camel
 // for EC2, as its XML does), so views are thin. Records are plain JSON-able data: the whole world can be dumped.
 
+import type { SnsState } from './sns.js';
+
 export type Tags = Record<string, string>;
 
 export interface Vpc {
@@ -460,6 +462,7 @@ export interface RegionState {
   ec2: Ec2State;
   autoscaling: AutoScalingState;
   elb: ElbState;
+  sns: SnsState;
 }
 
 export interface AccountState {

@@ -2,6 +2,8 @@
 // deterministic id generation and the call log. Everything here is in memory and JSON-dumpable.
 
 import type { AccountState, Principal, RegionState, AutoScalingState, Ec2State, ElbState, IamState } from './types.js';
+import { emptyS3, type S3State } from './s3.js';
+import { emptySns } from './sns.js';
 
 export interface CallRecord {
   seq: number;
@@ -124,8 +126,13 @@ export class World {
   defaultAccountId: string;
   defaultRegion: string;
   scenarioName: string;
-  /** Bumped on every mutation; DryRun calls must leave it unchanged. */
+  /**
+   * Bumped on every mutation of the network and compute model; DryRun calls must leave it unchanged. S3 and SNS
+   * writes leave it alone: they change no flow, so the data plane need not re-evaluate after each one.
+   */
   version = 0;
+  /** S3 buckets by name: bucket names are global within a partition (each bucket has its account and region). */
+  readonly s3: S3State = emptyS3();
   /** Flows given by the scenario, opened by the data plane (see dataplane/). */
   scenarioFlows: { accountId: string; region: string; path: string; spec: Record<string, unknown> }[] = [];
   /**
@@ -157,7 +164,7 @@ export class World {
     const a = this.account(accountId);
     let r = a.regions.get(region);
     if (!r) {
-      r = { name: region, ec2: emptyEc2(), autoscaling: emptyAsg(), elb: emptyElb() };
+      r = { name: region, ec2: emptyEc2(), autoscaling: emptyAsg(), elb: emptyElb(), sns: emptySns() };
       a.regions.set(region, r);
     }
     return r;
@@ -175,11 +182,13 @@ export class World {
       defaultAccountId: this.defaultAccountId,
       defaultRegion: this.defaultRegion,
       accounts: this.accounts,
+      s3: this.s3,
     });
   }
 }
 
 export function toPlain(v: unknown): unknown {
+  if (v instanceof Uint8Array) return `<${v.length} bytes>`; // S3 object bodies: sizes, not contents
   if (v instanceof Map) {
     const o: Record<string, unknown> = {};
     for (const [k, x] of v) o[String(k)] = toPlain(x);
