@@ -6,6 +6,16 @@ import { createClients, resolveRegion, type AwsClients, type AwsOptions } from '
 import type { RateLimitOptions } from '../aws/scheduler.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { parseOutput, type OutputFormat } from './output.js';
+import {
+  acquireStore,
+  isStoreUrl,
+  openStateStore,
+  pullIncidentFiles,
+  releaseStore,
+  workingCopyDir,
+  type StateStore,
+} from '../engine/state-store.js';
+import { defaultStateDir } from '../engine/journal.js';
 
 export interface CommonOptions {
   region?: string;
@@ -19,6 +29,7 @@ export interface CommonOptions {
   quiet?: boolean;
   verbose?: boolean;
   rateLimits?: string;
+  state?: string;
 }
 
 export function addAwsOptions(cmd: Command): Command {
@@ -32,6 +43,10 @@ export function addAwsOptions(cmd: Command): Command {
     .option('--role-arn <arn>', 'assume this role first (cross-account response)')
     .option('--output <format>', 'text or json', 'text')
     .option('--state-dir <dir>', 'where the journal and evidence live (default: $CORDON_HOME or ~/.cordon)')
+    .option(
+      '--state <location>',
+      's3://BUCKET/PREFIX: journal and evidence in S3 (written ahead of every change; a working copy under the state dir), or a directory (= --state-dir)',
+    )
     .option(
       '--rate-limits <json|file>',
       'the account\'s request buckets if not EC2\'s published ones: {"scale":3} or {"overrides":{"ModifyNetworkInterfaceAttribute":{"max":300,"refill":15}}}',
@@ -120,4 +135,54 @@ export function instanceIdsArg(ids: string[]): string[] {
       'e.g. cordon contain i-0123456789abcdef0',
     );
   return unique;
+}
+
+/**
+ * `--state`: an S3 store (opened with your own credentials, never a member account's role, in the region given or
+ * the environment's — S3 follows the bucket's region) or a local directory. Bad input is a usage error.
+ */
+export function stateFrom(o: CommonOptions): { stateDir?: string; stateStore?: StateStore } {
+  if (o.state === undefined) return { stateDir: o.stateDir };
+  if (!isStoreUrl(o.state)) {
+    if (o.stateDir !== undefined && o.stateDir !== o.state)
+      throw new CordonError('usage', '--state DIR and --state-dir name two directories', EXIT.usage, 'give one');
+    return { stateDir: o.state };
+  }
+  const base = clientOptions(o);
+  const store = openStateStore(o.state, {
+    region: (o.region ?? '').split(',')[0] || resolveRegion({}) || 'us-east-1',
+    endpointUrl: base.endpointUrl,
+    profile: base.profile,
+    roleArn: base.roleArn,
+  });
+  return { stateDir: o.stateDir, stateStore: store };
+}
+
+/** The options of the offline commands (journal verify, evidence verify) that may read an S3 state store. */
+export function addStateOptions(cmd: Command): Command {
+  return cmd
+    .option('--state-dir <dir>', 'where the journal and evidence live (default: $CORDON_HOME or ~/.cordon)')
+    .option('--state <location>', 's3://BUCKET/PREFIX to read from S3 (into a working copy), or a directory')
+    .option('--region <region>', "the state bucket's region (S3 follows redirects to it)")
+    .option('--profile <name>', 'shared-config profile for the S3 credentials')
+    .option('--endpoint-url <url>', 'send the S3 calls to this endpoint (e.g. a `cordon sim`)')
+    .option('--output <format>', 'text or json', 'text');
+}
+
+/**
+ * The local directory to read an incident from: the state dir, or a working copy of the S3 store with the
+ * incident's journal (and, with `files`, its evidence and run records) pulled into it.
+ */
+export async function localStateFor(o: CommonOptions, incident: string, files: boolean): Promise<string> {
+  const { stateDir, stateStore } = stateFrom(o);
+  if (!stateStore) return stateDir ?? defaultStateDir();
+  const dir = stateDir ?? workingCopyDir(stateStore.url);
+  try {
+    await acquireStore(stateStore, dir, [incident]);
+    releaseStore(dir);
+    if (files) await pullIncidentFiles(stateStore, dir, incident);
+  } finally {
+    stateStore.destroy();
+  }
+  return dir;
 }

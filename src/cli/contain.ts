@@ -2,7 +2,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { addAwsOptions, clientsFrom, outputOf, type CommonOptions } from './common.js';
+import { addAwsOptions, clientsFrom, outputOf, stateFrom, type CommonOptions } from './common.js';
 import { printJson } from './output.js';
 import { confirmOrRefuse } from './prompt.js';
 import { renderContainResult, renderPlan, bold, green, red, yellow } from './render.js';
@@ -90,6 +90,7 @@ export function registerContainment(program: Command): void {
     const layers = layerRequest(o);
     const playbook = playbookRequest(o);
     const workers = await workersFrom(args, o);
+    const state = stateFrom(o);
     try {
       if (o.out && workers.length > 1)
         throw new CordonError(
@@ -105,7 +106,7 @@ export function registerContainment(program: Command): void {
             instanceIds: w.instanceIds,
             incident: o.incident,
             lowerConntrack: o.conntrack,
-            stateDir: o.stateDir,
+            ...state,
             ...layers,
             playbook,
           }),
@@ -171,6 +172,7 @@ export function registerContainment(program: Command): void {
       saved && args.length === 0 && !o.targets ? saved.instances.map((i) => i.instanceId) : args,
       o,
     );
+    const state = stateFrom(o);
     try {
       if (saved) {
         const named = workers
@@ -188,7 +190,7 @@ export function registerContainment(program: Command): void {
       const result = await containFleet(workers, {
         incident: saved?.incident ?? o.incident,
         lowerConntrack: o.conntrack,
-        stateDir: o.stateDir,
+        ...state,
         plan: saved,
         ...layers,
         playbook,
@@ -287,12 +289,13 @@ export function registerContainment(program: Command): void {
         );
       const format = outputOf(o);
       const workers = await workersFrom(args, o);
+      const state = stateFrom(o);
       try {
         const r = await restoreFleet(workers, {
           trust: o.trust as 'journal' | 'tags' | undefined,
           force: o.force,
           removeRevocation: o.removeRevocation,
-          stateDir: o.stateDir,
+          ...state,
           confirm: async (plans) => {
             if (format === 'text') {
               process.stderr.write(restoreLines(plans));

@@ -3,38 +3,36 @@
 // matches, 5 on any mismatch, missing or unlisted file.
 
 import type { Command } from 'commander';
-import { defaultStateDir } from '../engine/journal.js';
 import { verifyEvidence } from '../engine/evidence.js';
 import { EXIT } from '../core/errors.js';
 import { parseOutput, printJson } from './output.js';
+import { addStateOptions, localStateFor, type CommonOptions } from './common.js';
 import { bold, green, red } from './render.js';
 
 export function registerEvidence(program: Command): void {
   const evidence = program
     .command('evidence')
     .description('the evidence cordon captured (folder per incident, hashed manifest)');
-  evidence
+  const cmd = evidence
     .command('verify')
     .description(
       're-hash every evidence file of an incident and compare with manifest.json; exits non-zero on any mismatch',
     )
-    .argument('<incident>')
-    .option('--state-dir <dir>', 'where the journal and evidence live (default: $CORDON_HOME or ~/.cordon)')
-    .option('--output <format>', 'text or json', 'text')
-    .action((incident: string, o: { stateDir?: string; output: string }) => {
-      const format = parseOutput(o.output);
-      const r = verifyEvidence(o.stateDir ?? defaultStateDir(), incident);
-      if (format === 'json') printJson(r);
-      else {
-        const out: string[] = [`${bold(`evidence for ${incident}`)} (${r.root})`];
-        for (const i of r.instances)
-          out.push(
-            `  ${i.instanceId}: ${i.files} file(s), ${i.remote} snapshot/AMI record(s); manifest sha256 ${i.manifestSha256}`,
-          );
-        for (const p of r.problems) out.push(red(`  ✗ ${p.instanceId}/${p.file}: ${p.problem} — ${p.detail}`));
-        out.push(r.ok ? green('  ✓ every file matches its SHA-256') : red(`  ${r.problems.length} problem(s)`));
-        process.stdout.write(out.join('\n') + '\n');
-      }
-      if (!r.ok) process.exitCode = EXIT.incomplete;
-    });
+    .argument('<incident>');
+  addStateOptions(cmd).action(async (incident: string, o: CommonOptions) => {
+    const format = parseOutput(o.output);
+    const r = verifyEvidence(await localStateFor(o, incident, true), incident);
+    if (format === 'json') printJson(r);
+    else {
+      const out: string[] = [`${bold(`evidence for ${incident}`)} (${r.root})`];
+      for (const i of r.instances)
+        out.push(
+          `  ${i.instanceId}: ${i.files} file(s), ${i.remote} snapshot/AMI record(s); manifest sha256 ${i.manifestSha256}`,
+        );
+      for (const p of r.problems) out.push(red(`  ✗ ${p.instanceId}/${p.file}: ${p.problem} — ${p.detail}`));
+      out.push(r.ok ? green('  ✓ every file matches its SHA-256') : red(`  ${r.problems.length} problem(s)`));
+      process.stdout.write(out.join('\n') + '\n');
+    }
+    if (!r.ok) process.exitCode = EXIT.incomplete;
+  });
 }

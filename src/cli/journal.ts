@@ -8,53 +8,53 @@ import type { Command } from 'commander';
 import { Journal, defaultStateDir, verifyChain } from '../engine/journal.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { parseOutput, printJson } from './output.js';
+import { addStateOptions, localStateFor, type CommonOptions } from './common.js';
 import { bold, green, red, yellow } from './render.js';
 
 export function registerJournal(program: Command): void {
   const journal = program
     .command('journal')
     .description("cordon's write-ahead journal of an incident (local, hash-chained)");
-  journal
+  const cmd = journal
     .command('verify')
     .description("check an incident's journal: every line chained to the one before by its SHA-256 (offline)")
-    .argument('<incident>')
-    .option('--state-dir <dir>', 'where the journal and evidence live (default: $CORDON_HOME or ~/.cordon)')
-    .option('--output <format>', 'text or json', 'text')
-    .action((incident: string, o: { stateDir?: string; output: string }) => {
-      const format = parseOutput(o.output);
-      let path: string;
-      try {
-        path = new Journal(o.stateDir ?? defaultStateDir(), incident).path;
-      } catch (e) {
-        throw new CordonError(
-          'usage',
-          (e as Error).message,
-          EXIT.usage,
-          'incident ids look like ir-20261204T101500Z-a1b2c3',
-        );
-      }
-      if (!existsSync(path))
-        throw new CordonError(
-          'no-journal',
-          `no journal for incident ${incident} at ${path}`,
-          EXIT.refused,
-          'give the state dir the containment ran with (--state-dir or CORDON_HOME)',
-        );
-      const r = verifyChain(readFileSync(path, 'utf8'), incident);
-      const failures = r.problems.filter((p) => !p.torn);
-      if (format === 'json')
-        printJson({ incident, path, lines: r.lines, ok: failures.length === 0, problems: r.problems });
-      else {
-        const out = [`${bold(`journal of ${incident}`)} (${path}): ${r.lines} line(s)`];
-        for (const p of r.problems)
-          out.push((p.torn ? yellow : red)(`  ${p.torn ? '!' : '✗'} line ${p.line}: ${p.problem}`));
-        out.push(
-          failures.length === 0
-            ? green('  ✓ every line is chained to the one before it')
-            : red(`  ${failures.length} problem(s)`),
-        );
-        process.stdout.write(out.join('\n') + '\n');
-      }
-      if (failures.length) process.exitCode = EXIT.incomplete;
-    });
+    .argument('<incident>');
+  addStateOptions(cmd).action(async (incident: string, o: CommonOptions) => {
+    const format = parseOutput(o.output);
+    let path: string;
+    try {
+      new Journal(defaultStateDir(), incident); // validates the id before anything is read
+      path = new Journal(await localStateFor(o, incident, false), incident).path;
+    } catch (e) {
+      throw new CordonError(
+        'usage',
+        (e as Error).message,
+        EXIT.usage,
+        'incident ids look like ir-20261204T101500Z-a1b2c3',
+      );
+    }
+    if (!existsSync(path))
+      throw new CordonError(
+        'no-journal',
+        `no journal for incident ${incident} at ${path}`,
+        EXIT.refused,
+        'give the state dir the containment ran with (--state-dir or CORDON_HOME)',
+      );
+    const r = verifyChain(readFileSync(path, 'utf8'), incident);
+    const failures = r.problems.filter((p) => !p.torn);
+    if (format === 'json')
+      printJson({ incident, path, lines: r.lines, ok: failures.length === 0, problems: r.problems });
+    else {
+      const out = [`${bold(`journal of ${incident}`)} (${path}): ${r.lines} line(s)`];
+      for (const p of r.problems)
+        out.push((p.torn ? yellow : red)(`  ${p.torn ? '!' : '✗'} line ${p.line}: ${p.problem}`));
+      out.push(
+        failures.length === 0
+          ? green('  ✓ every line is chained to the one before it')
+          : red(`  ${failures.length} problem(s)`),
+      );
+      process.stdout.write(out.join('\n') + '\n');
+    }
+    if (failures.length) process.exitCode = EXIT.incomplete;
+  });
 }

@@ -1,6 +1,7 @@
 // The library entry points for containment: plan, contain (plan → apply → verify) and the final status tag.
 
 import { randomBytes } from 'node:crypto';
+import { pushIncidentFiles, withState, type StateStore } from './state-store.js';
 import type { AwsClients } from '../aws/clients.js';
 import { describeTargets, type TargetFacts } from '../aws/facts.js';
 import type { TamperedGroup } from '../core/isolation-groups.js';
@@ -41,6 +42,8 @@ export interface PlanRequest {
   lowerConntrack?: boolean;
   skipUntrackStep?: boolean;
   stateDir?: string;
+  /** Where the journal and evidence live when not (only) local: `s3://bucket/prefix`, or an open store. */
+  stateStore?: string | StateStore;
   /** Run EC2 DryRun for each mutating call (default true). */
   dryRun?: boolean;
   /** The rest of the playbook (Auto Scaling, load balancers, IAM, IMDS, evidence); unset fields take the defaults. */
@@ -102,6 +105,11 @@ export function continuation(
 }
 
 export async function planContainment(r: PlanRequest): Promise<PlanOutcome> {
+  // A plan reads the journals (an interrupted run is continued): from the store when there is one.
+  return withState(r, 'all', (stateDir) => planHere({ ...r, stateDir }));
+}
+
+async function planHere(r: PlanRequest & { stateDir: string }): Promise<PlanOutcome> {
   const gateway = new Gateway(r.clients);
   // A plan shows everything: reads that would cost containment extra round trips (load balancers, the role) too.
   const targets = await describeTargets(r.clients, r.instanceIds, {
@@ -141,6 +149,8 @@ export interface ContainResult {
   apply: ApplyResult;
   instances: InstanceResult[];
   journal: string;
+  /** The state store the journal and evidence were also written to (`s3://…`), if any. */
+  state?: string;
   /** Number of sequential AWS round trips until the last ENI reached the empty group. */
   roundTrips: number;
   /** The incident's evidence folder, when evidence was captured. */
@@ -185,7 +195,35 @@ export interface ContainRequest extends PlanRequest {
 
 export class Aborted extends Error {}
 
+/**
+ * Contains the instances. With a state store (`stateStore: 's3://…'`), the journal is pulled from it first, every
+ * write-ahead record is stored there before the change it protects, and the evidence and run records are uploaded
+ * at the end (src/engine/state-store.ts).
+ */
 export async function contain(r: ContainRequest): Promise<ContainResult> {
+  return withState(
+    r,
+    'all',
+    async (stateDir, store) => {
+      const result = await containHere({ ...r, stateDir });
+      if (store) result.state = store.url;
+      return result;
+    },
+    async (stateDir, store, result) => {
+      const problems: string[] = [];
+      await new Journal(stateDir, result.incident).drain().catch((e: unknown) => {
+        problems.push(`journal lines not confirmed in ${store.url}: ${(e as Error).message}`);
+      });
+      await pushIncidentFiles(store, stateDir, result.incident).catch((e: unknown) => {
+        problems.push(`evidence / run records not uploaded to ${store.url}: ${(e as Error).message}`);
+      });
+      for (const p of problems)
+        for (const i of result.instances) i.warnings.push(`${p} — the local copy is in ${stateDir}`);
+    },
+  );
+}
+
+async function containHere(r: ContainRequest & { stateDir: string }): Promise<ContainResult> {
   const gateway = new Gateway(r.clients);
   const t0 = Date.now();
   // Time spent waiting for a person at a prompt is not cordon's: reported times and round trips leave it out.

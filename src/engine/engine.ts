@@ -13,7 +13,7 @@ import type { StepContext, StepDef } from '../steps/types.js';
 import type { Gateway } from '../aws/gateway.js';
 import type { Journal, JournalRecord } from './journal.js';
 import { PRIORITY } from '../aws/scheduler.js';
-import { CordonError } from '../core/errors.js';
+import { CordonError, EXIT } from '../core/errors.js';
 import { awsErrorCode } from '../aws/clients.js';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'nothing-to-do';
@@ -112,8 +112,18 @@ export async function applyPlan(
   const resolved: Record<string, string> = {};
   const warnings: ApplyResult['warnings'] = [];
 
-  // Write-ahead: every original value, fsynced before the first call that changes anything.
-  journal.append(...writeAhead(plan, now));
+  // Write-ahead: every original value, fsynced (and stored in the state store, when there is one) before the first
+  // call that changes anything.
+  try {
+    await journal.appendDurable(...writeAhead(plan, now));
+  } catch (e) {
+    throw new CordonError(
+      'journal-unwritable',
+      `the write-ahead journal could not be written (${(e as Error).message}): nothing was changed`,
+      EXIT.unreachable,
+      'cordon changes nothing it cannot record first; check the state dir or the state bucket (s3:PutObject), then rerun',
+    );
+  }
 
   const outcomes = new Outcomes(plan.changes.map((c) => c.id));
   const ctx: StepContext = {

@@ -8,6 +8,8 @@ import { resolveSelectors, callerAccount } from '../aws/targets.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import type { Plan } from '../core/plan.js';
 import { groupTargets, type Selectors, type Target, type TargetGroup } from '../core/targets.js';
+import { openStateStore } from './state-store.js';
+import { storeOptionsFromClients } from '../aws/s3-state.js';
 import {
   Aborted,
   contain,
@@ -158,6 +160,16 @@ export interface FleetContainResult {
 }
 
 export async function containFleet(workers: Worker[], r: FleetContainRequest): Promise<FleetContainResult> {
+  // One store for every worker (opened with the first worker's credentials when given as a URL: for a fleet across
+  // accounts, pass a store opened with the responder's own credentials — the workers' are the member accounts').
+  if (typeof r.stateStore === 'string' && workers[0]) {
+    const store = openStateStore(r.stateStore, await storeOptionsFromClients(workers[0].clients));
+    try {
+      return await containFleet(workers, { ...r, stateStore: store });
+    } finally {
+      store.destroy();
+    }
+  }
   const incident = r.incident ?? r.defaultIncident ?? newIncidentId();
   const gate = new Barrier<Plan>(workers.length, async (plans) => (r.confirm ? r.confirm(plans) : true));
   const blast = new Barrier<Plan>(workers.length, async (plans) =>
@@ -252,6 +264,14 @@ export async function restoreFleet(
     confirm?: (plans: RestorePlan[]) => Promise<boolean>;
   },
 ): Promise<FleetRestoreResult> {
+  if (typeof r.stateStore === 'string' && workers[0]) {
+    const store = openStateStore(r.stateStore, await storeOptionsFromClients(workers[0].clients));
+    try {
+      return await restoreFleet(workers, { ...r, stateStore: store });
+    } finally {
+      store.destroy();
+    }
+  }
   const gate = new Barrier<RestorePlan>(workers.length, async (plans) => (r.confirm ? r.confirm(plans) : true));
   const results = await Promise.allSettled(
     workers.map(async (w) => {

@@ -73,9 +73,31 @@ interface FileState {
   commitScheduled: boolean;
   /** Hash of the line each written plan record became (the run's write-ahead batch), newest last. */
   planHashes: string[];
+  /** Uploads to the remote store not yet confirmed, and the first that failed. */
+  uploads: Set<Promise<void>>;
+  uploadError?: unknown;
+  /** The file as this process last wrote it: its size and last line (read again when the size differs). */
+  tail?: { size: number; line: string; terminated: boolean; lineNumber: number };
 }
 
 const files = new Map<string, FileState>();
+
+/**
+ * A durable copy of the journal somewhere else (the S3 state store, src/engine/state-store.ts): every batch of lines
+ * is sent as one segment, named by the line it starts at, after the local fsync. A record written with
+ * appendDurable is confirmed only when its segment is stored there too.
+ */
+export interface JournalRemote {
+  putJournalSegment(incident: string, firstLine: number, text: string): Promise<void>;
+}
+
+const remotes = new Map<string, JournalRemote>();
+
+/** Every journal of this state dir (in this process) is also written to `remote`. */
+export function attachJournalRemote(dir: string, remote: JournalRemote | undefined): void {
+  if (remote) remotes.set(join(dir, 'journal'), remote);
+  else remotes.delete(join(dir, 'journal'));
+}
 
 /**
  * The write-ahead journal of one incident. Each line is a JSON record carrying `prev`, the SHA-256 of the line
@@ -95,7 +117,7 @@ export class Journal {
     this.path = join(dir, 'journal', `${incident}.jsonl`);
     let st = files.get(this.path);
     if (!st) {
-      st = { queued: [], waiting: [], commitScheduled: false, planHashes: [] };
+      st = { queued: [], waiting: [], commitScheduled: false, planHashes: [], uploads: new Set() };
       files.set(this.path, st);
     }
     this.state = st;
@@ -116,18 +138,36 @@ export class Journal {
     st.waiting = [];
     if (st.flushTimer) clearTimeout(st.flushTimer);
     st.flushTimer = undefined;
+    let upload: Promise<void> | undefined;
     try {
-      this.write(batch);
+      upload = this.write(batch);
     } catch (e) {
       for (const w of waiting) w.reject(e);
       throw e;
     }
-    for (const w of waiting) w.resolve();
+    if (!upload) for (const w of waiting) w.resolve();
+    else
+      upload.then(
+        () => waiting.forEach((w) => w.resolve()),
+        (e: unknown) => waiting.forEach((w) => w.reject(e)),
+      );
+  }
+
+  /**
+   * Waits until every line written so far is stored remotely too (when a remote store is attached); throws the
+   * first upload failure.
+   */
+  async drain(): Promise<void> {
+    this.flush();
+    const st = this.state;
+    while (st.uploads.size) await Promise.allSettled([...st.uploads]);
+    if (st.uploadError) throw st.uploadError;
   }
 
   /**
    * Appends records durably, in a group commit: every record asked for in the same turn of the event loop shares one
-   * write and fsync. Resolves once they survive a crash — await it before the change the records protect.
+   * write and fsync. Resolves once they survive a crash (and, with a remote store attached, once they are stored
+   * there) — await it before the change the records protect.
    */
   appendDurable(...records: JournalRecord[]): Promise<void> {
     const st = this.state;
@@ -169,13 +209,17 @@ export class Journal {
     this.append();
   }
 
-  private write(records: JournalRecord[]): void {
-    if (records.length === 0) return;
+  private write(records: JournalRecord[]): Promise<void> | undefined {
+    if (records.length === 0) return undefined;
     mkdirSync(join(this.dir, 'journal'), { recursive: true, mode: 0o700 });
     const fd = openSync(this.path, 'a+', 0o600);
+    let text: string;
+    let firstLine: number;
     try {
       // The chain continues from the file's actual last line (another process may have appended since).
-      const tail = lastLine(fd);
+      const size = fstatSync(fd).size;
+      const known = this.state.tail;
+      const tail = known && known.size === size ? known : lastLine(fd);
       let prev = tail === undefined ? genesis(this.incident) : sha256(tail.line);
       const lines: string[] = [];
       for (const r of records) {
@@ -185,11 +229,33 @@ export class Journal {
         if (r.type === 'plan') this.state.planHashes.push(prev);
       }
       // A torn last line (a crash mid-write) is closed first, so the next record starts on a line of its own.
-      writeSync(fd, (tail && !tail.terminated ? '\n' : '') + lines.join('\n') + '\n');
+      text = lines.join('\n') + '\n';
+      const bytes = Buffer.from((tail && !tail.terminated ? '\n' : '') + text);
+      writeSync(fd, bytes);
       fsyncSync(fd);
+      firstLine = tail === undefined ? 1 : tail.lineNumber + 1;
+      this.state.tail = {
+        size: size + bytes.length,
+        line: lines.at(-1)!,
+        terminated: true,
+        lineNumber: firstLine + lines.length - 1,
+      };
     } finally {
       closeSync(fd);
     }
+    const remote = remotes.get(join(this.dir, 'journal'));
+    if (!remote) return undefined;
+    const st = this.state;
+    const p = remote.putJournalSegment(this.incident, firstLine, text).catch((e: unknown) => {
+      st.uploadError ??= e;
+      throw e;
+    });
+    st.uploads.add(p);
+    p.then(
+      () => st.uploads.delete(p),
+      () => st.uploads.delete(p),
+    );
+    return p;
   }
 
   read(): JournalRecord[] {
@@ -224,21 +290,22 @@ export class Journal {
   }
 }
 
-/** The last line of an open file and whether it ends in a newline (undefined: empty). Reads only the tail. */
-function lastLine(fd: number): { line: string; terminated: boolean } | undefined {
+/**
+ * The last line of an open file, whether it ends in a newline, and its line number (undefined: empty). Reads the
+ * whole file: done once per process and file (then whenever another process appended to it).
+ */
+function lastLine(fd: number): { size: number; line: string; terminated: boolean; lineNumber: number } | undefined {
   const size = fstatSync(fd).size;
   if (size === 0) return undefined;
-  let take = Math.min(size, 64 * 1024);
-  for (;;) {
-    const buf = Buffer.alloc(take);
-    readSync(fd, buf, 0, take, size - take);
-    const text = buf.toString('utf8');
-    const terminated = text.endsWith('\n');
-    const body = terminated ? text.slice(0, -1) : text;
-    const nl = body.lastIndexOf('\n');
-    if (nl >= 0 || take === size) return { line: nl >= 0 ? body.slice(nl + 1) : body, terminated };
-    take = Math.min(size, take * 4);
-  }
+  const buf = Buffer.alloc(size);
+  readSync(fd, buf, 0, size, 0);
+  const text = buf.toString('utf8');
+  const terminated = text.endsWith('\n');
+  const body = terminated ? text.slice(0, -1) : text;
+  const nl = body.lastIndexOf('\n');
+  let lineNumber = 1;
+  for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) lineNumber++;
+  return { size, line: nl >= 0 ? body.slice(nl + 1) : body, terminated, lineNumber };
 }
 
 export interface ChainProblem {

@@ -3,6 +3,7 @@
 // subnet-level layers, the record tags last). Refuses when a resource drifted since containment unless forced.
 
 import type { AwsClients } from '../aws/clients.js';
+import { withState, type StateStore } from './state-store.js';
 import { describeTargets } from '../aws/facts.js';
 import { Gateway } from '../aws/gateway.js';
 import { CordonError, EXIT } from '../core/errors.js';
@@ -19,6 +20,8 @@ export interface RestoreRequest {
   instanceIds: string[];
   force?: boolean;
   stateDir?: string;
+  /** Where the journal lives when not (only) local: `s3://bucket/prefix`, or an open store. */
+  stateStore?: string | StateStore;
   /** Also remove the session-revocation policy cordon put on the role (kept by default). */
   removeRevocation?: boolean;
   /**
@@ -61,6 +64,10 @@ function canonical(v: unknown): string {
 }
 
 export async function planRestore(r: RestoreRequest): Promise<RestorePlan> {
+  return withState(r, 'all', (stateDir) => planRestoreHere({ ...r, stateDir }));
+}
+
+async function planRestoreHere(r: RestoreRequest): Promise<RestorePlan> {
   // Everything restore may put back is read now (load balancer registrations, the groups instances left …).
   const stateDir = r.stateDir ?? defaultStateDir();
   // Every local journal, read once (a fleet's instances share them).
@@ -270,8 +277,24 @@ export interface RestoreResult {
  * conntrack entry may revive a flow through a half-restored instance), each phase's calls paced by the scheduler.
  * An instance whose step fails stops there (it stays marked `restoring`; a rerun finishes it); the others go on.
  */
+/**
+ * Restores the instances. With a state store, the journals are pulled from it first and every record restore writes
+ * is stored there too before it returns.
+ */
 export async function restore(r: RestoreRequest): Promise<RestoreResult> {
-  const plan = await planRestore(r);
+  return withState(
+    r,
+    'all',
+    (stateDir) => restoreHere({ ...r, stateDir }),
+    async (stateDir, _store, result) => {
+      for (const incident of new Set(result.instances.map((i) => i.incident)))
+        await new Journal(stateDir, incident).drain();
+    },
+  );
+}
+
+async function restoreHere(r: RestoreRequest): Promise<RestoreResult> {
+  const plan = await planRestoreHere(r);
   if (r.confirm && !(await r.confirm(plan)))
     throw new CordonError('aborted', 'restore aborted at the confirmation prompt; nothing was changed', EXIT.aborted);
   const gateway = new Gateway(r.clients);
