@@ -10,6 +10,7 @@ import { registerLab } from './lab.js';
 import { registerIamPolicy } from './iam-policy.js';
 import { registerVerify } from './verify.js';
 import { registerEvidence } from './evidence.js';
+import { registerReport } from './report.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerIamPolicy(program);
   registerVerify(program);
   registerEvidence(program);
+  registerReport(program);
   return program;
 }
 
