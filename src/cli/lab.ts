@@ -13,6 +13,8 @@ import { contain, type ContainResult } from '../engine/contain.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { ScenarioError } from '../sim/scenarios/loader.js';
 import { parseOutput, printJson } from './output.js';
+import { writeLabRecord } from '../engine/records.js';
+import { summaryLine, writeReport } from './report.js';
 import { bold, dim, green, red, renderPlan, yellow, progressPrinter } from './render.js';
 
 interface FlowView {
@@ -63,6 +65,8 @@ export interface LabOptions {
   stateDir?: string;
   layers?: string;
   naclMode?: string;
+  /** true: the default path (<state-dir>/records/<incident>/report.html); a string: that file. */
+  report?: boolean | string;
 }
 
 export function registerLab(program: Command): void {
@@ -83,6 +87,10 @@ export function registerLab(program: Command): void {
     .option('--latency-ms <n>', 'simulated AWS latency per call', '40')
     .option('--state-dir <dir>', 'journal and evidence folder (default: a new temporary folder)')
     .option('--output <format>', 'text or json', 'text')
+    .option(
+      '--report [file]',
+      'also write the HTML incident report (default: <state-dir>/records/<incident>/report.html)',
+    )
     .action(async (o: LabOptions) => {
       const format = parseOutput(o.output);
       const layers = layerRequest(o);
@@ -151,6 +159,17 @@ export function registerLab(program: Command): void {
         sim.faults.set({});
         const after = await flows(sim.endpoint);
         const fate = mine(after).map((f) => ({ ...f, remedy: f.alive ? remedy(f) : undefined }));
+        // The flows' fate is the lab's own record: `cordon report` shows it beside the run's.
+        writeLabRecord(stateDir, result.incident, {
+          scenario: sim.world.scenarioName,
+          instanceId: target,
+          naive: Boolean(o.naive),
+          flowsBefore: mine(before),
+          flowsAfter: fate,
+        });
+        const report = o.report
+          ? writeReport(stateDir, result.incident, typeof o.report === 'string' ? o.report : undefined)
+          : undefined;
 
         if (format === 'json') {
           printJson({
@@ -173,6 +192,7 @@ export function registerLab(program: Command): void {
             })),
             flowsBefore: mine(before),
             flowsAfter: fate,
+            report: report?.path,
           });
           return;
         }
@@ -215,6 +235,7 @@ export function registerLab(program: Command): void {
             ),
           );
         say(dim(`journal: ${result.journal}`));
+        if (report) say(summaryLine(report));
         say(
           dim(
             `rerun for real: cordon contain <instance-id> --region <region>   (cordon plan first to see the changes)`,

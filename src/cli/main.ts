@@ -12,6 +12,7 @@ import { registerVerify } from './verify.js';
 import { registerEvidence } from './evidence.js';
 import { registerJournal } from './journal.js';
 import { registerAudit } from './audit.js';
+import { registerReport } from './report.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerEvidence(program);
   registerJournal(program);
   registerAudit(program);
+  registerReport(program);
   return program;
 }
 

@@ -3,7 +3,7 @@
 // (each attempt: action, times, outcome, request id, the wait for the rate limit). One JSON-lines file each, under
 // <state-dir>/records/<incident>/. Not write-ahead records: written once the run has ended, never read by restore.
 
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VerifyReport } from '../core/verify/types.js';
 import type { CallRecord } from '../aws/scheduler.js';
@@ -67,4 +67,42 @@ export function readVerifyRecords(stateDir: string, incident: string): VerifyRec
 
 export function readCallsRecords(stateDir: string, incident: string): CallsRecord[] {
   return read<CallsRecord>(stateDir, incident, 'calls.jsonl');
+}
+
+/** An attacker flow of a `cordon lab` run (the simulator's view), before or after containment. */
+export interface LabFlowRecord {
+  id: string;
+  name?: string;
+  eni: string;
+  protocol: string;
+  remoteAddress: string;
+  remotePort?: number;
+  localPort?: number;
+  initiator: string;
+  path: string;
+  alive: boolean;
+  reason: string;
+  /** What would cut it (flows alive after containment). */
+  remedy?: string;
+}
+
+/** What `cordon lab` saw of the attacker's flows, for the report: lab.json beside the other records. */
+export interface LabRecord {
+  scenario: string;
+  instanceId: string;
+  naive: boolean;
+  flowsBefore: LabFlowRecord[];
+  flowsAfter: LabFlowRecord[];
+}
+
+export function writeLabRecord(stateDir: string, incident: string, lab: LabRecord): void {
+  const dir = recordsDir(stateDir, incident);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'lab.json'), JSON.stringify(lab) + '\n', { mode: 0o600 });
+}
+
+export function readLabRecord(stateDir: string, incident: string): LabRecord | undefined {
+  const path = join(recordsDir(stateDir, incident), 'lab.json');
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(readFileSync(path, 'utf8')) as LabRecord;
 }

@@ -1,0 +1,114 @@
+// The incident report as one self-contained HTML page (no network: inline style and script, a Content-Security-Policy
+// that loads nothing): the headline, the lab's attacker flows, then each run — its timeline, the instances' isolation
+// times, verify's verdicts before and after, what changed — then the evidence.
+
+import type { ReportModel, RunView } from '../../engine/report/model.js';
+import { verdictsSection } from './grids.js';
+import { html, page, type Fragment } from './html.js';
+import { changesSection, evidenceSection, headline, instancesSection, labSection } from './sections.js';
+import { duration, isolationSvg, timelineSvg } from './timeline.js';
+
+function legend(run: RunView): Fragment {
+  const t = run.timeline!;
+  return html`<p class="legend mute">
+    <span><i class="sw sw-p0"></i>isolation swaps</span><span><i class="sw sw-ok"></i>other calls</span
+    ><span><i class="sw sw-throttle"></i>throttled by AWS (${t.totals.throttled})</span
+    ><span><i class="sw sw-fail"></i>failed (${t.totals.failed})</span><span>dashed: start of apply</span
+    ><span>red line: every ENI isolated</span
+    >${t.mode === 'bins' ? html`<span>each bar: calls started per ${duration(t.bins!.binMs)} (height relative to the lane's peak)</span>` : html`<span>grey line before a bar: waiting for the rate limit</span>`}
+  </p>`;
+}
+
+function runSection(run: RunView, many: boolean): Fragment {
+  const id = `run-${run.index}`;
+  const what = run.kind === 'contain' ? 'containment' : 'restore';
+  const t = run.timeline;
+  const workers =
+    run.workers.length > 1
+      ? html`<p>
+          Workers (account × region):
+          ${run.workers.map((w) => html`${w.accountId ?? 'own account'} ${w.region}: ${w.calls} calls${w.isolatedAfterMs !== undefined ? `, isolated after ${duration(w.isolatedAfterMs)}` : ''}; `)}
+        </p>`
+      : '';
+  const timeline = t
+    ? html`<h3 id="${id}-timeline">
+          Timeline of every AWS call (${t.totals.calls} calls over
+          ${duration(t.durationMs)}${t.totals.throttled ? `, ${t.totals.throttled} throttled` : ''}; waited
+          ${duration(t.totals.waitedMs)} in total for the rate limit)
+        </h3>
+        ${legend(run)}${timelineSvg(t)}${workers}`
+    : run.kind === 'contain'
+      ? html`<p class="note">No call record for this run (it ended before writing one, or predates the records).</p>`
+      : html`<p class="note">A restore records no calls; what it put back is below.</p>`;
+  const iso = run.isolation;
+  const isolation =
+    iso && iso.isolated > 1
+      ? html`<h3>Time to isolation per instance</h3>
+          <p>
+            ${iso.isolated} of ${iso.instances} instance(s) isolated: first ${duration(iso.minMs)}, p50
+            ${duration(iso.p50Ms)}, p90 ${duration(iso.p90Ms)}, last ${duration(iso.maxMs)} after the start of apply.
+          </p>
+          ${isolationSvg(iso)}`
+      : '';
+  return html`<section id="${id}" data-run="${run.kind}">
+    <h2>${many ? `Run ${run.index}: ` : ''}${what}, ${run.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}</h2>
+    ${timeline}${isolation} ${run.verdicts ? verdictsSection(run.verdicts, run.instances.length, id) : ''}
+    ${changesSection(run.changes, id, run.kind === 'restore')} ${instancesSection(run, id)}
+  </section>`;
+}
+
+export function renderReport(m: ReportModel): string {
+  const head = headline(m);
+  const many = m.runs.length > 1;
+  const nav = html`<nav>
+    ${m.runs.map((r) => html`<a href="#run-${r.index}">${many ? `run ${r.index} (${r.kind})` : r.kind}</a>`)}${m.lab ? html`<a href="#lab">attacker flows</a>` : ''}${m.evidence ? html`<a href="#evidence">evidence</a>` : ''}<span
+      class="toolbar"
+      ><button type="button" data-details="open">expand all</button
+      ><button type="button" data-details="close">collapse all</button></span
+    >
+  </nav>`;
+  const runs =
+    many &&
+    html`<section id="runs">
+      <h2>Runs of this incident</h2>
+      <ol>
+        ${m.runs.map(
+          (r) =>
+            html`<li>
+              ${r.kind}, ${r.startedAt} → ${r.endedAt}:
+              ${Object.entries(r.counts)
+                .map(([s, n]) => `${n} ${s}`)
+                .join(', ')}
+            </li>`,
+        )}
+      </ol>
+    </section>`;
+  const body = html`${head.banner}
+    <main>
+      ${nav} ${runs} ${m.runs.map((r) => runSection(r, many))} ${m.lab ? labSection(m.lab) : ''}
+      ${
+        m.evidence
+          ? evidenceSection(m.evidence)
+          : html`<section id="evidence">
+              <h2>Evidence</h2>
+              <p class="mute">No evidence folder for this incident (evidence capture was off, or did not run).</p>
+            </section>`
+      }
+      ${
+        m.notes.length
+          ? html`<section id="notes">
+              <h2>Notes</h2>
+              <ul>
+                ${m.notes.map((n) => html`<li>${n}</li>`)}
+              </ul>
+            </section>`
+          : ''
+      }
+      <footer>
+        Generated by cordon at ${m.generatedAt} from
+        ${m.sources.journal}${m.sources.records ? `, ${m.sources.records}` : ''}${m.sources.evidence ? ` and ${m.sources.evidence}` : ''}.
+        Nothing on this page loads from the network.
+      </footer>
+    </main>`;
+  return page(head.title, body);
+}
