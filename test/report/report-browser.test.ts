@@ -63,7 +63,7 @@ async function checkTimelineAndGrids(b: Browser): Promise<void> {
   for (const when of ['before', 'after']) {
     const grid = await b.evaluate<Layout | null>(box(`table[data-grid="fleet-${when}"]`));
     assert.ok(grid && grid.width > 300 && grid.height > 100, `the ${when} grid is laid out: ${JSON.stringify(grid)}`);
-    assert.equal(await b.evaluate<number>(count(`table[data-grid="fleet-${when}"] td[data-class]`)), 32);
+    assert.equal(await b.evaluate<number>(count(`table[data-grid="fleet-${when}"] td[data-class]`)), 40); // 4 sides × 2 directions × 5 kinds
   }
   // The colours come from the inline style sheet: the Content-Security-Policy's hash of it matches.
   assert.equal(await b.evaluate<string>(background('td.v-cut')), 'rgb(218, 251, 225)');

@@ -27,7 +27,7 @@ async function report(stateDir: string, incident: string): Promise<{ html: strin
 /** Every cell of a before/after fleet grid holds the counts verify's records give. */
 function checkAggregate(doc: Doc, when: 'before' | 'after', counts: Map<string, number>): void {
   const cells = [...doc.querySelectorAll(`table[data-grid="fleet-${when}"] td[data-class]`)];
-  assert.equal(cells.length, 32, `${when}: 4 sides × 2 directions × 4 kinds`);
+  assert.equal(cells.length, 40, `${when}: 4 sides × 2 directions × 5 kinds`);
   for (const td of cells) {
     const key = td.getAttribute('data-class')!;
     for (const [attr, verdict] of [

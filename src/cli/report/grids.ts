@@ -2,19 +2,20 @@
 // columns the kind of flow; each cell coloured by its verdict. The fleet grid counts ENIs per verdict (coloured by
 // the most open); the per-ENI grids say why, and what would cut what remains.
 
-import { DIRECTIONS, KINDS, SIDES } from '../../core/verify/paths.js';
+import { DIRECTIONS, KINDS, SIDES, type FlowKind } from '../../core/verify/paths.js';
 import { DIRECTION_LABEL, KIND_LABEL, SIDE_LABEL } from '../../core/verify/summary.js';
 import type { AggregateGrid, CellView, EniGrids, SurvivorGroup, VerdictsView } from '../../engine/report/model.js';
 import { cellIndex } from '../../engine/report/verdicts.js';
 import { html, type Fragment } from './html.js';
 
 /** Column heads (the full label is the title). */
-const KIND_SHORT = {
+const KIND_SHORT: Record<FlowKind, string> = {
   tracked: 'TCP/UDP tracked',
   untracked: 'TCP/UDP untracked',
   icmp: 'ICMP',
+  other: 'other IP protocols',
   'auto-tracked': 'auto-tracked',
-} as const;
+};
 
 const VERDICT_TEXT = { cut: 'cut', open: 'OPEN', 'may-survive': 'may survive' } as const;
 
