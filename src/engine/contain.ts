@@ -41,6 +41,11 @@ export interface PlanRequest {
   lowerConntrack?: boolean;
   skipUntrackStep?: boolean;
   stateDir?: string;
+  /**
+   * Where the journal and evidence are kept when not (only) in stateDir: s3://bucket/prefix. Accepted and not yet
+   * used: the S3 state store is being added; until then stateDir holds everything.
+   */
+  stateStore?: string;
   /** Run EC2 DryRun for each mutating call (default true). */
   dryRun?: boolean;
   /** The rest of the playbook (Auto Scaling, load balancers, IAM, IMDS, evidence); unset fields take the defaults. */
