@@ -3,12 +3,15 @@
 // dist/lambda as the code asset, handlers index.handler, index.workerHandler and index.groupHandler.
 // Usage: npm run build:lambda  (or node scripts/build-lambda.mjs OUTFILE: elsewhere, as the bundle test does)
 import { build } from 'esbuild';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = process.argv[2] ?? join(root, 'dist', 'lambda', 'index.mjs');
+// dist/lambda is the function's code asset: only the bundle and its map belong there (tsc leaves src/lambda alone;
+// its types go to dist/types).
+if (process.argv[2] === undefined) rmSync(dirname(outfile), { recursive: true, force: true });
 
 const result = await build({
   entryPoints: [join(root, 'src', 'lambda', 'index.ts')],
@@ -34,5 +37,5 @@ const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 const size = statSync(outfile).size;
 const inputs = Object.keys(result.metafile.inputs).length;
 console.log(
-  `${relative(process.cwd(), outfile)}: ${kib(size)} (${inputs} modules; source map ${kib(statSync(`${outfile}.map`).size)}, not deployed with it)`,
+  `${relative(process.cwd(), outfile)}: ${kib(size)} (${inputs} modules; source map ${kib(statSync(`${outfile}.map`).size)}, not needed at run time)`,
 );
