@@ -13,6 +13,7 @@ import { parseDuration } from '../core/targets.js';
 import { addTargetOptions, destroyWorkers, workersFrom, type TargetFlags } from './targets.js';
 import { indicatorLine, renderFleetResult, renderPlans, restoreLines } from './render-fleet.js';
 import { prepare } from '../engine/prepare.js';
+import { containDocument, planDocument } from '../engine/documents.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { PLAN_VERSION, type Plan } from '../core/plan.js';
 import { addLayerOptions, confirmBlastRadius, layerRequest, renderBlastRadius, type LayerFlags } from './layers.js';
@@ -114,12 +115,7 @@ export function registerContainment(program: Command): void {
       );
       const missing = outcomes.flatMap((r) => r.missingPermissions);
       if (o.out) writeFileSync(o.out, JSON.stringify(outcomes[0]!.plan, null, 2) + '\n');
-      if (format === 'json')
-        printJson(
-          outcomes.length === 1
-            ? { plan: outcomes[0]!.plan, missingPermissions: missing, applyable: missing.length === 0 }
-            : { plans: outcomes.map((r) => r.plan), missingPermissions: missing, applyable: missing.length === 0 },
-        );
+      if (format === 'json') printJson(planDocument(outcomes));
       else {
         process.stdout.write(
           (outcomes.length === 1 && outcomes[0]!.plan.instances.length <= FULL_PLAN_MAX
@@ -217,22 +213,8 @@ export function registerContainment(program: Command): void {
           return ok;
         },
       }).finally(() => progress?.stop());
-      if (format === 'json') {
-        const one = result.workers.length === 1 ? result.workers[0]!.result! : undefined;
-        printJson({
-          incident: result.incident,
-          region: one?.region,
-          regions: [...new Set(result.workers.map((w) => w.region))],
-          journal: result.workers[0]?.result?.journal,
-          evidence: result.workers.find((w) => w.result?.evidence)?.result?.evidence,
-          roundTrips: Math.max(0, ...result.workers.map((w) => w.result?.roundTrips ?? 0)),
-          isolatedAfterMs: result.summary.isolatedAfterMs,
-          completedAfterMs: result.summary.completedAfterMs,
-          instances: result.instances,
-          indicators: result.indicators,
-          fleet: result.summary,
-        });
-      } else {
+      if (format === 'json') printJson(containDocument(result));
+      else {
         if (o.verbose) {
           const calls = result.workers.flatMap((w) => w.result?.calls ?? []).sort((a, b) => a.startedMs - b.startedMs);
           const t0 = calls[0]?.startedMs ?? 0;
