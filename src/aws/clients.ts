@@ -51,9 +51,7 @@ export interface AwsClients {
 /** Connections per client (per service endpoint). */
 const MAX_SOCKETS = 256;
 
-export function resolveRegion(o: AwsOptions): string | undefined {
-  return o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-}
+export { resolveRegion } from './region.js';
 
 export function createClients(o: AwsOptions & { region: string }): AwsClients {
   const endpoint = o.endpointUrl;

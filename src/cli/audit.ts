@@ -4,9 +4,8 @@
 // scheduled job), 0 when clean.
 
 import type { Command } from 'commander';
-import { createClients, resolveRegion, type AwsClients } from '../aws/clients.js';
-import { enabledRegions } from '../aws/audit.js';
-import { audit } from '../engine/audit.js';
+import type { AwsClients } from '../aws/clients.js';
+import { resolveRegion } from '../aws/region.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { addAwsOptions, clientOptions, outputOf, type CommonOptions } from './common.js';
 import { printJson } from './output.js';
@@ -35,6 +34,11 @@ Examples:
   ).action(async (o: CommonOptions & { allRegions?: boolean }) => {
     const format = outputOf(o);
     const base = clientOptions(o);
+    const [{ createClients }, { enabledRegions }, { audit }] = await Promise.all([
+      import('../aws/clients.js'),
+      import('../aws/audit.js'),
+      import('../engine/audit.js'),
+    ]);
     let regions = (o.region ?? '')
       .split(',')
       .map((r) => r.trim())

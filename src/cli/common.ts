@@ -2,7 +2,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createClients, resolveRegion, type AwsClients, type AwsOptions } from '../aws/clients.js';
+import type { AwsClients, AwsOptions } from '../aws/clients.js';
+import { resolveRegion } from '../aws/region.js';
 import type { RateLimitOptions } from '../aws/scheduler.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { parseOutput, type OutputFormat } from './output.js';
@@ -104,10 +105,13 @@ export function outputOf(o: { output?: string }): OutputFormat {
   return parseOutput(o.output);
 }
 
-export function clientsFrom(o: CommonOptions): AwsClients {
+/** The clients for the flags' account and region (the AWS SDK is loaded here, not when the command line is parsed). */
+export async function clientsFrom(o: CommonOptions): Promise<AwsClients> {
   const region = resolveRegion({ region: o.region });
   if (!region) throw new CordonError('no-region', 'no AWS region given', EXIT.usage, 'pass --region or set AWS_REGION');
-  return createClients({ ...clientOptions(o), region });
+  const options = clientOptions(o);
+  const { createClients } = await import('../aws/clients.js');
+  return createClients({ ...options, region });
 }
 
 export function instanceIdsArg(ids: string[]): string[] {

@@ -3,8 +3,6 @@
 // matches, 5 on any mismatch, missing or unlisted file.
 
 import type { Command } from 'commander';
-import { defaultStateDir } from '../engine/journal.js';
-import { verifyEvidence } from '../engine/evidence.js';
 import { EXIT } from '../core/errors.js';
 import { parseOutput, printJson } from './output.js';
 import { bold, green, red } from './render.js';
@@ -21,8 +19,12 @@ export function registerEvidence(program: Command): void {
     .argument('<incident>')
     .option('--state-dir <dir>', 'where the journal and evidence live (default: $CORDON_HOME or ~/.cordon)')
     .option('--output <format>', 'text or json', 'text')
-    .action((incident: string, o: { stateDir?: string; output: string }) => {
+    .action(async (incident: string, o: { stateDir?: string; output: string }) => {
       const format = parseOutput(o.output);
+      const [{ verifyEvidence }, { defaultStateDir }] = await Promise.all([
+        import('../engine/evidence.js'),
+        import('../engine/journal.js'),
+      ]);
       const r = verifyEvidence(o.stateDir ?? defaultStateDir(), incident);
       if (format === 'json') printJson(r);
       else {

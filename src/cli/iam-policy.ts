@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import { addLayerOptions, layerRequest, type LayerFlags } from './layers.js';
 import { addPlaybookOptions, playbookRequest, type PlaybookFlags } from './playbook-flags.js';
-import { leastPrivilegePolicy } from '../engine/iam-policy.js';
 
 export function registerIamPolicy(program: Command): void {
   addPlaybookOptions(
@@ -16,8 +15,9 @@ export function registerIamPolicy(program: Command): void {
         .option('--no-conntrack', 'without lowering connection-tracking timeouts'),
       false,
     ),
-  ).action((o: LayerFlags & PlaybookFlags & { conntrack: boolean }) => {
+  ).action(async (o: LayerFlags & PlaybookFlags & { conntrack: boolean }) => {
     const layers = layerRequest(o);
+    const { leastPrivilegePolicy } = await import('../engine/iam-policy.js');
     const policy = leastPrivilegePolicy({
       options: { incident: 'policy', lowerConntrack: o.conntrack, playbook: playbookRequest(o) as never, ...layers },
     });

@@ -5,7 +5,6 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Journal, defaultStateDir, verifyChain } from '../engine/journal.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { parseOutput, printJson } from './output.js';
 import { bold, green, red, yellow } from './render.js';
@@ -20,8 +19,9 @@ export function registerJournal(program: Command): void {
     .argument('<incident>')
     .option('--state-dir <dir>', 'where the journal and evidence live (default: $CORDON_HOME or ~/.cordon)')
     .option('--output <format>', 'text or json', 'text')
-    .action((incident: string, o: { stateDir?: string; output: string }) => {
+    .action(async (incident: string, o: { stateDir?: string; output: string }) => {
       const format = parseOutput(o.output);
+      const { Journal, defaultStateDir, verifyChain } = await import('../engine/journal.js');
       let path: string;
       try {
         path = new Journal(o.stateDir ?? defaultStateDir(), incident).path;
