@@ -24,12 +24,7 @@ export function registerAudit(program: Command): void {
       .addHelpText(
         'after',
         `
-Exit codes: 0 nothing found, 5 findings (each with what to do), 2 bad input, 4 a read permission is missing.
-
-Examples:
-  cordon audit --region eu-west-1
-  cordon audit --region us-east-1,eu-west-1 --output json
-  cordon audit --all-regions --output json     # a scheduled job: alert when the exit code is 5`,
+Exit codes: 0 nothing found, 5 findings (each with what to do), 2 bad input, 4 a read permission is missing.`,
       ),
   ).action(async (o: CommonOptions & { allRegions?: boolean }) => {
     const format = outputOf(o);

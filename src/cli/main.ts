@@ -14,6 +14,7 @@ import { registerVerify } from './verify.js';
 import { registerEvidence } from './evidence.js';
 import { registerJournal } from './journal.js';
 import { registerAudit } from './audit.js';
+import { addExamples } from './examples.js';
 
 /** cordon's package.json, found upwards from this module (dist/cli/main.js, dist/bundle/cordon.mjs or src/cli). */
 function version(): string {
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   registerEvidence(program);
   registerJournal(program);
   registerAudit(program);
+  addExamples(program);
   return program;
 }
 
