@@ -51,9 +51,7 @@ export interface AwsClients {
 /** Connections per client (per service endpoint). */
 const MAX_SOCKETS = 256;
 
-export function resolveRegion(o: AwsOptions): string | undefined {
-  return o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-}
+export { resolveRegion } from './region.js';
 
 export function createClients(o: AwsOptions & { region: string }): AwsClients {
   const endpoint = o.endpointUrl;
@@ -141,6 +139,7 @@ function scheduled(client: StackClient, service: string, scheduler: RateSchedule
         scheduler.record({ ...base, endedMs: Date.now(), ok: true, requestId: out.output?.$metadata?.requestId });
         return out;
       } catch (e) {
+        explainErrorPage(e, `${service}:${action}`, args.request);
         const code = awsErrorCode(e) ?? (e as { code?: string; name?: string }).code ?? (e as Error).name;
         if (isThrottling(e)) scheduler.throttled(service, action, input);
         scheduler.record({
@@ -161,6 +160,39 @@ function scheduled(client: StackClient, service: string, scheduler: RateSchedule
     toMiddleware: 'retryMiddleware',
     override: true,
   });
+}
+
+/** The error name of a call answered by something that is not the AWS service (see explainErrorPage). */
+export const ERROR_PAGE = 'AwsErrorPage';
+
+/**
+ * A call answered with a page that is not an AWS answer — an HTML 5xx from a proxy, a load balancer, an outage page
+ * or a wrong --endpoint-url — fails in the SDK as "XML parse error: mismatched tags" (its body did not parse), or as
+ * an unknown error. Rewritten in place (same object, so the retry loop still sees its HTTP status) to say which call
+ * failed, its HTTP status, and who answered; named AwsErrorPage.
+ */
+export function explainErrorPage(e: unknown, action: string, request: unknown): void {
+  const err = e as {
+    name?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+    $response?: { statusCode?: number; headers?: Record<string, string>; body?: unknown };
+    $responseBodyText?: string;
+  };
+  if (!err || typeof err !== 'object' || err.name === ERROR_PAGE || !err.$response) return;
+  const headers = err.$response.headers ?? {};
+  const type = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+  const body = typeof err.$responseBodyText === 'string' ? err.$responseBodyText : undefined;
+  // The body did not parse as the protocol's XML / JSON, or the answer says it is a web page.
+  if (body === undefined && !/html/i.test(type)) return;
+  const status = err.$metadata?.httpStatusCode ?? err.$response.statusCode;
+  const title = body && /<title[^>]*>([^<]{1,120})<\/title>/i.exec(body)?.[1]?.trim();
+  const r = request as { protocol?: string; hostname?: string; port?: number } | undefined;
+  const endpoint = r?.hostname ? `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}` : undefined;
+  err.name = ERROR_PAGE;
+  err.message =
+    `${action} failed with HTTP ${status ?? '(no status)'}: ${endpoint ? `the endpoint ${endpoint}` : 'AWS (or the endpoint)'} ` +
+    `answered with a non-AWS error page (${type || 'no content type'}${title ? `, "${title}"` : ''}), not an AWS error`;
 }
 
 function resourceOf(input: Record<string, unknown>): string | undefined {

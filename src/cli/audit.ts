@@ -4,9 +4,8 @@
 // scheduled job), 0 when clean.
 
 import type { Command } from 'commander';
-import { createClients, resolveRegion, type AwsClients } from '../aws/clients.js';
-import { enabledRegions } from '../aws/audit.js';
-import { audit } from '../engine/audit.js';
+import type { AwsClients } from '../aws/clients.js';
+import { resolveRegion } from '../aws/region.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { addAwsOptions, clientOptions, outputOf, type CommonOptions } from './common.js';
 import { printJson } from './output.js';
@@ -25,16 +24,16 @@ export function registerAudit(program: Command): void {
       .addHelpText(
         'after',
         `
-Exit codes: 0 nothing found, 5 findings (each with what to do), 2 bad input, 4 a read permission is missing.
-
-Examples:
-  cordon audit --region eu-west-1
-  cordon audit --region us-east-1,eu-west-1 --output json
-  cordon audit --all-regions --output json     # a scheduled job: alert when the exit code is 5`,
+Exit codes: 0 nothing found, 5 findings (each with what to do), 2 bad input, 4 a read permission is missing.`,
       ),
   ).action(async (o: CommonOptions & { allRegions?: boolean }) => {
     const format = outputOf(o);
     const base = clientOptions(o);
+    const [{ createClients }, { enabledRegions }, { audit }] = await Promise.all([
+      import('../aws/clients.js'),
+      import('../aws/audit.js'),
+      import('../engine/audit.js'),
+    ]);
     let regions = (o.region ?? '')
       .split(',')
       .map((r) => r.trim())

@@ -2,20 +2,12 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createClients, resolveRegion, type AwsClients, type AwsOptions } from '../aws/clients.js';
+import type { AwsClients, AwsOptions } from '../aws/clients.js';
+import { resolveRegion } from '../aws/region.js';
 import type { RateLimitOptions } from '../aws/scheduler.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { parseOutput, type OutputFormat } from './output.js';
-import {
-  acquireStore,
-  isStoreUrl,
-  openStateStore,
-  pullIncidentFiles,
-  releaseStore,
-  workingCopyDir,
-  type StateStore,
-} from '../engine/state-store.js';
-import { defaultStateDir } from '../engine/journal.js';
+import type { StateStore } from '../engine/state-store.js';
 
 export interface CommonOptions {
   region?: string;
@@ -119,10 +111,13 @@ export function outputOf(o: { output?: string }): OutputFormat {
   return parseOutput(o.output);
 }
 
-export function clientsFrom(o: CommonOptions): AwsClients {
+/** The clients for the flags' account and region (the AWS SDK is loaded here, not when the command line is parsed). */
+export async function clientsFrom(o: CommonOptions): Promise<AwsClients> {
   const region = resolveRegion({ region: o.region });
   if (!region) throw new CordonError('no-region', 'no AWS region given', EXIT.usage, 'pass --region or set AWS_REGION');
-  return createClients({ ...clientOptions(o), region });
+  const options = clientOptions(o);
+  const { createClients } = await import('../aws/clients.js');
+  return createClients({ ...options, region });
 }
 
 export function instanceIdsArg(ids: string[]): string[] {
@@ -141,14 +136,15 @@ export function instanceIdsArg(ids: string[]): string[] {
  * `--state`: an S3 store (opened with your own credentials, never a member account's role, in the region given or
  * the environment's — S3 follows the bucket's region) or a local directory. Bad input is a usage error.
  */
-export function stateFrom(o: CommonOptions): { stateDir?: string; stateStore?: StateStore } {
+export async function stateFrom(o: CommonOptions): Promise<{ stateDir?: string; stateStore?: StateStore }> {
   if (o.state === undefined) return { stateDir: o.stateDir };
-  if (!isStoreUrl(o.state)) {
+  if (!o.state.startsWith('s3://')) {
     if (o.stateDir !== undefined && o.stateDir !== o.state)
       throw new CordonError('usage', '--state DIR and --state-dir name two directories', EXIT.usage, 'give one');
     return { stateDir: o.state };
   }
   const base = clientOptions(o);
+  const { openStateStore } = await import('../engine/state-store.js'); // loads the S3 client: only when used
   const store = openStateStore(o.state, {
     region: (o.region ?? '').split(',')[0] || resolveRegion({}) || 'us-east-1',
     endpointUrl: base.endpointUrl,
@@ -174,7 +170,9 @@ export function addStateOptions(cmd: Command): Command {
  * incident's journal (and, with `files`, its evidence and run records) pulled into it.
  */
 export async function localStateFor(o: CommonOptions, incident: string, files: boolean): Promise<string> {
-  const { stateDir, stateStore } = stateFrom(o);
+  const { stateDir, stateStore } = await stateFrom(o);
+  const { acquireStore, pullIncidentFiles, releaseStore, workingCopyDir } = await import('../engine/state-store.js');
+  const { defaultStateDir } = await import('../engine/journal.js');
   if (!stateStore) return stateDir ?? defaultStateDir();
   const dir = stateDir ?? workingCopyDir(stateStore.url);
   try {

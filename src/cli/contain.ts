@@ -1,4 +1,5 @@
-// `cordon plan`, `cordon contain`, `cordon restore`, `cordon prepare`.
+// `cordon plan`, `cordon contain`, `cordon restore`, `cordon prepare`. The engine (and with it the AWS SDK) is
+// imported when a command runs, not when the command line is parsed (`cordon --help` stays fast).
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -6,13 +7,9 @@ import { addAwsOptions, clientsFrom, outputOf, stateFrom, type CommonOptions } f
 import { printJson } from './output.js';
 import { confirmOrRefuse } from './prompt.js';
 import { renderContainResult, renderPlan, bold, green, red, yellow } from './render.js';
-import { progressFor } from './progress.js';
-import { planContainment, Aborted } from '../engine/contain.js';
-import { containFleet, restoreFleet } from '../engine/fleet.js';
 import { parseDuration } from '../core/targets.js';
 import { addTargetOptions, destroyWorkers, workersFrom, type TargetFlags } from './targets.js';
 import { indicatorLine, renderFleetResult, renderPlans, restoreLines } from './render-fleet.js';
-import { prepare } from '../engine/prepare.js';
 import { containDocument, planDocument } from '../engine/documents.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { PLAN_VERSION, type Plan } from '../core/plan.js';
@@ -90,8 +87,9 @@ export function registerContainment(program: Command): void {
     const format = outputOf(o);
     const layers = layerRequest(o);
     const playbook = playbookRequest(o);
+    const { planContainment } = await import('../engine/contain.js');
     const workers = await workersFrom(args, o);
-    const state = stateFrom(o);
+    const state = await stateFrom(o);
     try {
       if (o.out && workers.length > 1)
         throw new CordonError(
@@ -164,11 +162,16 @@ export function registerContainment(program: Command): void {
     const layers = saved ? {} : layerRequest(o);
     const playbook = saved ? undefined : playbookRequest(o);
     const deadlineMs = o.deadline === undefined ? undefined : parseDuration(o.deadline, '--deadline');
+    const [{ Aborted }, { containFleet }, { progressFor }] = await Promise.all([
+      import('../engine/contain.js'),
+      import('../engine/fleet.js'),
+      import('./progress.js'),
+    ]);
     const workers = await workersFrom(
       saved && args.length === 0 && !o.targets ? saved.instances.map((i) => i.instanceId) : args,
       o,
     );
-    const state = stateFrom(o);
+    const state = await stateFrom(o);
     try {
       if (saved) {
         const named = workers
@@ -270,8 +273,9 @@ export function registerContainment(program: Command): void {
           'see `cordon restore --help`',
         );
       const format = outputOf(o);
+      const { restoreFleet } = await import('../engine/fleet.js');
       const workers = await workersFrom(args, o);
-      const state = stateFrom(o);
+      const state = await stateFrom(o);
       try {
         const r = await restoreFleet(workers, {
           trust: o.trust as 'journal' | 'tags' | undefined,
@@ -320,7 +324,8 @@ export function registerContainment(program: Command): void {
       throw new CordonError('usage', 'say which VPCs: --vpc <vpc-id>… or --all-vpcs', EXIT.usage);
     if (o.vpc?.length && o.allVpcs)
       throw new CordonError('usage', '--vpc and --all-vpcs exclude each other', EXIT.usage);
-    const clients = clientsFrom(o);
+    const { prepare } = await import('../engine/prepare.js');
+    const clients = await clientsFrom(o);
     try {
       const r = await prepare(clients, o.allVpcs ? 'all' : o.vpc!);
       if (format === 'json') printJson(r);

@@ -3,7 +3,6 @@
 // matches, 5 on any mismatch, missing or unlisted file.
 
 import type { Command } from 'commander';
-import { verifyEvidence } from '../engine/evidence.js';
 import { EXIT } from '../core/errors.js';
 import { parseOutput, printJson } from './output.js';
 import { addStateOptions, localStateFor, type CommonOptions } from './common.js';
@@ -21,6 +20,7 @@ export function registerEvidence(program: Command): void {
     .argument('<incident>');
   addStateOptions(cmd).action(async (incident: string, o: CommonOptions) => {
     const format = parseOutput(o.output);
+    const { verifyEvidence } = await import('../engine/evidence.js');
     const r = verifyEvidence(await localStateFor(o, incident, true), incident);
     if (format === 'json') printJson(r);
     else {

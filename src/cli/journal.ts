@@ -5,7 +5,6 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Journal, defaultStateDir, verifyChain } from '../engine/journal.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { parseOutput, printJson } from './output.js';
 import { addStateOptions, localStateFor, type CommonOptions } from './common.js';
@@ -22,6 +21,7 @@ export function registerJournal(program: Command): void {
   addStateOptions(cmd).action(async (incident: string, o: CommonOptions) => {
     const format = parseOutput(o.output);
     let path: string;
+    const { Journal, defaultStateDir, verifyChain } = await import('../engine/journal.js');
     try {
       new Journal(defaultStateDir(), incident); // validates the id before anything is read
       path = new Journal(await localStateFor(o, incident, false), incident).path;

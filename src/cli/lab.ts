@@ -7,11 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { startSimulator } from '../sim/server.js';
-import { createClients } from '../aws/clients.js';
-import { contain, type ContainResult } from '../engine/contain.js';
+import type { ContainResult } from '../engine/contain.js';
 import { CordonError, EXIT } from '../core/errors.js';
-import { ScenarioError } from '../sim/scenarios/loader.js';
 import { parseOutput, printJson } from './output.js';
 import { writeLabRecord } from '../engine/records.js';
 import { summaryLine, writeReport } from './report.js';
@@ -97,6 +94,12 @@ export function registerLab(program: Command): void {
       const latency = Number(o.latencyMs ?? 40);
       if (!Number.isFinite(latency) || latency < 0 || latency > 5000)
         throw new CordonError('usage', '--latency-ms must be a number from 0 to 5000', EXIT.usage);
+      const [{ startSimulator }, { ScenarioError }, { createClients }, { contain }] = await Promise.all([
+        import('../sim/server.js'),
+        import('../sim/scenarios/loader.js'),
+        import('../aws/clients.js'),
+        import('../engine/contain.js'),
+      ]);
       let sim;
       try {
         sim = await startSimulator({ scenario: o.scenario, port: 0 });

@@ -1,7 +1,9 @@
 // The cordon command line.
 
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { reportError, type OutputFormat } from './output.js';
 import { registerSim } from './sim.js';
 import { registerContainment } from './contain.js';
@@ -13,18 +15,34 @@ import { registerEvidence } from './evidence.js';
 import { registerJournal } from './journal.js';
 import { registerAudit } from './audit.js';
 import { registerReport } from './report.js';
+import { addExamples } from './examples.js';
 
+/** cordon's package.json, found upwards from this module (dist/cli/main.js, dist/bundle/cordon.mjs or src/cli). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
+  }
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** The SDK warns that future releases need Node 22; the lock file pins a release that supports Node 20. */
-function quietSdkNodeWarning(): void {
+/**
+ * The AWS SDK's own warning on Node < 22 is a 9-line block (NodeVersionSupportWarning, from the first client made):
+ * cordon prints one line of its own in its place. AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true (the SDK's
+ * switch) silences both.
+ */
+export function sdkNodeWarningAsOneLine(write: (line: string) => void = (l) => process.stderr.write(l)): void {
   const original = process.emitWarning.bind(process);
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === 'string' ? warning : warning.message;
-    if (text.startsWith('NodeVersionSupportWarning')) return;
+    if (text.startsWith('NodeVersionSupportWarning')) {
+      write(
+        `cordon: warning: Node ${process.version} — AWS SDK releases after the first week of January 2027 need Node >= 22; cordon works on this Node, but upgrade to keep getting SDK fixes\n`,
+      );
+      return;
+    }
     (original as (...a: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
 }
@@ -49,6 +67,7 @@ export function buildProgram(): Command {
   registerJournal(program);
   registerAudit(program);
   registerReport(program);
+  addExamples(program);
   return program;
 }
 
@@ -62,7 +81,7 @@ export function normaliseArgv(argv: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  quietSdkNodeWarning();
+  sdkNodeWarningAsOneLine();
   const program = buildProgram();
   try {
     await program.parseAsync(normaliseArgv(argv));

@@ -47,6 +47,14 @@ export function classifyError(e: unknown): unknown {
       'refresh the credentials (aws sso login, new session token) or pick another --profile',
     );
   }
+  if (err?.name === 'AwsErrorPage') {
+    return new CordonError(
+      'aws-error-page',
+      err.message ?? 'AWS answered with a non-AWS error page',
+      EXIT.unreachable,
+      'something other than the AWS service answered (an outage or proxy page, a load balancer, a wrong --endpoint-url / AWS_ENDPOINT_URL / HTTPS_PROXY): check them, or retry later; cordon runs are resumable',
+    );
+  }
   if (NET_CODES.has(code) || NET_CODES.has(err?.name ?? '')) {
     return new CordonError(
       'unreachable',

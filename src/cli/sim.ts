@@ -2,9 +2,7 @@
 
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { startSimulator } from '../sim/server.js';
-import { ScenarioError } from '../sim/scenarios/loader.js';
-import { FaultConfigError, type FaultConfigInput } from '../sim/faults/schema.js';
+import type { FaultConfigInput } from '../sim/faults/schema.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { parseOutput } from './output.js';
 
@@ -70,6 +68,12 @@ export function registerSim(program: Command): void {
       const format = parseOutput(opts.output);
       const port = parsePort(opts.port);
       const faults = readFaults(opts.faults);
+      // The simulator is loaded only by `sim` and `lab`.
+      const [{ startSimulator }, { ScenarioError }, { FaultConfigError }] = await Promise.all([
+        import('../sim/server.js'),
+        import('../sim/scenarios/loader.js'),
+        import('../sim/faults/schema.js'),
+      ]);
       let sim;
       try {
         sim = await startSimulator({ scenario: opts.scenario, port, faults: faults as FaultConfigInput | undefined });

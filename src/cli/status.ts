@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { addAwsOptions, outputOf, type CommonOptions } from './common.js';
 import { printJson } from './output.js';
 import { bold } from './render.js';
-import { status } from '../engine/status.js';
 import { addTargetOptions, destroyWorkers, workersFrom, type TargetFlags } from './targets.js';
 
 export function registerStatus(program: Command): void {
@@ -17,6 +16,7 @@ export function registerStatus(program: Command): void {
     ),
   ).action(async (args: string[], o: CommonOptions & TargetFlags) => {
     const format = outputOf(o);
+    const { status } = await import('../engine/status.js');
     const workers = await workersFrom(args, o);
     try {
       const per = await Promise.all(

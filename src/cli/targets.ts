@@ -4,10 +4,11 @@
 
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createClients, resolveRegion, type AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
+import { resolveRegion } from '../aws/region.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { parseTarget, parseTargetsFile, parseTagSelector, type Selectors, type Target } from '../core/targets.js';
-import { planWorkers, type Worker } from '../engine/fleet.js';
+import type { Worker } from '../engine/fleet.js';
 import { clientOptions, type CommonOptions } from './common.js';
 
 export interface TargetFlags {
@@ -59,6 +60,10 @@ export async function workersFrom(args: string[], o: CommonOptions & TargetFlags
   const { targets, selectors } = targetsFrom(args, o);
   const region = resolveRegion({ region: o.region });
   const base = clientOptions(o);
+  const [{ createClients }, { planWorkers }] = await Promise.all([
+    import('../aws/clients.js'),
+    import('../engine/fleet.js'),
+  ]);
   const made: AwsClients[] = [];
   try {
     return await planWorkers({

@@ -3,8 +3,7 @@
 // SDK (src/aws/facts.ts) and reasons with src/core/verify; never needs the simulator. docs/verify.md.
 
 import type { Command } from 'commander';
-import { gatherNetworkFacts, INSTANCE_ID_RE } from '../aws/facts.js';
-import { awsErrorCode } from '../aws/clients.js';
+import { INSTANCE_ID } from '../core/targets.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import {
   verify,
@@ -53,7 +52,7 @@ export function registerVerify(program: Command): void {
       ),
   ).action(async (instanceId: string, o: VerifyCliOptions) => {
     const format = outputOf(o);
-    if (!INSTANCE_ID_RE.test(instanceId)) {
+    if (!INSTANCE_ID.test(instanceId)) {
       throw new CordonError(
         'malformed-id',
         `"${instanceId}" is not an instance id`,
@@ -61,7 +60,11 @@ export function registerVerify(program: Command): void {
         'instance ids look like i-0123456789abcdef0',
       );
     }
-    const clients = clientsFrom(o);
+    const [{ gatherNetworkFacts }, { awsErrorCode }] = await Promise.all([
+      import('../aws/facts.js'),
+      import('../aws/clients.js'),
+    ]);
+    const clients = await clientsFrom(o);
     try {
       const facts = await gatherNetworkFacts(clients, instanceId).catch((e: unknown) => {
         const code = awsErrorCode(e);
