@@ -83,6 +83,12 @@ export const EXAMPLES: Record<string, [string, string][]> = {
     [`cordon journal verify ${IR}`, 'exit 0 when the chain holds, 5 otherwise'],
     [`cordon journal verify ${IR} --state-dir /mnt/case-42/.cordon`, 'a journal copied elsewhere'],
     [`cordon journal verify ${IR} --output json`, 'each broken line as JSON'],
+    [`cordon journal verify ${IR} --state s3://ir-bucket/cordon`, 'the journal kept in S3'],
+  ],
+  report: [
+    [`cordon report ${IR}`, 'the incident report, next to its run records'],
+    [`cordon report ${IR} --out /tmp/${IR}.html`, 'written where you choose, to attach to the ticket'],
+    [`cordon report ${IR} --output json`, "the report's data as JSON"],
   ],
   audit: [
     ['cordon audit --region eu-west-1', 'one region'],
