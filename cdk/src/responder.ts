@@ -122,8 +122,8 @@ export class CordonResponder extends Construct {
     const mode = props.mode ?? 'plan';
     if (mode !== 'plan' && mode !== 'contain') throw new Error(`mode must be "plan" or "contain", not "${mode}"`);
     const findingTypes = props.findingTypes ?? DEFAULT_FINDING_TYPES;
-    if (findingTypes.length === 0 || findingTypes.some((t) => t.length === 0 || t.length > 100))
-      throw new Error('findingTypes needs at least one prefix of 1–100 characters');
+    if (findingTypes.length === 0 || findingTypes.some((t) => t.length === 0 || t.length > 100 || t.includes(',')))
+      throw new Error('findingTypes needs at least one prefix of 1–100 characters, without commas');
     const minSeverity = props.minSeverity ?? DEFAULT_MIN_SEVERITY;
     if (!Number.isFinite(minSeverity) || minSeverity < 0 || minSeverity > 10)
       throw new Error(`minSeverity must be from 0 to 10, not ${minSeverity}`);

@@ -147,6 +147,7 @@ test('props the CLI would refuse are refused at synth', () => {
   assert.throws(() => synthResponder({ minSeverity: 11 }), /minSeverity/);
   assert.throws(() => synthResponder({ mapConcurrency: 41 }), /mapConcurrency/);
   assert.throws(() => synthResponder({ findingTypes: [] }), /findingTypes/);
+  assert.throws(() => synthResponder({ findingTypes: ['Trojan:EC2/,Backdoor:EC2/'] }), /without commas/);
   assert.throws(() => synthResponder({ options: { layers: ['sg', 'moat'] } }), /unknown layer "moat"/);
   assert.throws(() => synthResponder({ options: { naclMode: 'top' } }), /nacl layer/);
   assert.throws(() => synthResponder({ options: { allowCidrs: ['0.0.0.0/0'] } }), /everything/);
