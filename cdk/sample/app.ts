@@ -4,8 +4,8 @@
 //   cd cdk && npm run cdk -- deploy CordonResponder -c mode=plan [-c email=soc@example.com]
 //   cd cdk && npm run cdk -- synth CordonMemberRole -c responderAccount=111122223333 > member-role.yaml
 //
-// Context (`-c key=value`): mode (plan|contain), email, layers (e.g. sg,nacl or subnet), minSeverity,
-// objectLock (true), responderAccount (default: the deploying account), memberOus and memberRegion (both set:
+// Context (`-c key=value`): mode (plan|contain), email, layers (e.g. sg,nacl or subnet), acceptBlastRadius,
+// revokeSessions, minSeverity, objectLock (true), responderAccount (default: the deploying account), memberOus and memberRegion (both set:
 // a service-managed StackSet rolling the member role out to those OUs, deployed from the management account
 // or a delegated administrator), securityHub (false when Security Hub is not enabled).
 
@@ -21,6 +21,7 @@ const ctx = (k: string): string | undefined => {
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 const options: CordonOptions = {
   layers: (ctx('layers') ?? 'sg').split(','),
+  acceptBlastRadius: ctx('acceptBlastRadius') === 'true',
   playbook: { revokeSessions: ctx('revokeSessions') === 'true' },
 };
 const mode = ctx('mode') === 'contain' ? 'contain' : 'plan';

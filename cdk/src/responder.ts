@@ -21,7 +21,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { GROUP_TARGETS_SOURCE } from './group-targets.js';
-import { containOptions, playbookJson, resolveLayers, type CordonOptions } from './options.js';
+import { containOptions, flagEnvironment, optionFlags, type CordonOptions } from './options.js';
 import { toPolicyStatements, cordonPolicy } from './policy.js';
 
 /** GuardDuty finding type prefixes that mean the instance itself is compromised (or acting for an attacker). */
@@ -122,8 +122,8 @@ export class CordonResponder extends Construct {
     const mode = props.mode ?? 'plan';
     if (mode !== 'plan' && mode !== 'contain') throw new Error(`mode must be "plan" or "contain", not "${mode}"`);
     const findingTypes = props.findingTypes ?? DEFAULT_FINDING_TYPES;
-    if (findingTypes.length === 0 || findingTypes.some((t) => t.length === 0 || t.length > 100 || t.includes(',')))
-      throw new Error('findingTypes needs at least one prefix of 1–100 characters, without commas');
+    if (findingTypes.length === 0 || findingTypes.some((t) => t.length === 0 || t.length > 100 || /[,*]/.test(t)))
+      throw new Error('findingTypes needs at least one prefix of 1–100 characters, without commas or "*"');
     const minSeverity = props.minSeverity ?? DEFAULT_MIN_SEVERITY;
     if (!Number.isFinite(minSeverity) || minSeverity < 0 || minSeverity > 10)
       throw new Error(`minSeverity must be from 0 to 10, not ${minSeverity}`);
@@ -214,14 +214,13 @@ export class CordonResponder extends Construct {
       CORDON_MODE: mode,
       CORDON_STATE: `s3://${this.bucket.bucketName}/${statePrefix}`,
       CORDON_MIN_SEVERITY: String(minSeverity),
-      CORDON_FINDING_TYPES: findingTypes.join(','),
+      // The handler matches globs: each prefix the rule matches is `<prefix>*` there.
+      CORDON_FINDING_TYPES: findingTypes.map((t) => `${t}*`).join(','),
       CORDON_TOPIC_ARN: this.topic.topicArn,
-      CORDON_LAYERS: resolveLayers(options).join(','),
       CORDON_ROLE_NAME: this.memberRoleName,
-      CORDON_LOWER_CONNTRACK: String(options.lowerConntrack ?? true),
-      CORDON_PLAYBOOK: playbookJson(options),
-      ...(options.naclMode ? { CORDON_NACL_MODE: options.naclMode } : {}),
-      ...(options.allowCidrs?.length ? { CORDON_ALLOW_CIDRS: options.allowCidrs.join(',') } : {}),
+      // The containment options as the CLI flags the handler reads (CORDON_LAYERS, CORDON_NO_EVIDENCE, …): the same
+      // flags the IAM policy above was computed from.
+      ...flagEnvironment(optionFlags(options)),
     };
     const fn = (name: string, handler: string, timeout: Duration, memorySize: number): lambda.Function => {
       const logGroup = new logs.LogGroup(this, `${name}Logs`, {

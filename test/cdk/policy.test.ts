@@ -65,6 +65,51 @@ for (const c of CASES)
     assert.deepEqual(got.lambda, want);
   });
 
+test("the containment policy is the one for the flags in the Lambda's own environment (as the handler reads them)", () => {
+  const app = newApp();
+  const stack = new Stack(app, 'Responder');
+  const r = new CordonResponder(stack, 'Cordon', {
+    codePath: tinyBundle(),
+    options: {
+      layers: ['edge'],
+      playbook: { asg: 'skip', revokeSessions: true, evidence: false },
+      lowerConntrack: false,
+    },
+  });
+  const json = Template.fromStack(stack).toJSON();
+  const env = json.Resources[stack.resolve(stack.getLogicalId(r.handler.node.defaultChild as never))].Properties
+    .Environment.Variables as Record<string, string>;
+  const on = (name: string): boolean | undefined => (env[name] === 'true' ? true : undefined);
+  const expected = leastPrivilegePolicy({
+    options: {
+      incident: 'policy',
+      lowerConntrack: !on('CORDON_NO_CONNTRACK'),
+      playbook: playbookRequest({
+        asgDetach: !on('CORDON_NO_ASG'),
+        asgDecrement: on('CORDON_ASG_DECREMENT'),
+        asgStandby: on('CORDON_ASG_STANDBY'),
+        elb: !on('CORDON_NO_ELB'),
+        keepProfile: on('CORDON_KEEP_PROFILE'),
+        revokeSessions: on('CORDON_REVOKE_SESSIONS'),
+        revokeScope: env.CORDON_REVOKE_SCOPE,
+        keepImds: on('CORDON_KEEP_IMDS'),
+        preserve: !on('CORDON_NO_PRESERVE'),
+        evidence: !on('CORDON_NO_EVIDENCE'),
+        image: !on('CORDON_NO_IMAGE'),
+      }) as never,
+      ...layerRequest({
+        layers: env.CORDON_LAYERS,
+        naclMode: env.CORDON_NACL_MODE,
+        allowCidr: env.CORDON_ALLOW_CIDR?.split(','),
+      }),
+    },
+  });
+  const [managed] = Object.values(resourcesOf(json, 'AWS::IAM::ManagedPolicy'));
+  assert.deepEqual((managed.Properties.PolicyDocument.Statement as Json[]).map(asCordonStatement), expected.Statement);
+  assert.equal(env.CORDON_LAYERS, 'sg,nacl,route');
+  assert.equal(env.CORDON_NO_ASG, 'true');
+});
+
 test('the option sets really differ (the comparison above can tell them apart)', () => {
   const actions = (statements: Json[]): string[] => statements.flatMap((st) => st.Action as string[]);
   const base = actions(synthesizedStatements({}).member);

@@ -59,7 +59,7 @@ test('GuardDuty rule: finding types and minimum severity from props (fractional 
   });
   const env = s.json.Resources[s.id(s.responder.handler)].Properties.Environment.Variables;
   assert.equal(env.CORDON_MIN_SEVERITY, '4.5');
-  assert.equal(env.CORDON_FINDING_TYPES, 'Trojan:EC2/,Backdoor:EC2/C&CActivity');
+  assert.equal(env.CORDON_FINDING_TYPES, 'Trojan:EC2/*,Backdoor:EC2/C&CActivity*', 'the handler takes globs');
 });
 
 test('Security Hub: the custom action and a rule matching its ARN exactly, targeting the handler', () => {
@@ -101,12 +101,10 @@ test('Lambda: handler and worker from the bundle directory, Node.js 22, timeouts
       CORDON_MODE: 'plan',
       CORDON_STATE: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/cordon']] },
       CORDON_MIN_SEVERITY: '7',
-      CORDON_FINDING_TYPES: 'Backdoor:EC2/,CryptoCurrency:EC2/,Impact:EC2/,Trojan:EC2/,UnauthorizedAccess:EC2/',
+      CORDON_FINDING_TYPES: 'Backdoor:EC2/*,CryptoCurrency:EC2/*,Impact:EC2/*,Trojan:EC2/*,UnauthorizedAccess:EC2/*',
       CORDON_TOPIC_ARN: { Ref: topic },
-      CORDON_LAYERS: 'sg',
       CORDON_ROLE_NAME: 'CordonResponder',
-      CORDON_LOWER_CONNTRACK: 'true',
-      CORDON_PLAYBOOK: '{}',
+      CORDON_LAYERS: 'sg',
     });
   }
   assert.deepEqual([handler.Timeout, handler.MemorySize], [300, 512]);
@@ -118,7 +116,7 @@ test('Lambda: handler and worker from the bundle directory, Node.js 22, timeouts
   assert.equal(readFileSync(join(asset, 'index.mjs'), 'utf8'), TINY_BUNDLE);
 });
 
-test('Lambda environment: contain mode, layers (presets expanded), NACL mode, allow-CIDRs, conntrack, playbook', () => {
+test('Lambda environment: contain mode and the options as the CLI flags the handler reads (CORDON_<FLAG>)', () => {
   const s = synthResponder({
     mode: 'contain',
     memberRoleName: 'IrContain',
@@ -126,20 +124,32 @@ test('Lambda environment: contain mode, layers (presets expanded), NACL mode, al
     options: {
       layers: ['sg', 'subnet'],
       naclMode: 'top',
-      allowCidrs: ['10.99.0.0/24'],
+      allowCidrs: ['10.99.0.0/24', '10.98.0.0/24'],
       lowerConntrack: false,
-      playbook: { revokeSessions: true, image: false },
+      acceptBlastRadius: true,
+      playbook: { asg: 'standby', elb: false, revokeSessions: true, revokeScope: 'role', image: false },
     },
   });
   const env = s.json.Resources[s.id(s.responder.handler)].Properties.Environment.Variables;
-  assert.equal(env.CORDON_MODE, 'contain');
-  assert.equal(env.CORDON_LAYERS, 'sg,nacl');
-  assert.equal(env.CORDON_NACL_MODE, 'top');
-  assert.equal(env.CORDON_ALLOW_CIDRS, '10.99.0.0/24');
-  assert.equal(env.CORDON_LOWER_CONNTRACK, 'false');
-  assert.deepEqual(JSON.parse(env.CORDON_PLAYBOOK), { revokeSessions: true, image: false });
-  assert.equal(env.CORDON_ROLE_NAME, 'IrContain');
-  assert.deepEqual(env.CORDON_STATE, { 'Fn::Join': ['', ['s3://', { Ref: s.id(s.responder.bucket) }, '/ir/cordon']] });
+  const { CORDON_STATE, CORDON_TOPIC_ARN, ...rest } = env;
+  assert.deepEqual(CORDON_STATE, { 'Fn::Join': ['', ['s3://', { Ref: s.id(s.responder.bucket) }, '/ir/cordon']] });
+  assert.deepEqual(CORDON_TOPIC_ARN, { Ref: s.id(s.responder.topic) });
+  assert.deepEqual(rest, {
+    CORDON_MODE: 'contain',
+    CORDON_MIN_SEVERITY: '7',
+    CORDON_FINDING_TYPES: 'Backdoor:EC2/*,CryptoCurrency:EC2/*,Impact:EC2/*,Trojan:EC2/*,UnauthorizedAccess:EC2/*',
+    CORDON_ROLE_NAME: 'IrContain',
+    CORDON_LAYERS: 'sg,nacl',
+    CORDON_NACL_MODE: 'top',
+    CORDON_ALLOW_CIDR: '10.99.0.0/24,10.98.0.0/24',
+    CORDON_NO_CONNTRACK: 'true',
+    CORDON_ACCEPT_BLAST_RADIUS: 'true',
+    CORDON_ASG_STANDBY: 'true',
+    CORDON_NO_ELB: 'true',
+    CORDON_REVOKE_SESSIONS: 'true',
+    CORDON_REVOKE_SCOPE: 'role',
+    CORDON_NO_IMAGE: 'true',
+  });
 });
 
 test('props the CLI would refuse are refused at synth', () => {
@@ -148,10 +158,13 @@ test('props the CLI would refuse are refused at synth', () => {
   assert.throws(() => synthResponder({ mapConcurrency: 41 }), /mapConcurrency/);
   assert.throws(() => synthResponder({ findingTypes: [] }), /findingTypes/);
   assert.throws(() => synthResponder({ findingTypes: ['Trojan:EC2/,Backdoor:EC2/'] }), /without commas/);
+  assert.throws(() => synthResponder({ findingTypes: ['Trojan:EC2/*'] }), /without commas or "\*"/);
+  assert.throws(() => synthResponder({ options: { playbook: { revokeScope: 'role' } } }), /--revoke-scope needs/);
+  assert.throws(() => synthResponder({ options: { playbook: { asg: 'skip', asgDecrement: true } } }), /exclude/);
   assert.throws(() => synthResponder({ options: { layers: ['sg', 'moat'] } }), /unknown layer "moat"/);
   assert.throws(() => synthResponder({ options: { naclMode: 'top' } }), /nacl layer/);
   assert.throws(() => synthResponder({ options: { allowCidrs: ['0.0.0.0/0'] } }), /everything/);
-  assert.throws(() => synthResponder({ options: { playbook: { wait: true } } }), /wait/);
+  assert.throws(() => synthResponder({ options: { playbook: { wait: true } as never } }), /wait/);
   assert.throws(() => synthResponder({ options: { playbook: { revokeSesions: true } as never } }), /not a playbook/);
 });
 
