@@ -48,6 +48,10 @@ export interface AwsClients {
   destroy(): void;
 }
 
+/** How long a connection may take to open, and how long an open one may stay silent, before the attempt fails. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const IDLE_TIMEOUT_MS = 30_000;
+
 /** Connections per client (per service endpoint). */
 const MAX_SOCKETS = 256;
 
@@ -66,6 +70,10 @@ export function createClients(o: AwsOptions & { region: string }): AwsClients {
     requestHandler: {
       httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
       httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+      // A stalled connection (no byte for this long) fails the attempt — a transient error, retried — instead of
+      // holding a containment forever.
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      requestTimeout: IDLE_TIMEOUT_MS,
     },
   };
   const scheduler = o.scheduler ?? new RateScheduler(o.rateLimits);

@@ -77,6 +77,7 @@ export class S3StateStore {
       maxAttempts: 5,
       // The bucket may be in another region than the instances: follow S3's redirect to it.
       followRegionRedirects: true,
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
       // A custom endpoint (the simulator, an S3-compatible server): path-style addressing, no DNS per bucket.
       ...(o.endpointUrl ? { endpoint: o.endpointUrl, forcePathStyle: true } : {}),
     };

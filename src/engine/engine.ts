@@ -115,7 +115,9 @@ export async function applyPlan(
   // Write-ahead: every original value, fsynced (and stored in the state store, when there is one) before the first
   // call that changes anything.
   try {
-    await journal.appendDurable(...writeAhead(plan, now));
+    // Local only: written and fsynced right here. With a state store, confirmed once the store has it too.
+    if (journal.hasRemote) await journal.appendDurable(...writeAhead(plan, now));
+    else journal.append(...writeAhead(plan, now));
   } catch (e) {
     throw new CordonError(
       'journal-unwritable',

@@ -123,6 +123,11 @@ export class Journal {
     this.state = st;
   }
 
+  /** Whether a remote store (S3) receives this journal's lines too. */
+  get hasRemote(): boolean {
+    return remotes.has(join(this.dir, 'journal'));
+  }
+
   /** The hash of the plan record this process wrote last (what the run's tags carry), if any. */
   get planHash(): string | undefined {
     return this.state.planHashes.at(-1);
