@@ -540,9 +540,14 @@ export function countRoundTrips(calls: { startedMs: number; endedMs: number }[])
   if (calls.length === 0) return 0;
   let cur = calls.reduce((a, b) => (b.endedMs > a.endedMs ? b : a));
   let n = 1;
+  // Each step goes to a call that is strictly earlier in (start, end) order, so the walk always ends — also for
+  // calls answered within the clock's millisecond (start = end), which could otherwise precede themselves.
+  const earlier = (c: { startedMs: number; endedMs: number }): boolean =>
+    c.startedMs < cur.startedMs || (c.startedMs === cur.startedMs && c.endedMs < cur.endedMs);
   for (;;) {
     let prev: { startedMs: number; endedMs: number } | undefined;
-    for (const c of calls) if (c.endedMs <= cur.startedMs && (!prev || c.endedMs > prev.endedMs)) prev = c;
+    for (const c of calls)
+      if (c.endedMs <= cur.startedMs && earlier(c) && (!prev || c.endedMs > prev.endedMs)) prev = c;
     if (!prev) return n;
     n++;
     cur = prev;

@@ -24,3 +24,30 @@ test('round trips count the sequential chain, parallel calls once', () => {
     3,
   );
 });
+
+test('calls answered within the same millisecond end the count (no call precedes itself)', () => {
+  // A zero-length call used to be its own predecessor: the walk never ended and blocked the event loop.
+  assert.equal(
+    countRoundTrips([
+      { startedMs: 5, endedMs: 5 },
+      { startedMs: 0, endedMs: 5 },
+      { startedMs: 6, endedMs: 9 },
+    ]),
+    3,
+  );
+  assert.equal(
+    countRoundTrips([
+      { startedMs: 5, endedMs: 5 },
+      { startedMs: 5, endedMs: 5 },
+    ]),
+    1,
+  );
+  // a clock that stepped back (end before start) neither loops nor counts a trip twice
+  assert.equal(
+    countRoundTrips([
+      { startedMs: 10, endedMs: 8 },
+      { startedMs: 8, endedMs: 12 },
+    ]),
+    1,
+  );
+});
