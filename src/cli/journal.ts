@@ -20,19 +20,9 @@ export function registerJournal(program: Command): void {
     .argument('<incident>');
   addStateOptions(cmd).action(async (incident: string, o: CommonOptions) => {
     const format = parseOutput(o.output);
-    let path: string;
-    const { Journal, defaultStateDir, verifyChain } = await import('../engine/journal.js');
-    try {
-      new Journal(defaultStateDir(), incident); // validates the id before anything is read
-      path = new Journal(await localStateFor(o, incident, false), incident).path;
-    } catch (e) {
-      throw new CordonError(
-        'usage',
-        (e as Error).message,
-        EXIT.usage,
-        'incident ids look like ir-20261204T101500Z-a1b2c3',
-      );
-    }
+    const { Journal, verifyChain } = await import('../engine/journal.js');
+    // The id is checked before anything is read; a store that cannot be read keeps its own error and exit code.
+    const path = new Journal(await localStateFor(o, incident, false), incident).path;
     if (!existsSync(path))
       throw new CordonError(
         'no-journal',

@@ -7,10 +7,10 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { CordonError, EXIT } from '../core/errors.js';
-import { defaultStateDir } from '../engine/journal.js';
 import { recordsDir } from '../engine/records.js';
 import { buildReport } from '../engine/report/build.js';
 import type { ReportModel, ReportOptions } from '../engine/report/model.js';
+import { addStateOptions, localStateFor, type CommonOptions } from './common.js';
 import { parseOutput, printJson } from './output.js';
 import { renderReport } from './report/render.js';
 import { headline } from './report/sections.js';
@@ -47,19 +47,23 @@ export function summaryLine(w: WrittenReport): string {
 }
 
 export function registerReport(program: Command): void {
-  program
+  const cmd = program
     .command('report')
     .description(
       "one self-contained HTML file with the incident's timeline of AWS calls, verdicts before and after, changes and evidence",
     )
     .argument('<incident>', 'the incident id (the journal is <state-dir>/journal/<incident>.jsonl)')
-    .option('--out <file>', 'where to write the HTML (default: <state-dir>/records/<incident>/report.html)')
-    .option('--state-dir <dir>', 'where the journal and evidence live (default: $CORDON_HOME or ~/.cordon)')
-    .option('--output <format>', 'text or json (json: the report model, with the file written as `out`)', 'text')
-    .action((incident: string, o: { out?: string; stateDir?: string; output: string }) => {
-      const format = parseOutput(o.output);
-      const w = writeReport(o.stateDir ?? defaultStateDir(), incident, o.out);
-      if (format === 'json') printJson({ out: w.path, bytes: w.bytes, ...w.model });
-      else process.stdout.write(`${summaryLine(w)}\n`);
-    });
+    .option(
+      '--out <file>',
+      'where to write the HTML (default: <state-dir>/records/<incident>/report.html, in the working copy with --state s3://)',
+    );
+  addStateOptions(cmd).action(async (incident: string, o: CommonOptions & { out?: string }) => {
+    const format = parseOutput(o.output);
+    // With an S3 store, the incident's journal, run records and evidence are pulled into a working copy first.
+    const dir = o.state === undefined ? undefined : await localStateFor(o, incident, true);
+    const { defaultStateDir } = await import('../engine/journal.js');
+    const w = writeReport(dir ?? o.stateDir ?? defaultStateDir(), incident, o.out);
+    if (format === 'json') printJson({ out: w.path, bytes: w.bytes, ...w.model });
+    else process.stdout.write(`${summaryLine(w)}\n`);
+  });
 }

@@ -2,6 +2,7 @@
 // change it protects, each line chained to the one before by its SHA-256 (tamper-evident). Restore cross-checks the
 // originals recorded here against the record tags on the resources.
 
+import { isIncidentId } from '../core/incident-id.js';
 import {
   mkdirSync,
   openSync,
@@ -112,8 +113,7 @@ export class Journal {
     readonly dir: string,
     readonly incident: string,
   ) {
-    if (!/^[A-Za-z0-9._-]{1,128}$/.test(incident))
-      throw new Error(`incident id "${incident}" may use only letters, digits, . _ -`);
+    if (!isIncidentId(incident)) throw new Error(`incident id "${incident}" may use only letters, digits, . _ -`);
     this.path = join(dir, 'journal', `${incident}.jsonl`);
     let st = files.get(this.path);
     if (!st) {

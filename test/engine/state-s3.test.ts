@@ -99,6 +99,48 @@ describe('state in S3', () => {
     assert.match(jv.stdout, /every line is chained/);
     const ev = await runCli(['evidence', 'verify', 'ir-s3-1', ...cliS3]);
     assert.equal(ev.code, 0, ev.stdout + ev.stderr);
+    // The report of an incident contained elsewhere (e.g. by the Lambda): built from S3's journal, records, evidence.
+    const reportDir = tempStateDir();
+    const rep = await runCli([
+      'report',
+      'ir-s3-1',
+      ...cliS3.slice(0, -1),
+      reportDir,
+      '--out',
+      `${reportDir}/r.html`,
+      '--output',
+      'json',
+    ]);
+    assert.equal(rep.code, 0, rep.stdout + rep.stderr);
+    const model = JSON.parse(rep.stdout) as {
+      out: string;
+      runs: { kind: string; instances: { instanceId: string; status: string }[] }[];
+      evidence: { checked: boolean; problems: unknown[] };
+    };
+    assert.equal(model.out, `${reportDir}/r.html`);
+    assert.deepEqual(
+      model.runs.map((x) => [x.kind, x.instances.map((i) => [i.instanceId, i.status])]),
+      [['contain', [[WEB1, 'contained']]]],
+    );
+    assert.deepEqual([model.evidence.checked, model.evidence.problems], [true, []]);
+    // A path-like id is refused before any S3 read; a store that cannot be read keeps its own error and exit code.
+    const seqBefore = h.sim.world.calls.length;
+    const dots = await runCli(['report', '..', ...cliS3]);
+    assert.equal(dots.code, EXIT.usage, dots.stderr);
+    assert.match(dots.stderr, /is not an incident id/);
+    assert.equal(h.sim.world.calls.length, seqBefore, 'no call for a refused id');
+    const gone = await runCli([
+      'journal',
+      'verify',
+      'ir-s3-1',
+      '--state',
+      's3://no-such-bucket/x',
+      ...cliS3.slice(2),
+      '--output',
+      'json',
+    ]);
+    assert.equal(gone.code, EXIT.unreachable, gone.stdout + gone.stderr);
+    assert.equal((JSON.parse(gone.stdout) as { error: { code: string } }).error.code, 'state-unreachable');
 
     // Another machine: an empty working copy. The originals come from S3's journal and the tags, and agree.
     h.sim.world.clock.advance(301_000);

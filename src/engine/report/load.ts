@@ -6,11 +6,10 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CordonError, EXIT } from '../../core/errors.js';
+import { isIncidentId } from '../../core/incident-id.js';
 import type { JournalRecord } from '../journal.js';
 import { recordsDir, type CallsRecord, type LabRecord, type VerifyRecord } from '../records.js';
 import { evidenceRoot, type Manifest } from '../evidence.js';
-
-const INCIDENT = /^[A-Za-z0-9._-]{1,128}$/;
 
 export interface IncidentFiles {
   stateDir: string;
@@ -69,7 +68,7 @@ function knownIncidents(stateDir: string): string[] {
 
 /** Opens an incident's files, or says why it cannot. */
 export function openIncident(stateDir: string, incident: string): IncidentFiles {
-  if (!INCIDENT.test(incident))
+  if (!isIncidentId(incident))
     throw new CordonError(
       'usage',
       `"${incident}" is not an incident id (letters, digits, . _ - only)`,
