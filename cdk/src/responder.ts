@@ -159,6 +159,8 @@ export class CordonResponder extends Construct {
           ? s3.ObjectLockRetention.compliance(Duration.days(lockDays))
           : s3.ObjectLockRetention.governance(Duration.days(lockDays))
         : undefined,
+      // Parts of an upload that died with its Lambda would otherwise be stored (and billed) forever.
+      lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -184,7 +186,8 @@ export class CordonResponder extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'CordonStateObjects',
-        actions: ['s3:GetObject', 's3:PutObject'],
+        // Abort: the SDK's multipart Upload (evidence files from 8 MiB) cleans up after a failed part with it.
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
         resources: [prefixArn],
       }),
     );

@@ -253,7 +253,7 @@ test('fan-out state machine: group by account × region, then a Map running the 
   );
 });
 
-test('bucket: versioned, SSE-S3, public access blocked, TLS-only policy, retained, no Object Lock by default', () => {
+test('bucket: versioned, SSE-S3, public access blocked, TLS-only policy, retained, parts of dead uploads aborted, no Object Lock by default', () => {
   const s = synthResponder();
   const id = s.id(s.responder.bucket);
   const b = s.json.Resources[id];
@@ -271,6 +271,11 @@ test('bucket: versioned, SSE-S3, public access blocked, TLS-only policy, retaine
   });
   assert.equal(b.Properties.ObjectLockEnabled, undefined);
   assert.equal(b.Properties.ObjectLockConfiguration, undefined);
+  assert.deepEqual(b.Properties.LifecycleConfiguration, {
+    Rules: [
+      { Id: 'AbortIncompleteUploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
+    ],
+  });
   s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
     Bucket: { Ref: id },
     PolicyDocument: {
@@ -359,7 +364,7 @@ test("the Lambda role: cordon's containment policy for its own account, plus onl
     {
       Sid: 'CordonStateObjects',
       Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:PutObject'],
+      Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
       Resource: { 'Fn::Join': ['', [bucketArn, '/ir/*']] },
     },
     {
