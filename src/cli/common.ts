@@ -1,6 +1,6 @@
 // Options shared by every AWS-touching command, and turning them into clients.
 
-import { isIncidentId } from '../core/incident-id.js';
+import { checkIncidentId } from '../core/incident-id.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { AwsClients, AwsOptions } from '../aws/clients.js';
@@ -171,13 +171,7 @@ export function addStateOptions(cmd: Command): Command {
  * incident's journal (and, with `files`, its evidence and run records) pulled into it.
  */
 export async function localStateFor(o: CommonOptions, incident: string, files: boolean): Promise<string> {
-  if (!isIncidentId(incident))
-    throw new CordonError(
-      'usage',
-      `"${incident}" is not an incident id (letters, digits, . _ - only)`,
-      EXIT.usage,
-      'incident ids look like ir-20261204T225515Z-36918a: `ls <state-dir>/journal` lists them',
-    );
+  checkIncidentId(incident);
   const { stateDir, stateStore } = await stateFrom(o);
   const { acquireStore, pullIncidentFiles, releaseStore, workingCopyDir } = await import('../engine/state-store.js');
   const { defaultStateDir } = await import('../engine/journal.js');

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CordonError, EXIT } from '../../core/errors.js';
-import { isIncidentId } from '../../core/incident-id.js';
+import { checkIncidentId } from '../../core/incident-id.js';
 import type { JournalRecord } from '../journal.js';
 import { recordsDir, type CallsRecord, type LabRecord, type VerifyRecord } from '../records.js';
 import { evidenceRoot, type Manifest } from '../evidence.js';
@@ -68,13 +68,7 @@ function knownIncidents(stateDir: string): string[] {
 
 /** Opens an incident's files, or says why it cannot. */
 export function openIncident(stateDir: string, incident: string): IncidentFiles {
-  if (!isIncidentId(incident))
-    throw new CordonError(
-      'usage',
-      `"${incident}" is not an incident id (letters, digits, . _ - only)`,
-      EXIT.usage,
-      'incident ids look like ir-20261204T225515Z-36918a: `ls <state-dir>/journal` lists them',
-    );
+  checkIncidentId(incident);
   if (!existsSync(stateDir) || !statSync(stateDir).isDirectory())
     throw new CordonError(
       'report-no-state',
