@@ -18,7 +18,7 @@ import { resolvePlaybook, type PlaybookOptions } from '../core/playbook.js';
 import { STEPS } from '../steps/index.js';
 import { containableEnis, type PlanInput } from '../steps/types.js';
 import { applyPlan, preflight, type ApplyResult, type EngineEvent, type StepResult } from './engine.js';
-import { Journal, defaultStateDir, journalsFor, eniOriginals } from './journal.js';
+import { Journal, defaultStateDir, journalsMentioning, eniOriginals } from './journal.js';
 import { checkFresh, makePlan, refuseWhileRestoring } from './planner.js';
 import { evidenceRoot } from './evidence.js';
 import { hasLayer, layersOf, type Layer, type NaclMode } from '../core/layers.js';
@@ -90,10 +90,14 @@ export function continuation(
     incident ??= tagged ?? i.enis.map((e) => e.tags[TAG.incident]).find(Boolean);
   }
   const knownOriginals: NonNullable<PlanInput['knownOriginals']> = {};
+  const byInstance = journalsMentioning(
+    stateDir,
+    targets.instances.map((i) => i.instanceId),
+  );
   for (const i of targets.instances) {
     const iso = targets.isolationGroups[i.vpcId ?? ''] ?? {};
     const onIsolation = i.enis.some((e) => e.groupIds.some((g) => g === iso.open?.groupId || g === iso.empty?.groupId));
-    const journals = journalsFor(stateDir, i.instanceId).filter((j) =>
+    const journals = (byInstance.get(i.instanceId) ?? []).filter((j) =>
       incident ? j.incident === incident : onIsolation,
     );
     const j = journals[0];

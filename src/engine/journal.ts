@@ -373,7 +373,7 @@ export function journalFiles(dir: string): { incident: string; path: string; mti
   const jdir = join(dir, 'journal');
   if (!existsSync(jdir)) return [];
   return readdirSync(jdir)
-    .filter((f) => f.endsWith('.jsonl') && /^[A-Za-z0-9._-]{1,128}$/.test(f.slice(0, -'.jsonl'.length)))
+    .filter((f) => f.endsWith('.jsonl') && isIncidentId(f.slice(0, -'.jsonl'.length)))
     .map((f) => {
       const path = join(jdir, f);
       return { incident: f.slice(0, -'.jsonl'.length), path, mtimeMs: statSync(path).mtimeMs };
@@ -382,34 +382,27 @@ export function journalFiles(dir: string): { incident: string; path: string; mti
 }
 
 /**
- * The local journals that mention an instance, newest first. Used when a run crashed before its tags reached AWS:
- * a rerun continues the same incident and restore still finds the originals.
+ * The local journals that mention each instance, newest first. Used when a run crashed before its tags reached AWS:
+ * a rerun continues the same incident and restore still finds the originals. Each journal is read once, however
+ * many instances are asked about (a fleet's plan asks for all of them).
  */
-export function journalsFor(dir: string, instanceId: string): JournalSummary[] {
-  const jdir = join(dir, 'journal');
-  if (!existsSync(jdir)) return [];
-  const out: JournalSummary[] = [];
-  for (const f of readdirSync(jdir)) {
-    if (!f.endsWith('.jsonl')) continue;
-    const incident = f.slice(0, -'.jsonl'.length);
-    let j: Journal;
-    try {
-      j = new Journal(dir, incident);
-    } catch {
-      continue;
-    }
+export function journalsMentioning(dir: string, instanceIds: Iterable<string>): Map<string, JournalSummary[]> {
+  const wanted = new Set(instanceIds);
+  const out = new Map<string, JournalSummary[]>();
+  if (wanted.size === 0) return out;
+  for (const f of journalFiles(dir)) {
+    const j = new Journal(dir, f.incident);
     const records = j.read();
-    if (
-      !records.some(
-        (r) =>
-          (r.type === 'plan' && r.instances.includes(instanceId)) ||
-          (r.type === 'original' && r.instanceId === instanceId),
-      )
-    )
-      continue;
-    out.push({ incident, path: j.path, mtimeMs: statSync(j.path).mtimeMs, records });
+    const named = new Set<string>();
+    for (const r of records) {
+      if (r.type === 'plan') for (const id of r.instances) if (wanted.has(id)) named.add(id);
+      if (r.type === 'original' && r.instanceId !== undefined && wanted.has(r.instanceId)) named.add(r.instanceId);
+    }
+    if (named.size === 0) continue;
+    const summary = { incident: f.incident, path: j.path, mtimeMs: f.mtimeMs, records };
+    for (const id of named) out.set(id, [...(out.get(id) ?? []), summary]);
   }
-  return out.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  return out; // journalFiles is newest first, so is each list
 }
 
 /** The first recorded original state of each ENI of an instance in a journal: {groups, connectionTracking}. */
