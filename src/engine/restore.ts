@@ -401,6 +401,15 @@ async function restoreHere(r: RestoreRequest): Promise<RestoreResult> {
       }),
     );
   }
+  // Each instance's outcome closes its part of the journal (what `cordon status` reads back).
+  for (const i of plan.instances)
+    ctxs.get(i.instanceId)?.journal.appendSoon({
+      type: 'result',
+      time: new Date().toISOString(),
+      incident: i.incident,
+      instanceId: i.instanceId,
+      status: failed.has(i.instanceId) ? 'restore-failed' : 'restored',
+    });
   for (const c of ctxs.values()) c.journal.flush();
   return {
     plan,

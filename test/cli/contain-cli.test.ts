@@ -70,6 +70,36 @@ describe('cordon CLI against the simulator', () => {
     const s = await runCli(['status', WEB1, ...common]);
     assert.equal(s.code, 0);
     assert.match(s.stdout, new RegExp(`contained since .* by incident ${out.instances[0]!.incident}`));
+    const incident = out.instances[0]!.incident;
+    type Status = { status: string; journal?: { incident: string; state: string }; warnings: string[] };
+    const statusJson = async (): Promise<Status> => {
+      const r = await runCli(['status', WEB1, ...common, '--output', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { instances: Status[] }).instances[0]!;
+    };
+    const agreed = await statusJson();
+    assert.deepEqual([agreed.journal?.incident, agreed.journal?.state, agreed.warnings], [incident, 'contained', []]);
+
+    // Someone with ec2:CreateTags marks the instance released: the journal says otherwise, and status says so.
+    const tags = h.sim.world.region('111122223333', 'us-east-1').ec2.instances.get(WEB1)!.tags;
+    const saved = { ...tags };
+    tags['cordon:status'] = 'released';
+    const forged = await statusJson();
+    assert.equal(forged.status, 'released');
+    assert.equal(forged.warnings.length, 1);
+    assert.match(
+      forged.warnings[0]!,
+      new RegExp(`journal of incident ${incident} says contained .* tags say released`),
+    );
+    assert.match(forged.warnings[0]!, /--trust journal/);
+    const text = await runCli(['status', WEB1, ...common]);
+    assert.match(text.stdout, /! the journal of incident/);
+    // Without the journal (another state dir) nothing is cross-checked, and nothing claimed.
+    const elsewhere = await runCli(['status', WEB1, ...common, '--state-dir', tempStateDir(), '--output', 'json']);
+    const e = (JSON.parse(elsewhere.stdout) as { instances: Status[] }).instances[0]!;
+    assert.deepEqual([e.journal, e.warnings], [undefined, []]);
+    for (const k of Object.keys(tags)) delete tags[k];
+    Object.assign(tags, saved);
 
     const stale = await runCli(['contain', WEB1, '--plan', planFile, '--yes', ...common]);
     assert.equal(stale.code, 6, 'the saved plan no longer matches: stale');
@@ -79,8 +109,9 @@ describe('cordon CLI against the simulator', () => {
     const r = await runCli(['restore', WEB1, '--yes', ...common]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /RESTORED/);
-    const after = await runCli(['status', WEB1, ...common, '--output', 'json']);
-    assert.equal(JSON.parse(after.stdout).instances[0].status, 'released');
+    const after = await statusJson();
+    assert.equal(after.status, 'released');
+    assert.deepEqual([after.journal?.state, after.warnings], ['restored', []]);
   });
 
   test('no credentials or session tokens appear in any output', async () => {

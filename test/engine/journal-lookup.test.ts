@@ -1,12 +1,14 @@
 // The journals a plan reads to continue an interrupted run: every journal that names an instance (in its plan or in
-// an original), newest first, each file read once for the whole fleet.
+// an original), newest first, each file read once for the whole fleet; and what a journal says of an instance (what
+// `cordon status` checks the tags against).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempStateDir } from '../helpers/cordon.js';
-import { journalsMentioning } from '../../src/engine/journal.js';
+import { journalsMentioning, type JournalRecord } from '../../src/engine/journal.js';
+import { journalView } from '../../src/engine/status.js';
 
 function write(dir: string, incident: string, lines: object[], ageS: number): void {
   const path = join(dir, 'journal', `${incident}.jsonl`);
@@ -51,4 +53,65 @@ test('journals mentioning each instance: by plan or original, newest first, othe
   // the same parsed journal is shared, not read again per instance
   assert.equal(m.get('i-b')![0], m.get('i-c')![0]);
   assert.equal(journalsMentioning(join(dir, 'missing'), ['i-a']).size, 0);
+});
+
+test("what a journal says of an instance: a run's result, a restore's, or a run that did not finish", () => {
+  const I = 'i-a';
+  const plan: JournalRecord = { type: 'plan', time: 't1', incident: 'ir-x', instances: [I], planVersion: 1 };
+  const original: JournalRecord = {
+    type: 'original',
+    time: 't1',
+    incident: 'ir-x',
+    instanceId: I,
+    resource: 'eni-a',
+    attribute: 'groups',
+    value: ['sg-1'],
+  };
+  const result = (status: string, time: string) =>
+    ({ type: 'result', time, incident: 'ir-x', instanceId: I, status }) as const;
+  const restored = (resource: string, time: string): JournalRecord => ({
+    type: 'restored',
+    time,
+    incident: 'ir-x',
+    resource,
+    attribute: 'groups',
+    value: ['sg-1'],
+  });
+  const view = (...records: JournalRecord[]) => {
+    const v = journalView('ir-x', records, I);
+    return v && `${v.state}@${v.at}`;
+  };
+  assert.equal(view(), undefined);
+  assert.equal(view({ ...plan, instances: ['i-other'] }), undefined, 'another instance only');
+  assert.equal(view(plan, original), 'containing@t1', 'a plan without a result: running, or died');
+  assert.equal(view(plan, original, result('contained', 't2')), 'contained@t2');
+  assert.equal(view(plan, original, result('already-contained', 't2')), 'contained@t2');
+  assert.equal(view(plan, original, result('incomplete', 't2')), 'incomplete@t2');
+  assert.equal(
+    view(plan, original, result('contained', 't2'), restored('eni-a', 't3')),
+    'restoring@t3',
+    'restore died',
+  );
+  assert.equal(
+    view(plan, original, result('contained', 't2'), restored('eni-other', 't3')),
+    'contained@t2',
+    "another instance's resource restored",
+  );
+  assert.equal(
+    view(plan, original, result('contained', 't2'), restored('eni-a', 't3'), result('restored', 't4')),
+    'restored@t4',
+  );
+  assert.equal(view(plan, original, result('contained', 't2'), result('restore-failed', 't3')), 'restoring@t3');
+  // contained again after a restore: the newest run counts
+  assert.equal(
+    view(
+      plan,
+      original,
+      result('contained', 't2'),
+      result('restored', 't3'),
+      { ...plan, time: 't4' },
+      result('contained', 't5'),
+    ),
+    'contained@t5',
+  );
 });
