@@ -69,7 +69,7 @@ export async function execute(
   try {
     let workers = await workersFor(targets, config, o.region, made);
     if (o.dedupe) {
-      const d = await dedupe(workers, Date.now());
+      const d = await dedupe(workers, Date.now(), config);
       workers = d.workers;
       result.skipped.push(...d.skipped);
       result.warnings.push(...d.warnings);

@@ -4,17 +4,22 @@
 import { createClients, type AwsClients } from '../aws/clients.js';
 import { gatherNetworkFactsMany } from '../aws/network-facts.js';
 import { CordonError, EXIT } from '../core/errors.js';
+import { isIncidentId } from '../core/incident-id.js';
 import { partitionOf } from '../core/playbook.js';
 import type { Target } from '../core/targets.js';
 import { verify } from '../core/verify/verify.js';
 import { containDocument, planDocument, type ContainDocument, type PlanDocument } from '../engine/documents.js';
 import { planContainment, type PlanRequest } from '../engine/contain.js';
-import { openStateStore, type StateStore } from '../engine/state-store.js';
+import { openStateStore, withState, type StateStore } from '../engine/state-store.js';
 import { containFleet, planWorkers, type Worker } from '../engine/fleet.js';
-import { status } from '../engine/status.js';
+import { journalsMentioning, type JournalSummary } from '../engine/journal.js';
+import { journalView, status } from '../engine/status.js';
 import type { LambdaConfig } from './config.js';
 
-/** A "containing" tag younger than this is another run at work (a Lambda runs at most 15 minutes): left alone. */
+/**
+ * A run that started less than this ago (by its journal's plan record) is another run at work (a Lambda runs at most
+ * 15 minutes): left alone.
+ */
 export const CONTAINING_FRESH_MS = 15 * 60_000;
 
 export interface Skipped {
@@ -71,43 +76,73 @@ export function destroyAll(made: AwsClients[]): void {
 }
 
 /**
- * Leaves out instances already contained (tagged contained, every ENI on the empty isolation group) or being
- * contained by a run that started less than CONTAINING_FRESH_MS ago. Reads tags and groups only; changes nothing.
- * An older "containing" is a run that died: it is contained again, which finishes that run's job.
+ * Leaves out instances already contained (tagged contained, every ENI on the verified empty isolation group) or being
+ * contained by a run that started less than CONTAINING_FRESH_MS ago — which the incident's journal in the state must
+ * confirm: a "containing" tag alone is anyone's to write (an attacker who tags their instance so would otherwise make
+ * every finding stand down). An older or unconfirmed "containing" is contained again, which finishes a dead run's job.
+ * Reads tags, groups and journals only; changes nothing.
  */
 export async function dedupe(
   workers: Worker[],
   nowMs: number,
+  config: LambdaConfig,
 ): Promise<{ workers: Worker[]; skipped: Skipped[]; warnings: string[] }> {
   const skipped: Skipped[] = [];
   const warnings: string[] = [];
   const kept: Worker[] = [];
   const states = await Promise.all(workers.map((w) => status(w.clients, w.instanceIds)));
+  const containing = states.flat().filter((s) => s.status === 'containing' && s.incident);
+  const journals: Map<string, JournalSummary[]> = containing.length
+    ? await journalsOf(config, workers[0]!.clients, containing)
+    : new Map();
   workers.forEach((w, k) => {
     const ids: string[] = [];
     for (const s of states[k]!) {
       const where = { instanceId: s.instanceId, accountId: w.accountId, region: w.region, incident: s.incident };
       const isolated = s.enis.length > 0 && s.enis.every((e) => e.onIsolationGroup === 'empty');
-      const since = s.since ? Date.parse(s.since) : NaN;
-      if (s.status === 'contained' && isolated)
+      if (s.status === 'contained' && isolated) {
         skipped.push({ ...where, reason: 'deduped', detail: `already contained (${s.summary}); nothing changed` });
-      else if (s.status === 'containing' && Number.isFinite(since) && nowMs - since < CONTAINING_FRESH_MS)
-        skipped.push({
-          ...where,
-          reason: 'deduped',
-          detail: `being contained by incident ${s.incident} since ${s.since}; nothing changed — if that run died, invoke again after ${new Date(since + CONTAINING_FRESH_MS).toISOString()} or run \`cordon contain ${s.instanceId}\``,
-        });
-      else {
-        if (s.status === 'containing')
-          warnings.push(
-            `${s.instanceId}: containment by incident ${s.incident} started ${s.since ?? '?'} and did not finish; this run finishes it`,
-          );
-        ids.push(s.instanceId);
+        continue;
       }
+      if (s.status === 'containing') {
+        const j = journals.get(s.instanceId)?.find((x) => x.incident === s.incident);
+        const view = j && journalView(j.incident, j.records, s.instanceId);
+        const since = view ? Date.parse(view.at) : NaN;
+        const fresh = Number.isFinite(since) && since <= nowMs + 60_000 && nowMs - since < CONTAINING_FRESH_MS;
+        if (view?.state === 'containing' && fresh) {
+          skipped.push({
+            ...where,
+            reason: 'deduped',
+            detail: `being contained by incident ${s.incident} since ${view.at} (its journal); nothing changed — if that run died, invoke again after ${new Date(since + CONTAINING_FRESH_MS).toISOString()} or run \`cordon contain ${s.instanceId}\``,
+          });
+          continue;
+        }
+        warnings.push(
+          view?.state === 'containing'
+            ? `${s.instanceId}: containment by incident ${s.incident} started ${view.at} and did not finish; this run finishes it`
+            : `${s.instanceId}: tagged as being contained by incident ${s.incident}, but no journal of that run in the state confirms it (${view ? `its journal says ${view.state}` : 'none found'}): tags alone are not believed — contained now`,
+        );
+      }
+      ids.push(s.instanceId);
     }
     if (ids.length) kept.push({ ...w, instanceIds: ids });
   });
   return { workers: kept, skipped, warnings };
+}
+
+/** The journals of the incidents the instances are tagged with, from the deployment's state (pulled from S3 first). */
+async function journalsOf(
+  config: LambdaConfig,
+  clients: AwsClients,
+  tagged: { instanceId: string; incident?: string }[],
+): Promise<Map<string, JournalSummary[]>> {
+  const incidents = [...new Set(tagged.map((t) => t.incident!))].filter(isIncidentId);
+  const ids = tagged.map((t) => t.instanceId);
+  return withStore(config, (store) =>
+    withState({ clients, stateDir: config.stateDir, stateStore: store }, incidents, async (dir) =>
+      journalsMentioning(dir, ids),
+    ),
+  );
 }
 
 function requestOf(config: LambdaConfig, store?: StateStore): Omit<PlanRequest, 'clients' | 'instanceIds'> {

@@ -8,6 +8,7 @@ import { startHarness, type SimHarness } from '../helpers/sim.js';
 import { mutations, tempStateDir } from '../helpers/cordon.js';
 import { handle } from '../../src/lambda/handler.js';
 import { TAG } from '../../src/core/tags.js';
+import { Journal } from '../../src/engine/journal.js';
 import type { HandlerResult } from '../../src/lambda/types.js';
 import { TOPIC, enis, parts, published, demoWithTopic } from './helpers.js';
 import {
@@ -135,27 +136,70 @@ describe('Lambda handler', () => {
     assert.match(d.text, /deduped, incident .* already contained/);
   });
 
-  test('an instance tagged containing by a run that is still going: deduped; an old containing tag: contained again (finishes the job)', async () => {
+  test('tagged containing: deduped only while its journal shows that run at work; a forged tag or an old run: contained', async () => {
     const inst = h.sim.world.region(ACCOUNT, REGION).ec2.instances.get(WEB2)!;
-    Object.assign(inst.tags, {
-      [TAG.status]: 'containing',
-      [TAG.incident]: 'ir-other',
-      [TAG.containedAt]: new Date().toISOString(),
-    });
     const event = guardDutyEvent(h.sim, {
       type: 'UnauthorizedAccess:EC2/SSHBruteForce',
       instanceId: WEB2,
       severity: 5,
     });
-    const seq0 = lastSeq();
-    const r = await run(event, { CORDON_MODE: 'contain', CORDON_NO_EVIDENCE: 'true' });
+    const contain = { CORDON_MODE: 'contain', CORDON_NO_EVIDENCE: 'true' };
+    const tagContaining = (incident: string) =>
+      Object.assign(inst.tags, {
+        [TAG.status]: 'containing',
+        [TAG.incident]: incident,
+        // even a time in the future: the tag's time is not what counts
+        [TAG.containedAt]: new Date(Date.now() + 86_400_000).toISOString(),
+      });
+    const planned = (incident: string, ageMs: number) =>
+      new Journal(env.CORDON_STATE!, incident).append({
+        type: 'plan',
+        time: new Date(Date.now() - ageMs).toISOString(),
+        incident,
+        instances: [WEB2],
+        planVersion: 1,
+      });
+
+    // A run at work (its plan in the journal a minute ago): left alone, nothing changed.
+    planned('ir-busy', 60_000);
+    tagContaining('ir-busy');
+    let seq0 = lastSeq();
+    const r = await run(event, contain);
     assert.deepEqual(mutations(h.sim, seq0), []);
-    assert.match(r.skipped[0]!.detail, /being contained by incident ir-other/);
-    inst.tags[TAG.containedAt] = new Date(Date.now() - 3600_000).toISOString();
-    const later = await run(event, { CORDON_MODE: 'contain', CORDON_NO_EVIDENCE: 'true' });
+    assert.equal(r.skipped[0]!.reason, 'deduped');
+    assert.match(r.skipped[0]!.detail, /being contained by incident ir-busy since .* \(its journal\)/);
+
+    // Forged: the same tags with no journal of that incident behind them — not believed, contained.
+    await h.sim.reset();
+    const forgedInst = h.sim.world.region(ACCOUNT, REGION).ec2.instances.get(WEB2)!;
+    Object.assign(forgedInst.tags, {
+      [TAG.status]: 'containing',
+      [TAG.incident]: 'ir-forged',
+      [TAG.containedAt]: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    seq0 = lastSeq();
+    const forged = await run(event, contain);
+    assert.equal(forged.instances![0]!.status, 'contained');
+    assert.ok(mutations(h.sim, seq0).length > 0);
+    assert.ok(
+      forged.warnings.some((w) =>
+        /no journal of that run in the state confirms it .* tags alone are not believed/.test(w),
+      ),
+      forged.warnings.join(' | '),
+    );
+
+    // A run that died (its plan an hour old): contained again, continuing that incident.
+    await h.sim.reset();
+    planned('ir-dead', 3_600_000);
+    Object.assign(h.sim.world.region(ACCOUNT, REGION).ec2.instances.get(WEB2)!.tags, {
+      [TAG.status]: 'containing',
+      [TAG.incident]: 'ir-dead',
+      [TAG.containedAt]: new Date().toISOString(),
+    });
+    const later = await run(event, contain);
     assert.equal(later.instances![0]!.status, 'contained');
     assert.ok(later.warnings.some((w) => /did not finish; this run finishes it/.test(w)));
-    assert.equal(later.incident, 'ir-other', 'the interrupted incident is continued');
+    assert.equal(later.incident, 'ir-dead', 'the interrupted incident is continued');
   });
 
   test('Security Hub custom action, contain mode: the instance named by the ASFF ARN is contained', async () => {
