@@ -127,6 +127,7 @@ export function registerContainment(program: Command): void {
       }
       if (missing.length) process.exitCode = EXIT.permission;
     } finally {
+      state.stateStore?.destroy();
       destroyWorkers(workers);
     }
   });
@@ -237,6 +238,7 @@ export function registerContainment(program: Command): void {
       if (e instanceof Aborted) throw new CordonError('aborted', e.message, EXIT.aborted);
       throw e;
     } finally {
+      state.stateStore?.destroy();
       destroyWorkers(workers);
     }
   });
@@ -305,6 +307,7 @@ export function registerContainment(program: Command): void {
             );
         if (r.instances.some((i) => i.status === 'failed')) process.exitCode = EXIT.incomplete;
       } finally {
+        state.stateStore?.destroy();
         destroyWorkers(workers);
       }
     },
