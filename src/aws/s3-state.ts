@@ -16,6 +16,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { CordonError, EXIT } from '../core/errors.js';
+import { isIncidentId } from '../core/incident-id.js';
 
 export interface StateLocation {
   bucket: string;
@@ -128,7 +129,7 @@ export class S3StateStore {
   async listIncidents(): Promise<string[]> {
     const base = this.key() ? `${this.key()}/` : '';
     const { prefixes } = await this.list(base, '/');
-    return prefixes.map((p) => p.slice(base.length, -1)).filter((x) => /^[A-Za-z0-9._-]{1,128}$/.test(x));
+    return prefixes.map((p) => p.slice(base.length, -1)).filter(isIncidentId);
   }
 
   /** The incident's journal: its segments in order, concatenated (undefined when there is none). */

@@ -12,6 +12,7 @@ import { addTargetOptions, destroyWorkers, workersFrom, type TargetFlags } from 
 import { indicatorLine, renderFleetResult, renderPlans, restoreLines } from './render-fleet.js';
 import { containDocument, planDocument } from '../engine/documents.js';
 import { CordonError, EXIT } from '../core/errors.js';
+import { checkIncidentId } from '../core/incident-id.js';
 import { PLAN_VERSION, type Plan } from '../core/plan.js';
 import { addLayerOptions, confirmBlastRadius, layerRequest, renderBlastRadius, type LayerFlags } from './layers.js';
 import { addPlaybookOptions, playbookRequest, type PlaybookFlags } from './playbook-flags.js';
@@ -103,7 +104,7 @@ export function registerContainment(program: Command): void {
           planContainment({
             clients: w.clients,
             instanceIds: w.instanceIds,
-            incident: o.incident,
+            incident: incidentOption(o.incident),
             lowerConntrack: o.conntrack,
             ...state,
             ...layers,
@@ -188,7 +189,7 @@ export function registerContainment(program: Command): void {
       }
       const progress = format === 'json' ? undefined : progressFor(workers, Boolean(o.quiet));
       const result = await containFleet(workers, {
-        incident: saved?.incident ?? o.incident,
+        incident: saved?.incident ?? incidentOption(o.incident),
         lowerConntrack: o.conntrack,
         ...state,
         plan: saved,
@@ -343,4 +344,10 @@ export function registerContainment(program: Command): void {
       clients.destroy();
     }
   });
+}
+
+/** `--incident`: checked before anything is read or asked (it names the journal file). */
+function incidentOption(v: string | undefined): string | undefined {
+  if (v !== undefined) checkIncidentId(v);
+  return v;
 }

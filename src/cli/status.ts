@@ -19,9 +19,10 @@ export function registerStatus(program: Command): void {
   ).action(async (args: string[], o: CommonOptions & TargetFlags) => {
     const format = outputOf(o);
     const { status } = await import('../engine/status.js');
-    const workers = await workersFrom(args, o);
     const state = await stateFrom(o);
+    let workers: Awaited<ReturnType<typeof workersFrom>> = [];
     try {
+      workers = await workersFrom(args, o);
       const read = async (stateDir: string) =>
         (
           await Promise.all(

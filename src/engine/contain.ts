@@ -1,6 +1,8 @@
 // The library entry points for containment: plan, contain (plan → apply → verify) and the final status tag.
 
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { pushIncidentFiles, withState, type StateStore } from './state-store.js';
 import type { AwsClients } from '../aws/clients.js';
 import { describeTargets, type TargetFacts } from '../aws/facts.js';
@@ -14,12 +16,14 @@ import { verify } from '../core/verify/verify.js';
 import { Gateway } from '../aws/gateway.js';
 import type { ContainOptions, Plan } from '../core/plan.js';
 import { TAG } from '../core/tags.js';
+import { isIncidentId } from '../core/incident-id.js';
 import { resolvePlaybook, type PlaybookOptions } from '../core/playbook.js';
 import { STEPS } from '../steps/index.js';
 import { containableEnis, type PlanInput } from '../steps/types.js';
 import { applyPlan, preflight, type ApplyResult, type EngineEvent, type StepResult } from './engine.js';
 import { Journal, defaultStateDir, journalsMentioning, eniOriginals } from './journal.js';
-import { checkFresh, makePlan, refuseWhileRestoring } from './planner.js';
+import { checkFresh, makePlan, refuseWhileRestoring, type RestoringCheck } from './planner.js';
+import { journalView } from './status.js';
 import { evidenceRoot } from './evidence.js';
 import { hasLayer, layersOf, type Layer, type NaclMode } from '../core/layers.js';
 import { blastRadiusRefusal } from '../core/blast-radius.js';
@@ -77,23 +81,42 @@ export function containOptions(r: PlanRequest, incident?: string): ContainOption
 
 /**
  * A rerun finishes the job of an interrupted one: it continues the incident the instance is tagged with (or, when the
- * crash came before any tag reached AWS, the newest local journal of a run that left an ENI on an isolation group),
- * and brings back the originals that journal recorded.
+ * crash came before any tag reached AWS, the newest journal of a run that left an ENI on an isolation group), and
+ * brings back the originals that journal recorded. The tagged incident is not taken on the tag's word: it must be an
+ * incident id, its journal here (if there is one) must name the instance, and with a state store — where every run's
+ * journal is before its first tag — it must be there. Otherwise a new incident is started, with a warning.
  */
 export function continuation(
   targets: TargetFacts,
   stateDir: string,
-): { incident?: string; knownOriginals: NonNullable<PlanInput['knownOriginals']> } {
+  authoritative = false,
+): { incident?: string; knownOriginals: NonNullable<PlanInput['knownOriginals']>; warnings: string[] } {
   let incident: string | undefined;
-  for (const i of targets.instances) {
-    const tagged = i.tags[TAG.status] !== 'released' ? i.tags[TAG.incident] : undefined;
-    incident ??= tagged ?? i.enis.map((e) => e.tags[TAG.incident]).find(Boolean);
-  }
-  const knownOriginals: NonNullable<PlanInput['knownOriginals']> = {};
+  const warnings: string[] = [];
   const byInstance = journalsMentioning(
     stateDir,
     targets.instances.map((i) => i.instanceId),
   );
+  for (const i of targets.instances) {
+    const tagged = i.tags[TAG.status] !== 'released' ? i.tags[TAG.incident] : undefined;
+    const candidate = tagged ?? i.enis.map((e) => e.tags[TAG.incident]).find(Boolean);
+    if (incident !== undefined || candidate === undefined) continue;
+    const problem = !isIncidentId(candidate)
+      ? 'which is not an incident id'
+      : existsSync(join(stateDir, 'journal', `${candidate}.jsonl`))
+        ? (byInstance.get(i.instanceId) ?? []).some((j) => j.incident === candidate)
+          ? undefined
+          : 'whose journal here does not name the instance'
+        : authoritative
+          ? 'which has no journal in the state store'
+          : undefined;
+    if (problem)
+      warnings.push(
+        `${i.instanceId} is tagged with incident "${candidate.slice(0, 128)}", ${problem}: not continued (the tag is not cordon's, or from another state) — a new incident is started; check CloudTrail for who wrote it`,
+      );
+    else incident = candidate;
+  }
+  const knownOriginals: NonNullable<PlanInput['knownOriginals']> = {};
   for (const i of targets.instances) {
     const iso = targets.isolationGroups[i.vpcId ?? ''] ?? {};
     const onIsolation = i.enis.some((e) => e.groupIds.some((g) => g === iso.open?.groupId || g === iso.empty?.groupId));
@@ -105,7 +128,18 @@ export function continuation(
     incident ??= j.incident;
     Object.assign(knownOriginals, eniOriginals(j.records));
   }
-  return { incident, knownOriginals };
+  return { incident, knownOriginals, warnings };
+}
+
+/** Checks a `restoring` mark against the state's journal (see RestoringCheck). */
+export function restoringCheck(stateDir: string, authoritative: boolean): RestoringCheck {
+  return (instanceId, incident) => {
+    // cordon writes the mark with its incident, always a valid id
+    if (incident === undefined || !isIncidentId(incident)) return 'refuted';
+    if (!existsSync(join(stateDir, 'journal', `${incident}.jsonl`))) return authoritative ? 'refuted' : 'unknown';
+    const view = journalView(incident, new Journal(stateDir, incident).read(), instanceId);
+    return view?.state === 'restoring' ? 'confirmed' : 'refuted';
+  };
 }
 
 export async function planContainment(r: PlanRequest): Promise<PlanOutcome> {
@@ -122,9 +156,18 @@ async function planHere(r: PlanRequest & { stateDir: string }): Promise<PlanOutc
     layers: layersOf(r),
     naclMode: r.naclMode,
   });
-  const cont = continuation(targets, r.stateDir ?? defaultStateDir());
+  const stateDir = r.stateDir ?? defaultStateDir();
+  const cont = continuation(targets, stateDir, r.stateStore !== undefined);
   const options = containOptions(r, cont.incident);
-  const plan = makePlan(targets, options, r.clients.region, new Date().toISOString(), cont.knownOriginals);
+  const plan = makePlan(
+    targets,
+    options,
+    r.clients.region,
+    new Date().toISOString(),
+    cont.knownOriginals,
+    restoringCheck(stateDir, r.stateStore !== undefined),
+  );
+  plan.warnings.push(...cont.warnings);
   const journal = new Journal(r.stateDir ?? defaultStateDir(), plan.incident);
   const missingPermissions = r.dryRun === false ? [] : await preflight(plan, gateway, journal);
   return { plan, targets, missingPermissions, gateway };
@@ -247,19 +290,23 @@ async function containHere(r: ContainRequest & { stateDir: string }): Promise<Co
     naclMode: layerOpts.naclMode,
   });
   let plan: Plan;
+  const stateDir = r.stateDir ?? defaultStateDir();
+  const authoritative = r.stateStore !== undefined;
   if (r.plan) {
-    refuseWhileRestoring(targets);
+    const warnings = refuseWhileRestoring(targets, restoringCheck(stateDir, authoritative));
     checkFresh(r.plan, targets);
-    plan = r.plan;
+    plan = warnings.length ? { ...r.plan, warnings: [...r.plan.warnings, ...warnings] } : r.plan;
   } else {
-    const cont = continuation(targets, r.stateDir ?? defaultStateDir());
+    const cont = continuation(targets, stateDir, authoritative);
     plan = makePlan(
       targets,
       containOptions(r, cont.incident),
       r.clients.region,
       new Date().toISOString(),
       cont.knownOriginals,
+      restoringCheck(stateDir, authoritative),
     );
+    plan.warnings.push(...cont.warnings);
   }
   // Subnet- and edge-level layers hit other interfaces: refuse without explicit consent, before anything changes.
   const refusal = blastRadiusRefusal(plan.blastRadius);
@@ -389,7 +436,6 @@ async function containHere(r: ContainRequest & { stateDir: string }): Promise<Co
           at: applied.startedMs,
           report: verify(before[i.instanceId]!, { untrackStepApplied: false }),
         });
-  const stateDir = r.stateDir ?? defaultStateDir();
   try {
     writeVerifyRecords(stateDir, plan.incident, verified);
     writeCallsRecord(stateDir, plan.incident, {
@@ -551,7 +597,12 @@ export function countRoundTrips(calls: { startedMs: number; endedMs: number }[])
   for (;;) {
     let prev: { startedMs: number; endedMs: number } | undefined;
     for (const c of calls)
-      if (c.endedMs <= cur.startedMs && earlier(c) && (!prev || c.endedMs > prev.endedMs)) prev = c;
+      if (
+        c.endedMs <= cur.startedMs &&
+        earlier(c) &&
+        (!prev || c.endedMs > prev.endedMs || (c.endedMs === prev.endedMs && c.startedMs > prev.startedMs))
+      )
+        prev = c;
     if (!prev) return n;
     n++;
     cur = prev;

@@ -5,7 +5,7 @@
 // verify` re-hashes everything. Files are written once (never overwritten) and the manifest is replaced atomically.
 // Every write is synchronous, so steps writing to the same folder at once cannot interleave a manifest update.
 
-import { isIncidentId } from '../core/incident-id.js';
+import { checkIncidentId } from '../core/incident-id.js';
 import { createHash } from 'node:crypto';
 import {
   closeSync,
@@ -82,8 +82,7 @@ function writeDurable(path: string, data: Buffer | string, flag: 'wx' | 'w'): vo
 }
 
 export function evidenceRoot(stateDir: string, incident: string): string {
-  if (!isIncidentId(incident))
-    throw new CordonError('usage', `incident id "${incident}" may use only letters, digits, . _ -`, EXIT.usage);
+  checkIncidentId(incident);
   return join(stateDir, 'evidence', incident);
 }
 

@@ -2,7 +2,7 @@
 // change it protects, each line chained to the one before by its SHA-256 (tamper-evident). Restore cross-checks the
 // originals recorded here against the record tags on the resources.
 
-import { isIncidentId } from '../core/incident-id.js';
+import { checkIncidentId, isIncidentId } from '../core/incident-id.js';
 import {
   mkdirSync,
   openSync,
@@ -52,6 +52,9 @@ export type JournalRecord =
     }
   | { type: 'restored'; time: string; incident: string; resource: string; attribute: string; value: unknown }
   | { type: 'result'; time: string; incident: string; instanceId: string; status: string };
+
+/** The stepId of the `step` record a restore writes for each instance before it changes anything. */
+export const RESTORE_STARTED = 'restore';
 
 export function defaultStateDir(): string {
   return process.env.CORDON_HOME ?? join(homedir(), '.cordon');
@@ -113,7 +116,7 @@ export class Journal {
     readonly dir: string,
     readonly incident: string,
   ) {
-    if (!isIncidentId(incident)) throw new Error(`incident id "${incident}" may use only letters, digits, . _ -`);
+    checkIncidentId(incident);
     this.path = join(dir, 'journal', `${incident}.jsonl`);
     let st = files.get(this.path);
     if (!st) {
@@ -390,19 +393,29 @@ export function journalsMentioning(dir: string, instanceIds: Iterable<string>): 
   const wanted = new Set(instanceIds);
   const out = new Map<string, JournalSummary[]>();
   if (wanted.size === 0) return out;
+  const lastOf = new Map<JournalSummary, string>();
   for (const f of journalFiles(dir)) {
     const j = new Journal(dir, f.incident);
     const records = j.read();
     const named = new Set<string>();
+    let last = '';
     for (const r of records) {
+      if (typeof r.time === 'string' && r.time > last) last = r.time;
       if (r.type === 'plan') for (const id of r.instances) if (wanted.has(id)) named.add(id);
-      if (r.type === 'original' && r.instanceId !== undefined && wanted.has(r.instanceId)) named.add(r.instanceId);
+      // An original, a step or a result of the instance names it too (a restore may write into an incident whose
+      // plan named other instances only).
+      if ('instanceId' in r && r.instanceId !== undefined && wanted.has(r.instanceId)) named.add(r.instanceId);
     }
     if (named.size === 0) continue;
-    const summary = { incident: f.incident, path: j.path, mtimeMs: f.mtimeMs, records };
+    const summary: JournalSummary = { incident: f.incident, path: j.path, mtimeMs: f.mtimeMs, records };
+    lastOf.set(summary, last);
     for (const id of named) out.set(id, [...(out.get(id) ?? []), summary]);
   }
-  return out; // journalFiles is newest first, so is each list
+  // Newest by the journal's own last record, not the file's mtime: a working copy pulled from S3 is written in
+  // whatever order the downloads finished.
+  for (const list of out.values())
+    list.sort((x, y) => lastOf.get(y)!.localeCompare(lastOf.get(x)!) || y.mtimeMs - x.mtimeMs);
+  return out;
 }
 
 /** The first recorded original state of each ENI of an instance in a journal: {groups, connectionTracking}. */

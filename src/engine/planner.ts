@@ -13,18 +13,40 @@ import { subnetLayerPlan } from '../steps/subnet-layer-support.js';
 /** Change attributes of the subnet- and edge-level layers that isolate (an instance with none left is contained). */
 const ISOLATING = ['network-acl', 'network-acl-entries', 'route-table'];
 
-/** A contain that starts while a restore runs (or was interrupted) must not interleave with it. */
-export function refuseWhileRestoring(targets: TargetFacts): void {
+/**
+ * What the state's journal says of a `restoring` mark: a restore of that incident started and has not ended
+ * ('confirmed'), nothing of it in this state ('unknown': another machine's restore, or a mark that is not cordon's), or
+ * the journal shows no restore under way ('refuted': the mark is not believed — anyone allowed ec2:CreateTags can write
+ * it, and believing it would let them keep an instance from ever being contained).
+ */
+export type RestoringCheck = (instanceId: string, incident: string | undefined) => 'confirmed' | 'unknown' | 'refuted';
+
+/**
+ * A contain that starts while a restore runs (or was interrupted) must not interleave with it: refused, unless the
+ * journal refutes the mark (then a warning says so and containment goes on). Returns those warnings.
+ */
+export function refuseWhileRestoring(targets: TargetFacts, check?: RestoringCheck): string[] {
+  const warnings: string[] = [];
   for (const i of targets.instances) {
-    if (i.tags[TAG.status] === 'restoring') {
-      throw new CordonError(
-        'restore-running',
-        `instance ${i.instanceId} is being restored (incident ${i.tags[TAG.incident] ?? '?'}): containing it now would interleave with the restore`,
-        EXIT.refused,
-        'wait for the restore to finish (or, if it was interrupted, rerun `cordon restore` to finish it), then contain again',
+    if (i.tags[TAG.status] !== 'restoring') continue;
+    const incident = i.tags[TAG.incident];
+    const verdict = check?.(i.instanceId, incident) ?? 'unknown';
+    if (verdict === 'refuted') {
+      warnings.push(
+        `${i.instanceId} is tagged ${TAG.status}=restoring (incident ${incident ?? 'none'}), but the journal shows no restore of it under way: the mark is not believed and it is contained — check CloudTrail for who wrote it`,
       );
+      continue;
     }
+    throw new CordonError(
+      'restore-running',
+      `instance ${i.instanceId} is being restored (incident ${incident ?? '?'}${verdict === 'unknown' ? '; no journal of that restore in this state' : ''}): containing it now would interleave with the restore`,
+      EXIT.refused,
+      verdict === 'unknown'
+        ? `wait for the restore to finish (or rerun \`cordon restore\` with the state it ran with). If no restore is running anywhere, the mark is not cordon's: check CloudTrail, remove it (aws ec2 delete-tags --resources ${i.instanceId} --tags Key=${TAG.status}) and contain again`
+        : 'wait for the restore to finish (or, if it was interrupted, rerun `cordon restore` to finish it), then contain again',
+    );
   }
+  return warnings;
 }
 
 export function makePlan(
@@ -33,10 +55,11 @@ export function makePlan(
   region: string,
   now: string,
   knownOriginals?: PlanInput['knownOriginals'],
+  restoring?: RestoringCheck,
 ): Plan {
   const warnings: string[] = [];
   validateLayerOptions(options);
-  refuseWhileRestoring(targets);
+  warnings.push(...refuseWhileRestoring(targets, restoring));
   for (const i of targets.instances) {
     if (i.state === 'terminated' || i.state === 'shutting-down') {
       throw new CordonError(

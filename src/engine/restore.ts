@@ -8,12 +8,21 @@ import { describeTargets } from '../aws/facts.js';
 import { Gateway } from '../aws/gateway.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { TAG } from '../core/tags.js';
+import { isIncidentId } from '../core/incident-id.js';
 import { STEPS } from '../steps/index.js';
 import { containableEnis, type RestoreInput, type RestoreItem, type StepContext } from '../steps/types.js';
 import { PRIORITY } from '../aws/scheduler.js';
 import { awsErrorCode } from '../aws/clients.js';
 import { readFileSync } from 'node:fs';
-import { Journal, defaultStateDir, journalFiles, sha256, verifyChain, type JournalRecord } from './journal.js';
+import {
+  Journal,
+  RESTORE_STARTED,
+  defaultStateDir,
+  journalFiles,
+  sha256,
+  verifyChain,
+  type JournalRecord,
+} from './journal.js';
 
 export interface RestoreRequest {
   clients: AwsClients;
@@ -95,14 +104,22 @@ async function planRestoreHere(r: RestoreRequest): Promise<RestorePlan> {
     // The incident from the tags, or — when a run crashed before its tags reached AWS — from the local journal.
     // A released instance's incident tag names a finished incident: a later containment whose tags never landed is
     // found on its ENIs or in the newest local journal instead.
-    const tagged = inst.tags[TAG.status] !== 'released' ? inst.tags[TAG.incident] : undefined;
+    // An incident tag that is not an incident id was not written by cordon: never used (it would name a file).
+    const valid = (v: string | undefined): string | undefined => {
+      if (v !== undefined && !isIncidentId(v))
+        out.warnings.push(
+          `${inst.instanceId}: a ${TAG.incident} tag "${v.slice(0, 128)}" is not an incident id (not cordon's): ignored — check CloudTrail for who wrote it`,
+        );
+      return v !== undefined && isIncidentId(v) ? v : undefined;
+    };
+    const tagged = inst.tags[TAG.status] !== 'released' ? valid(inst.tags[TAG.incident]) : undefined;
     const incident =
       tagged ??
       containableEnis(inst)
-        .map((e) => e.tags[TAG.incident])
+        .map((e) => valid(e.tags[TAG.incident]))
         .find(Boolean) ??
       journalsOf(inst.instanceId)[0]?.incident ??
-      inst.tags[TAG.incident];
+      valid(inst.tags[TAG.incident]);
     if (!incident) {
       throw new CordonError(
         'not-contained',
@@ -320,6 +337,18 @@ async function restoreHere(r: RestoreRequest): Promise<RestoreResult> {
       message: (e as Error).message,
     });
   };
+  // The journal says a restore started before anything else (what a `contain` meanwhile checks the restoring mark
+  // against: a mark without this record is not cordon's), and the end says how it ended (a result record).
+  for (const inst of plan.instances)
+    if (inst.status !== 'released')
+      ctxs.get(inst.instanceId)!.journal.append({
+        type: 'step',
+        time: now(),
+        incident: inst.incident,
+        stepId: RESTORE_STARTED,
+        instanceId: inst.instanceId,
+        status: 'running',
+      });
   // Mark the restore first: a `contain` started meanwhile refuses instead of interleaving into a mixed state.
   // (Nothing to mark on an instance already released: a repeated restore only re-marks it released.) Instances of
   // the same incident share one CreateTags call.

@@ -6,7 +6,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { describeTargets } from '../aws/facts.js';
 import { TAG } from '../core/tags.js';
 import { containableEnis } from '../steps/types.js';
-import { journalsMentioning, type JournalRecord } from './journal.js';
+import { RESTORE_STARTED, journalsMentioning, type JournalRecord } from './journal.js';
 
 /** What an instance's newest journal says of it. */
 export interface JournalView {
@@ -40,57 +40,70 @@ export interface InstanceStatus {
 }
 
 /**
- * What one journal says of an instance: the result of its last run (a containment's, or a restore's), or — with no
- * result after the last plan — a run in progress or one that died; restored originals after the last result without
- * a restore's own result are a restore that did not finish.
+ * What one journal says of an instance, from its last run: a containment's or a restore's result; a restore started
+ * (its start record) without a result yet; or a plan without a result (a run at work, or one that died). Restored
+ * originals after a containment's result with no restore result are a restore that did not finish (journals from
+ * before restores wrote their start record).
  */
 export function journalView(incident: string, records: JournalRecord[], instanceId: string): JournalView | undefined {
   let planAt = -1;
   let resultAt = -1;
+  let startAt = -1;
   let restoredAt = -1;
   const mine = new Set<string>();
   for (const r of records) if (r.type === 'original' && r.instanceId === instanceId) mine.add(r.resource);
   records.forEach((r, k) => {
     if (r.type === 'plan' && r.instances.includes(instanceId)) planAt = k;
     else if (r.type === 'result' && r.instanceId === instanceId) resultAt = k;
+    else if (r.type === 'step' && r.stepId === RESTORE_STARTED && r.instanceId === instanceId) startAt = k;
     else if (r.type === 'restored' && mine.has(r.resource)) restoredAt = k;
   });
-  if (planAt < 0 && mine.size === 0) return undefined;
-  const result = resultAt >= 0 ? (records[resultAt] as Extract<JournalRecord, { type: 'result' }>) : undefined;
-  if (result && resultAt > planAt) {
-    const state =
-      result.status === 'restored'
-        ? 'restored'
-        : result.status === 'restore-failed'
-          ? 'restoring'
-          : result.status === 'incomplete'
-            ? 'incomplete'
-            : 'contained';
-    // A containment's result, then some of its resources put back without a restore's result: a restore that died.
-    if (state !== 'restored' && state !== 'restoring' && restoredAt > resultAt)
-      return { incident, state: 'restoring', at: records[restoredAt]!.time };
-    return { incident, state, at: result.time };
-  }
-  return { incident, state: 'containing', at: records[Math.max(planAt, 0)]!.time };
+  const last = Math.max(planAt, resultAt, startAt);
+  if (last < 0) return mine.size ? { incident, state: 'containing', at: records[0]!.time } : undefined;
+  const at = records[last]!.time;
+  if (last === planAt) return { incident, state: 'containing', at };
+  if (last === startAt) return { incident, state: 'restoring', at };
+  const status = (records[resultAt] as Extract<JournalRecord, { type: 'result' }>).status;
+  if (status === 'restored') return { incident, state: 'restored', at };
+  if (status === 'restore-failed') return { incident, state: 'restoring', at };
+  if (restoredAt > resultAt) return { incident, state: 'restoring', at: records[restoredAt]!.time };
+  return { incident, state: status === 'incomplete' ? 'incomplete' : 'contained', at };
 }
 
-/** The disagreements between the tags and the journal, each with what to do. */
-function crossCheck(instanceId: string, tagStatus: string, tagIncident: string | undefined, j: JournalView): string[] {
-  const active = j.state === 'contained' || j.state === 'containing' || j.state === 'incomplete';
-  const check = 'check CloudTrail for CreateTags/DeleteTags on the instance and its ENIs';
-  if (active && (tagStatus === 'none' || tagStatus === 'released'))
+/**
+ * Where the tags and the journal disagree, each with what to do. The tags a journal state goes with: a containment
+ * at work or done — `containing` / `contained` of the same incident; a restore under way or failed — `restoring`;
+ * restored — `released`. Anything else is reported (the tags never settle it).
+ */
+export function crossCheck(
+  instanceId: string,
+  tagStatus: string,
+  tagIncident: string | undefined,
+  j: JournalView,
+): string[] {
+  const expected: Record<JournalView['state'], string[]> = {
+    containing: ['containing', 'contained'],
+    contained: ['contained'],
+    incomplete: ['containing', 'contained'],
+    restoring: ['restoring'],
+    restored: ['released'],
+  };
+  const cloudTrail = 'check CloudTrail for who wrote them (CreateTags/DeleteTags on the instance)';
+  if (tagIncident !== undefined && tagIncident !== j.incident)
     return [
-      `the journal of incident ${j.incident} says ${j.state} (${j.at}) and never restored, but the tags say ${tagStatus === 'none' ? 'nothing' : 'released'}: ${check}; \`cordon restore ${instanceId} --trust journal\` restores from the journal`,
+      `the tags name incident ${tagIncident}, the newest journal of this instance here is ${j.incident} (${j.state}): ${cloudTrail}, or read the state incident ${tagIncident} was run with`,
     ];
-  if (active && tagIncident && tagIncident !== j.incident)
-    return [
-      `the tags name incident ${tagIncident}, the newest journal here ${j.incident} (${j.state}): ${check}, or read the state the other incident was run with`,
-    ];
-  if (j.state === 'restored' && (tagStatus === 'contained' || tagStatus === 'containing') && tagIncident === j.incident)
-    return [
-      `the journal of incident ${j.incident} says restored (${j.at}), but the tags still say ${tagStatus}: ${check}, and compare the ENIs' groups above with the journal's originals`,
-    ];
-  return [];
+  if (expected[j.state].includes(tagStatus)) return [];
+  const tags = tagStatus === 'none' ? 'no cordon status' : tagStatus;
+  const todo =
+    j.state === 'restored'
+      ? `compare its ENIs' groups above with the journal's originals; \`cordon restore ${instanceId}\` puts them back again`
+      : j.state === 'restoring'
+        ? `\`cordon restore ${instanceId}\` finishes the restore, \`cordon contain ${instanceId}\` keeps it contained`
+        : `\`cordon contain ${instanceId}\` contains it again and rewrites the tags`;
+  return [
+    `the journal of incident ${j.incident} says ${j.state} (${j.at}), but the tags say ${tags}: ${cloudTrail}; ${todo}`,
+  ];
 }
 
 /** The instances' status from their tags and ENIs, cross-checked with the journals in `stateDir` when given. */

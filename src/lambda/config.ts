@@ -5,6 +5,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CordonError, EXIT } from '../core/errors.js';
+import { isIncidentId } from '../core/incident-id.js';
 import { parseTypePatterns, type FindingFilter } from '../core/findings.js';
 import { parseDuration } from '../core/targets.js';
 import type { Layer, NaclMode } from '../core/layers.js';
@@ -142,7 +143,7 @@ export function readConfig(env: NodeJS.ProcessEnv, options: Record<string, unkno
   if (roleName !== undefined && !/^[\w+=,.@/-]{1,64}$/.test(roleName))
     throw configError(`role name "${roleName}" is not an IAM role name`);
   const incident = o.incident as string | undefined;
-  if (incident !== undefined && !/^[A-Za-z0-9._-]{1,128}$/.test(incident))
+  if (incident !== undefined && !isIncidentId(incident))
     throw configError(`incident "${incident}": letters, digits, '.', '_' and '-' only, up to 128`);
   const endpointUrl =
     env.AWS_ENDPOINT_URL && env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true' ? env.AWS_ENDPOINT_URL : undefined;

@@ -91,7 +91,7 @@ describe('cordon CLI against the simulator', () => {
       forged.warnings[0]!,
       new RegExp(`journal of incident ${incident} says contained .* tags say released`),
     );
-    assert.match(forged.warnings[0]!, /--trust journal/);
+    assert.match(forged.warnings[0]!, /`cordon contain i-0c0ffee0000000001` contains it again/);
     const text = await runCli(['status', WEB1, ...common]);
     assert.match(text.stdout, /! the journal of incident/);
     // Without the journal (another state dir) nothing is cross-checked, and nothing claimed.

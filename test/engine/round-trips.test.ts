@@ -42,6 +42,14 @@ test('calls answered within the same millisecond end the count (no call precedes
     ]),
     1,
   );
+  // ties on the end time: the later start is the longer chain, whatever the order of the calls
+  const tied = [
+    { startedMs: 3, endedMs: 5 },
+    { startedMs: 5, endedMs: 5 },
+    { startedMs: 5, endedMs: 9 },
+  ];
+  assert.equal(countRoundTrips(tied), 3);
+  assert.equal(countRoundTrips([...tied].reverse()), 3);
   // a clock that stepped back (end before start) neither loops nor counts a trip twice
   assert.equal(
     countRoundTrips([

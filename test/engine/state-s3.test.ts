@@ -195,4 +195,30 @@ describe('state in S3', () => {
     );
     clients.destroy();
   });
+
+  test("with the store, whose journals are every run's: a restoring mark or incident tag it does not know is not believed", async () => {
+    await h.sim.reset('demo');
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const clients = cordonClients(h.sim);
+    Object.assign(h.sim.world.region(ACCOUNT, 'us-east-1').ec2.instances.get(WEB1)!.tags, {
+      'cordon:status': 'restoring',
+      'cordon:incident': 'ir-nowhere',
+    });
+    const r = await contain({
+      clients,
+      instanceIds: [WEB1],
+      stateDir: tempStateDir(),
+      stateStore: STATE,
+      playbook: { asg: 'skip' },
+    });
+    assert.equal(r.instances[0]!.status, 'contained');
+    assert.notEqual(r.incident, 'ir-nowhere');
+    assert.ok(
+      r.plan.warnings.some((w) => /the mark is not believed/.test(w)),
+      r.plan.warnings.join(' | '),
+    );
+    assert.ok(r.plan.warnings.some((w) => /which has no journal in the state store: not continued/.test(w)));
+    for (const eni of Object.keys(ORIGINAL)) assert.equal(groupsOf(h, eni).length, 1);
+    clients.destroy();
+  });
 });

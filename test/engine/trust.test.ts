@@ -372,3 +372,88 @@ describe('trust: the journal is hash-chained', () => {
     assert.equal(j.read().length, 2);
   });
 });
+
+describe('trust: cordon status and incident tags on the instance are checked against the journal', () => {
+  let h: SimHarness;
+  before(async () => {
+    h = await startHarness('demo');
+  });
+  after(async () => h.close());
+  const tagsOf = (id: string) => region(h).ec2.instances.get(id)!.tags;
+  const mutationsSince = (seq: number) =>
+    h.sim.world.calls.filter((c) => c.seq > seq && !c.dryRun && !/^(Describe|Get|List)/.test(c.action));
+
+  test('a forged restoring mark: refused with the way out when no journal knows it; contained when the journal refutes it', async () => {
+    await h.sim.reset('demo');
+    const clients = cordonClients(h.sim);
+    Object.assign(tagsOf(WEB1), { [TAG.status]: 'restoring', [TAG.incident]: 'ir-nowhere' });
+    const seq0 = h.sim.world.calls.at(-1)?.seq ?? 0;
+    const refused = await contain({ clients, instanceIds: [WEB1], stateDir: tempStateDir() }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(refused instanceof CordonError && refused.code === 'restore-running', String(refused));
+    assert.match(refused.message, /no journal of that restore in this state/);
+    assert.match(refused.hint ?? '', /delete-tags --resources i-0c0ffee0000000001 --tags Key=cordon:status/);
+    assert.deepEqual(mutationsSince(seq0), [], 'a refusal changes nothing');
+
+    // Contained for real here, then the mark forged on top: the journal shows no restore, so it is not believed.
+    await h.sim.reset('demo');
+    const state = tempStateDir();
+    const first = await contain({ clients, instanceIds: [WEB1], stateDir: state, playbook: { asg: 'skip' } });
+    Object.assign(tagsOf(WEB1), { [TAG.status]: 'restoring' });
+    const again = await contain({ clients, instanceIds: [WEB1], stateDir: state, playbook: { asg: 'skip' } });
+    assert.equal(again.incident, first.incident);
+    assert.ok(
+      again.plan.warnings.some((w) =>
+        /restoring .* the journal shows no restore of it under way: the mark is not believed/.test(w),
+      ),
+      again.plan.warnings.join(' | '),
+    );
+    assert.notEqual(again.instances[0]!.status, 'incomplete');
+    for (const eni of Object.keys(ORIGINAL)) assert.equal(groupsOf(h, eni).length, 1);
+    // A real restore in the same state is believed: its start record is in the journal before its mark.
+    h.sim.world.clock.advance(301_000);
+    let during: unknown;
+    h.sim.world.afterCall.push((c) => {
+      const t = (c.params as { Tag?: { Key: string; Value: string }[] }).Tag;
+      if (!during && c.action === 'CreateTags' && c.outcome === 'ok' && t?.some((x) => x.Value === 'restoring'))
+        during = contain({ clients: cordonClients(h.sim), instanceIds: [WEB1], stateDir: state }).then(
+          () => 'contained',
+          (e: unknown) => e,
+        );
+    });
+    await restore({ clients, instanceIds: [WEB1], stateDir: state });
+    h.sim.world.afterCall.length = 0;
+    const outcome = await during;
+    assert.ok(outcome instanceof CordonError && outcome.code === 'restore-running', `refused, got ${String(outcome)}`);
+    clients.destroy();
+  });
+
+  test('an incident tag that is not an id, or names a journal of other instances: not continued, a new incident, warned', async () => {
+    await h.sim.reset('demo');
+    const clients = cordonClients(h.sim);
+    Object.assign(tagsOf(WEB1), { [TAG.status]: 'containing', [TAG.incident]: '../x' });
+    const r = await contain({ clients, instanceIds: [WEB1], stateDir: tempStateDir(), playbook: { asg: 'skip' } });
+    assert.equal(r.instances[0]!.status, 'contained');
+    assert.notEqual(r.incident, '../x');
+    assert.ok(r.plan.warnings.some((w) => /"\.\.\/x", which is not an incident id: not continued/.test(w)));
+
+    await h.sim.reset('demo');
+    const state = tempStateDir();
+    new Journal(state, 'ir-someone-else').append({
+      type: 'plan',
+      time: new Date().toISOString(),
+      incident: 'ir-someone-else',
+      instances: [WEB2],
+      planVersion: 1,
+    });
+    Object.assign(tagsOf(WEB1), { [TAG.status]: 'containing', [TAG.incident]: 'ir-someone-else' });
+    const r2 = await contain({ clients, instanceIds: [WEB1], stateDir: state, playbook: { asg: 'skip' } });
+    assert.equal(r2.instances[0]!.status, 'contained');
+    assert.notEqual(r2.incident, 'ir-someone-else', "not mixed into another incident's journal");
+    assert.ok(r2.plan.warnings.some((w) => /whose journal here does not name the instance/.test(w)));
+    assert.equal(new Journal(state, 'ir-someone-else').read().length, 1, 'that journal is untouched');
+    clients.destroy();
+  });
+});

@@ -11,6 +11,8 @@ import { restore } from '../../src/engine/restore.js';
 import { readCallsRecords } from '../../src/engine/records.js';
 import { buildReport } from '../../src/engine/report/build.js';
 import { renderReport } from '../../src/cli/report/render.js';
+import { instanceViews, resourceOwners, splitRuns } from '../../src/engine/report/runs.js';
+import { RESTORE_STARTED, type JournalRecord } from '../../src/engine/journal.js';
 
 const WEB1 = 'i-0c0ffee0000000001';
 
@@ -70,4 +72,61 @@ test('contain (a step fails) → rerun → restore: three runs, in order, each w
     clients.destroy();
     await h.close();
   }
+});
+
+test('a restore that fails: its own run, marked restore-failed, and the headline says so (the containment stays)', async () => {
+  const h = await startHarness('demo');
+  const clients = cordonClients(h.sim, { maxAttempts: 1 });
+  const stateDir = tempStateDir();
+  try {
+    const c = await contain({ clients, instanceIds: [WEB1], stateDir, playbook: { evidence: false, asg: 'skip' } });
+    assert.equal(c.instances[0]!.status, 'contained');
+    h.sim.faults.set({
+      failNth: [{ action: 'ModifyNetworkInterfaceAttribute', nth: 1, times: 100, code: 'UnauthorizedOperation' }],
+    });
+    const r = await restore({ clients, instanceIds: [WEB1], stateDir });
+    h.sim.faults.reset();
+    assert.equal(r.instances[0]!.status, 'failed');
+    const m = buildReport(stateDir, c.incident);
+    assert.deepEqual(
+      m.runs.map((x) => [x.kind, x.instances.map((i) => i.status)]),
+      [
+        ['contain', ['contained']],
+        ['restore', ['restore-failed']],
+      ],
+    );
+    const { document } = parseHTML(renderReport(m));
+    assert.match(document.querySelector('#headline h1')!.textContent!, /RESTORE FAILED — 1 of 1/);
+  } finally {
+    clients.destroy();
+    await h.close();
+  }
+});
+
+test('a restore that failed before putting anything back still opens its own run (its start record)', () => {
+  const t = (s: number) => new Date(Date.UTC(2026, 11, 5, 0, 0, s)).toISOString();
+  const journal: JournalRecord[] = [
+    { type: 'plan', time: t(0), incident: 'ir-x', instances: [WEB1], planVersion: 1 },
+    {
+      type: 'original',
+      time: t(0),
+      incident: 'ir-x',
+      instanceId: WEB1,
+      resource: 'eni-1',
+      attribute: 'groups',
+      value: ['sg-1'],
+    },
+    { type: 'result', time: t(5), incident: 'ir-x', instanceId: WEB1, status: 'contained' },
+    { type: 'step', time: t(9), incident: 'ir-x', stepId: RESTORE_STARTED, instanceId: WEB1, status: 'running' },
+    { type: 'result', time: t(10), incident: 'ir-x', instanceId: WEB1, status: 'restore-failed' },
+  ];
+  const owners = resourceOwners(journal);
+  const runs = splitRuns(journal, owners);
+  assert.deepEqual(
+    runs.map((r) => [r.kind, instanceViews(r, owners).map((i) => `${i.instanceId}:${i.status}`)]),
+    [
+      ['contain', [`${WEB1}:contained`]],
+      ['restore', [`${WEB1}:restore-failed`]],
+    ],
+  );
 });

@@ -31,7 +31,11 @@ export function headline(m: ReportModel): { title: string; banner: Fragment } {
   const bad = run ? run.instances.filter((i) => !DONE.has(i.status)).length : 0;
   let state: string;
   let cls: string;
-  if (last?.kind === 'restore') {
+  const failedRestores = last?.kind === 'restore' ? last.instances.filter((i) => i.status === 'restore-failed') : [];
+  if (failedRestores.length) {
+    state = `RESTORE FAILED — ${failedRestores.length} of ${last!.instances.length} instance(s) not fully restored (rerun \`cordon restore\`)`;
+    cls = 'bad';
+  } else if (last?.kind === 'restore') {
     state = `RESTORED (${last.instances.length} instance(s))`;
     cls = 'neutral';
   } else if (bad) {

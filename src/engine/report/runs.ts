@@ -3,7 +3,7 @@
 // instance the current run already planned (a rerun after a crash), or after every planned instance has its result,
 // starts a new run. Then what each run changed, resource by resource (before → after).
 
-import type { JournalRecord } from '../journal.js';
+import { RESTORE_STARTED, type JournalRecord } from '../journal.js';
 import type { ChangeGroup, ChangeRow, ChangesView, InstanceView } from './model.js';
 
 export interface RunSlice {
@@ -41,6 +41,12 @@ export function splitRuns(journal: JournalRecord[], owner: Map<string, string>):
       if (!cur || cur.kind !== 'contain' || rerun || finished) cur = open('contain', at);
       for (const i of ids) if (!planned.has(i)) cur.instances.push(i);
       for (const i of ids) planned.add(i);
+    } else if (r.type === 'step' && r.stepId === RESTORE_STARTED) {
+      // A restore's start record opens its run (results of a restore that failed at once belong to it too).
+      const inst = str(r.instanceId) ? r.instanceId : undefined;
+      if (!cur || cur.kind !== 'restore' || (inst && cur.instances.includes(inst)) || restored.size > 0)
+        cur = open('restore', at);
+      if (inst && !cur.instances.includes(inst)) cur.instances.push(inst);
     } else if (r.type === 'restored') {
       const key = `${r.resource}|${r.attribute}`;
       if (!cur || cur.kind !== 'restore' || restored.has(key)) cur = open('restore', at);
