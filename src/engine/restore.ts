@@ -247,25 +247,38 @@ interface JournalSummary {
   planHashes: string[];
 }
 
-/** Every local journal, parsed once, newest first. */
+/**
+ * Every local journal, parsed once, newest first — by the time of its last record, not the file's mtime (a working
+ * copy pulled from S3 is written in whatever order the downloads finished).
+ */
 function allJournals(stateDir: string): JournalSummary[] {
-  return journalFiles(stateDir).map((f) => {
-    const text = readFileSync(f.path, 'utf8');
-    const lines = text.split('\n').filter((l) => l.trim());
-    return {
-      incident: f.incident,
-      path: f.path,
-      text,
-      records: lines.flatMap((l) => {
-        try {
-          return [JSON.parse(l) as JournalRecord];
-        } catch {
-          return [];
-        }
-      }),
-      planHashes: lines.filter((l) => l.startsWith('{"type":"plan"')).map(sha256),
-    };
-  });
+  const lastTime = (j: JournalSummary): string =>
+    j.records.reduce((m, r) => (typeof r.time === 'string' && r.time > m ? r.time : m), '');
+  return journalFiles(stateDir)
+    .map((f) => {
+      const j = readSummary(f);
+      return { j, last: lastTime(j) };
+    })
+    .sort((a, b) => b.last.localeCompare(a.last))
+    .map((x) => x.j);
+}
+
+function readSummary(f: { incident: string; path: string }): JournalSummary {
+  const text = readFileSync(f.path, 'utf8');
+  const lines = text.split('\n').filter((l) => l.trim());
+  return {
+    incident: f.incident,
+    path: f.path,
+    text,
+    records: lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as JournalRecord];
+      } catch {
+        return [];
+      }
+    }),
+    planHashes: lines.filter((l) => l.startsWith('{"type":"plan"')).map(sha256),
+  };
 }
 
 function mentions(records: JournalRecord[], instanceId: string): boolean {
