@@ -76,7 +76,8 @@ export function destroyAll(made: AwsClients[]): void {
 }
 
 /**
- * Leaves out instances already contained (tagged contained, every ENI on the verified empty isolation group) or being
+ * Leaves out instances already contained (tagged contained, every ENI on the verified empty isolation group, and —
+ * with an S3 state, which holds every run's journal — the incident's journal says contained) or being
  * contained by a run that started less than CONTAINING_FRESH_MS ago — which the incident's journal in the state must
  * confirm: a "containing" tag alone is anyone's to write (an attacker who tags their instance so would otherwise make
  * every finding stand down). An older or unconfirmed "containing" is contained again, which finishes a dead run's job.
@@ -91,18 +92,30 @@ export async function dedupe(
   const warnings: string[] = [];
   const kept: Worker[] = [];
   const states = await Promise.all(workers.map((w) => status(w.clients, w.instanceIds)));
-  const containing = states.flat().filter((s) => s.status === 'containing' && s.incident);
-  const journals: Map<string, JournalSummary[]> = containing.length
-    ? await journalsOf(config, workers[0]!.clients, containing)
+  const tagged = states.flat().filter((s) => (s.status === 'containing' || s.status === 'contained') && s.incident);
+  const journals: Map<string, JournalSummary[]> = tagged.length
+    ? await journalsOf(config, workers[0]!.clients, tagged)
     : new Map();
+  // The S3 store holds every run's journal: there, a tag no journal backs is not cordon's. A local state (one
+  // container's /tmp) cannot tell.
+  const authoritative = config.stateStore !== undefined;
   workers.forEach((w, k) => {
     const ids: string[] = [];
     for (const s of states[k]!) {
       const where = { instanceId: s.instanceId, accountId: w.accountId, region: w.region, incident: s.incident };
       const isolated = s.enis.length > 0 && s.enis.every((e) => e.onIsolationGroup === 'empty');
       if (s.status === 'contained' && isolated) {
-        skipped.push({ ...where, reason: 'deduped', detail: `already contained (${s.summary}); nothing changed` });
-        continue;
+        const j = journals.get(s.instanceId)?.find((x) => x.incident === s.incident);
+        const view = j && journalView(j.incident, j.records, s.instanceId);
+        if (view?.state === 'contained' || (!j && !authoritative)) {
+          skipped.push({ ...where, reason: 'deduped', detail: `already contained (${s.summary}); nothing changed` });
+          continue;
+        }
+        // Network cut, but not by a run the journal knows (or one it says is incomplete): contain, which plans no
+        // network change for it and runs the rest of the playbook.
+        warnings.push(
+          `${s.instanceId}: tagged contained by incident ${s.incident} with every ENI on the empty isolation group, but ${view ? `its journal says ${view.state}` : j ? 'its journal does not say so' : 'the state store has no journal of it'}: contained now, so the rest of the playbook runs`,
+        );
       }
       if (s.status === 'containing') {
         const j = journals.get(s.instanceId)?.find((x) => x.incident === s.incident);

@@ -94,4 +94,40 @@ describe('Lambda handler with the journal and evidence in S3', () => {
     assert.doesNotMatch(back.stderr, /record tags alone/, 'the journal came from S3, not only the tags');
     assert.deepEqual(eniGroups(), original);
   });
+
+  test('a repeated finding is deduped on the journal in S3; a contained tag no journal backs is not believed', async () => {
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: h.endpoint,
+      CORDON_MODE: 'contain',
+      CORDON_STATE: STATE,
+      CORDON_NO_ASG: 'true',
+      CORDON_NO_EVIDENCE: 'true',
+    };
+    const event = guardDutyEvent(h.sim, {
+      type: 'UnauthorizedAccess:EC2/SSHBruteForce',
+      instanceId: WEB1,
+      severity: 8,
+    });
+    const first = await handle(event, env);
+    assert.equal(first.instances?.[0]?.status, 'contained', JSON.stringify(first.error ?? first.warnings));
+    const again = await handle(event, env);
+    assert.deepEqual(
+      again.skipped.map((x) => [x.instanceId, x.reason]),
+      [[WEB1, 'deduped']],
+    );
+    // Someone retags it with an incident the store has never seen: its network is still cut, but the tag is not
+    // cordon's — contained again (the playbook runs), under a new incident.
+    h.sim.world.region(ACCOUNT, REGION).ec2.instances.get(WEB1)!.tags[TAG.incident] = 'ir-forged';
+    const forged = await handle(event, env);
+    assert.deepEqual(forged.skipped, []);
+    assert.ok(
+      forged.warnings.some((w) =>
+        /tagged contained by incident ir-forged .* the state store has no journal of it/.test(w),
+      ),
+      forged.warnings.join(' | '),
+    );
+    assert.ok(['contained', 'already-contained'].includes(forged.instances![0]!.status));
+    assert.notEqual(forged.instances![0]!.incident, 'ir-forged');
+  });
 });
