@@ -209,7 +209,7 @@ export function registerLab(program: Command): void {
         say();
         const i = result.instances[0]!;
         say(
-          `${bold(target)}: ${i.status === 'incomplete' ? red(i.status.toUpperCase()) : green(i.status.toUpperCase())} — network isolation after ${result.isolatedAfterMs ?? '?'} ms, ${result.roundTrips} round trip(s)`,
+          `${bold(target)}: ${i.status === 'incomplete' ? red(i.status.toUpperCase()) : green(i.status.toUpperCase())} — network isolation ${result.isolatedAfterMs ?? '?'} ms after cordon started (reading and planning included), ${result.roundTrips} round trip(s)`,
         );
         say();
         say(bold('Attacker flows after containment:'));

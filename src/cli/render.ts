@@ -90,7 +90,9 @@ export function renderContainResult(r: ContainResult): string {
       );
   }
   if (r.isolatedAfterMs !== undefined)
-    out.push(`network isolation reached after ${r.isolatedAfterMs} ms, ${r.roundTrips} round trip(s)`);
+    out.push(
+      `network isolation reached ${r.isolatedAfterMs} ms after cordon started (reading and planning included), ${r.roundTrips} round trip(s)`,
+    );
   out.push(`journal: ${r.journal}`);
   if (r.evidence) out.push(`evidence: ${r.evidence} (check it with: cordon evidence verify ${r.incident})`);
   out.push(`restore with: cordon restore ${r.instances.map((i) => i.instanceId).join(' ')} --region ${r.region}`);

@@ -53,4 +53,9 @@ test('cordon lab (text) reads as a report', async () => {
   assert.match(r.stdout, /Timeline/);
   assert.match(r.stdout, /✓ cut/);
   assert.match(r.stdout, /ALIVE/);
+  // The time basis is said (the report counts from the start of apply and says how long planning took).
+  assert.match(
+    r.stdout,
+    /CONTAINED — network isolation \d+ ms after cordon started \(reading and planning included\), \d+ round trip/,
+  );
 });
