@@ -10,27 +10,12 @@ import type { Command } from 'commander';
 import type { ContainResult } from '../engine/contain.js';
 import { CordonError, EXIT } from '../core/errors.js';
 import { parseOutput, printJson } from './output.js';
-import { writeLabRecord } from '../engine/records.js';
+import { writeLabRecord, type LabFlowRecord } from '../engine/records.js';
 import { summaryLine, writeReport } from './report.js';
 import { bold, dim, green, red, renderPlan, yellow, progressPrinter } from './render.js';
 
-interface FlowView {
-  id: string;
-  name?: string;
-  eni: string;
-  instanceId?: string;
-  protocol: string;
-  remoteAddress: string;
-  remotePort?: number;
-  localPort?: number;
-  initiator: string;
-  path: string;
-  alive: boolean;
-  cutBy?: string;
-  rule?: string;
-  keptBy?: string;
-  reason: string;
-}
+/** A flow as the simulator's /_sim/flows reports it: what the lab records, plus where it is decided. */
+type FlowView = Omit<LabFlowRecord, 'remedy'> & { instanceId?: string; cutBy?: string; rule?: string; keptBy?: string };
 
 async function flows(endpoint: string): Promise<FlowView[]> {
   const res = await fetch(`${endpoint}/_sim/flows`);

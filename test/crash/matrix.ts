@@ -69,17 +69,7 @@ export function containMatrix(first: number, step: number): void {
         await h.sim.reset('demo');
         const state = tempStateDir();
         const original = await describeAll(h);
-        const killed = await killAfter(h, k, [
-          'contain',
-          WEB1,
-          '--yes',
-          '--endpoint-url',
-          h.endpoint,
-          '--region',
-          'us-east-1',
-          '--state-dir',
-          state,
-        ]);
+        const killed = await killAfter(h, k, cliArgs('contain', h, state));
         const clients = cordonClients(h.sim);
         try {
           const rerun = await contain({ clients, instanceIds: [WEB1], stateDir: state });
@@ -128,17 +118,7 @@ export function restoreMatrix(): void {
         try {
           await contain({ clients, instanceIds: [WEB1], stateDir: state });
           h.sim.world.clock.advance(DRAIN_MS);
-          const killed = await killAfter(h, k, [
-            'restore',
-            WEB1,
-            '--yes',
-            '--endpoint-url',
-            h.endpoint,
-            '--region',
-            'us-east-1',
-            '--state-dir',
-            state,
-          ]);
+          const killed = await killAfter(h, k, cliArgs('restore', h, state));
           await restore({ clients, instanceIds: [WEB1], stateDir: state });
           assert.deepEqual(await describeAll(h), original, `k=${k}: restore exact after a crash`);
           if (!killed) break;
@@ -150,4 +130,9 @@ export function restoreMatrix(): void {
       console.log(`# crash matrix (restore): ${k - 1} crash points`);
     });
   });
+}
+
+/** The CLI's arguments for a run of `command` on WEB1 against the harness, with its own state dir. */
+function cliArgs(command: 'contain' | 'restore', h: SimHarness, state: string): string[] {
+  return [command, WEB1, '--yes', '--endpoint-url', h.endpoint, '--region', 'us-east-1', '--state-dir', state];
 }
